@@ -1,0 +1,96 @@
+//! Minting what the grants hand out: signed access tokens and refresh tokens.
+
+use uuid::Uuid;
+
+use super::Context;
+use crate::error::Error;
+use crate::hash::TokenHash;
+use crate::model::{Client, Realm, RefreshToken};
+use crate::random::{random_token, random_uuid};
+use crate::scope::Scope;
+use crate::token::{ACCESS_TOKEN_TYP, AccessTokenClaims, SubjectKind, TokenResponse, sign_jwt};
+
+/// Who a token is for.
+pub(super) struct Subject {
+    pub id: Uuid,
+    pub kind: SubjectKind,
+}
+
+/// Signs an access token for `subject`; answers the JWT.
+pub(super) fn access_token(
+    ctx: &mut Context<'_>,
+    realm: &Realm,
+    subject: &Subject,
+    client: Option<&Client>,
+    scope: &Scope,
+) -> Result<String, Error> {
+    let issuer = ctx.settings.issuer(realm);
+    let claims = AccessTokenClaims {
+        sub: subject.id.to_string(),
+        aud: client.map_or_else(|| issuer.clone(), |c| c.id.to_string()),
+        iss: issuer,
+        exp: ctx.now + realm.access_token_lifetime,
+        iat: ctx.now,
+        jti: random_uuid(ctx.rng).to_string(),
+        client_id: client.map(|c| c.id.to_string()),
+        scope: scope.to_string(),
+        sub_kind: subject.kind,
+        realm_id: realm.id.to_string(),
+        realm_name: realm.name.clone(),
+    };
+    let signer = ctx
+        .keys
+        .signer(ctx.store, realm.id, realm.access_token_algorithm)?;
+    sign_jwt(&signer, ACCESS_TOKEN_TYP, &claims)
+}
+
+/// A fresh refresh token of `family_id`: its value (for the client) and its record (for the store).
+pub(super) fn mint_refresh_token(
+    ctx: &mut Context<'_>,
+    realm: &Realm,
+    user_id: Uuid,
+    client: Option<&Client>,
+    scope: &Scope,
+    family_id: Uuid,
+) -> (String, RefreshToken) {
+    let value = random_token(ctx.rng);
+    let record = RefreshToken {
+        id: random_uuid(ctx.rng),
+        token_hash: TokenHash::of(&value),
+        family_id,
+        realm_id: realm.id,
+        client_id: client.map(|c| c.id),
+        user_id: Some(user_id),
+        scope: scope.to_string(),
+        created_at: ctx.now,
+        expires_at: ctx.now + realm.refresh_token_lifetime,
+        consumed_at: None,
+        revoked_at: None,
+    };
+    (value, record)
+}
+
+/// Signs the access token for a user and assembles the response around a stored refresh token.
+pub(super) fn user_response(
+    ctx: &mut Context<'_>,
+    realm: &Realm,
+    user_id: Uuid,
+    client: Option<&Client>,
+    scope: &Scope,
+    refresh_token: String,
+) -> Result<TokenResponse, Error> {
+    let subject = Subject {
+        id: user_id,
+        kind: SubjectKind::User,
+    };
+    let access_token = access_token(ctx, realm, &subject, client, scope)?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: realm.access_token_lifetime,
+        scope: scope.to_string(),
+        refresh_token: Some(refresh_token),
+        refresh_token_expires_in: Some(realm.refresh_token_lifetime),
+        id_token: None,
+    })
+}

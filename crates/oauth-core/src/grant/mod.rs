@@ -1,0 +1,188 @@
+//! The token endpoint's logic: realm and client resolution, then one module per grant.
+//!
+//! [`exchange`] takes a typed [`TokenRequest`] and a [`Context`] (store, keys, settings, the
+//! current time and a random source) and answers a [`TokenResponse`] or an [`Error`]. It does no
+//! I/O of its own beyond the store calls; the server runs it on its blocking pool.
+
+mod client_credentials;
+mod issue;
+mod password;
+mod refresh_token;
+
+use uuid::Uuid;
+
+use crate::client_auth::{AuthenticatedClient, authenticate_client};
+use crate::error::{Error, ErrorCode, OAuthError};
+use crate::keys::KeySource;
+use crate::model::{Client, Realm, UnixTime};
+use crate::password::PasswordHasher;
+use crate::random::Entropy;
+use crate::request::{Grant, RealmSelector, TokenRequest};
+use crate::scope::{DEFAULT_SCOPE, Scope};
+use crate::store::Store;
+use crate::token::TokenResponse;
+
+/// The realm every server has, addressed by the root paths.
+pub const MASTER_REALM: &str = "master";
+
+/// Server-wide settings the grants need.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Base URL; a realm's issuer is `{public_url}/realms/{name}`.
+    pub public_url: String,
+    /// How long a consumed refresh token may still be exchanged (for a lost response), seconds.
+    pub refresh_grace_period: i64,
+    /// Password hashing.
+    pub hasher: PasswordHasher,
+}
+
+impl Settings {
+    /// The issuer of a realm.
+    pub fn issuer(&self, realm: &Realm) -> String {
+        format!(
+            "{}/realms/{}",
+            self.public_url.trim_end_matches('/'),
+            realm.name
+        )
+    }
+}
+
+/// What a grant runs with: the store, the keys, the settings, the time and randomness.
+pub struct Context<'a> {
+    /// Persistence.
+    pub store: &'a dyn Store,
+    /// Signing keys.
+    pub keys: &'a dyn KeySource,
+    /// Settings.
+    pub settings: &'a Settings,
+    /// The current time, read once by the caller.
+    pub now: UnixTime,
+    /// Randomness for ids and tokens.
+    pub rng: &'a mut dyn Entropy,
+}
+
+/// Runs a token request to its response.
+pub fn exchange(ctx: &mut Context<'_>, request: TokenRequest) -> Result<TokenResponse, Error> {
+    let realm = resolve_realm(ctx.store, &request)?;
+    let client = authenticate_client(ctx.store, &realm, &request.client)?;
+    if let Some(c) = client.client() {
+        let grant_type = request.grant.grant_type();
+        if !c.allows_grant_type(grant_type) {
+            return Err(OAuthError::new(
+                ErrorCode::UnauthorizedClient,
+                format!("the client may not use grant type '{grant_type}'"),
+            )
+            .into());
+        }
+    }
+    match request.grant {
+        Grant::Password {
+            username,
+            password,
+            scope,
+        } => password::grant(ctx, &realm, &client, &username, &password, scope),
+        Grant::ClientCredentials { scope } => {
+            client_credentials::grant(ctx, &realm, &client, scope)
+        }
+        Grant::RefreshToken {
+            refresh_token,
+            scope,
+        } => refresh_token::grant(ctx, &realm, &client, &refresh_token, scope),
+    }
+}
+
+fn unknown_realm() -> Error {
+    OAuthError::invalid_request("the realm does not exist").into()
+}
+
+/// The realm a request addresses (DESIGN §3: path, then parameters, then the client's realm, then
+/// master).
+pub fn resolve_realm(store: &dyn Store, request: &TokenRequest) -> Result<Realm, Error> {
+    let found = match &request.realm {
+        RealmSelector::Named(name) => store.find_realm_by_name(name)?,
+        RealmSelector::Default {
+            realm_id: Some(id), ..
+        } => match Uuid::parse_str(id) {
+            Ok(id) => store.find_realm(id)?,
+            Err(_) => return Err(OAuthError::invalid_request("realm_id is not a UUID").into()),
+        },
+        RealmSelector::Default {
+            realm_name: Some(name),
+            ..
+        } => store.find_realm_by_name(name)?,
+        RealmSelector::Default { .. } => {
+            let by_client = match request.client.client_id.as_deref().map(Uuid::parse_str) {
+                Some(Ok(id)) => store.find_client(id)?.map(|c| c.realm_id),
+                _ => None,
+            };
+            match by_client {
+                Some(realm_id) => store.find_realm(realm_id)?,
+                None => store.find_realm_by_name(MASTER_REALM)?,
+            }
+        }
+    };
+    found.ok_or_else(unknown_realm)
+}
+
+/// The scope to grant: the requested scope, checked against the realm's scopes and the client's
+/// allowed scopes; `global` (Authup's default) when none is asked for.
+pub fn resolve_scope(
+    store: &dyn Store,
+    realm: &Realm,
+    client: Option<&Client>,
+    requested: Option<Scope>,
+) -> Result<Scope, Error> {
+    let allowed_by_client = client
+        .and_then(|c| c.scope.as_deref())
+        .map(Scope::parse)
+        .transpose()?;
+    let requested = match requested.filter(|s| !s.is_empty()) {
+        Some(scope) => scope,
+        None => match &allowed_by_client {
+            Some(allowed) if !allowed.contains(DEFAULT_SCOPE) => allowed.clone(),
+            _ => Scope::parse(DEFAULT_SCOPE)?,
+        },
+    };
+    let realm_scopes: Scope = store
+        .list_scopes(realm.id)?
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    if !requested.is_subset(&realm_scopes) {
+        return Err(OAuthError::invalid_scope(format!(
+            "unknown scope: {}",
+            requested.missing_from(&realm_scopes)
+        ))
+        .into());
+    }
+    if let Some(allowed) = allowed_by_client {
+        if !requested.is_subset(&allowed) {
+            return Err(OAuthError::invalid_scope(format!(
+                "scope not allowed for this client: {}",
+                requested.missing_from(&allowed)
+            ))
+            .into());
+        }
+    }
+    Ok(requested)
+}
+
+impl AuthenticatedClient {
+    /// Fails unless the client was authenticated with a secret.
+    fn require_confidential(&self) -> Result<&Client, Error> {
+        match self {
+            Self::Confidential(c) => Ok(c),
+            Self::Public(_) => Err(OAuthError::new(
+                ErrorCode::UnauthorizedClient,
+                "a public client may not use this grant",
+            )
+            .into()),
+            Self::Anonymous => {
+                Err(OAuthError::invalid_client("client authentication is required").into())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,100 @@
+//! The refresh token grant (RFC 6749 §6) with rotation and reuse detection (RFC 9700 §4.14.2).
+//!
+//! Every exchange consumes the presented token and issues a successor in the same family. The
+//! consumption is an atomic compare-and-set in the store, so of concurrent exchanges exactly one
+//! wins. A consumed token presented again (outside the configured grace period) is reuse: the whole
+//! family is revoked and the answer is `invalid_grant`.
+
+use super::{Context, issue};
+use crate::client_auth::AuthenticatedClient;
+use crate::error::{Error, OAuthError};
+use crate::hash::TokenHash;
+use crate::model::{Realm, RefreshToken};
+use crate::scope::Scope;
+use crate::secret::RefreshTokenSecret;
+use crate::token::TokenResponse;
+
+fn invalid(why: &'static str) -> Error {
+    OAuthError::invalid_grant(why).into()
+}
+
+pub(super) fn grant(
+    ctx: &mut Context<'_>,
+    realm: &Realm,
+    client: &AuthenticatedClient,
+    presented: &RefreshTokenSecret,
+    scope: Option<Scope>,
+) -> Result<TokenResponse, Error> {
+    let token = ctx
+        .store
+        .find_refresh_token(&TokenHash::of(presented.secret()))?
+        .filter(|t| t.realm_id == realm.id)
+        .ok_or_else(|| invalid("the refresh token is invalid"))?;
+    check_client(ctx, &token, client)?;
+    if token.revoked_at.is_some() {
+        return Err(invalid("the refresh token was revoked"));
+    }
+    if token.expires_at <= ctx.now {
+        return Err(invalid("the refresh token has expired"));
+    }
+    let granted = Scope::parse(&token.scope)?;
+    let scope = match scope.filter(|s| !s.is_empty()) {
+        None => granted,
+        Some(asked) if asked.is_subset(&granted) => asked,
+        Some(asked) => {
+            return Err(OAuthError::invalid_scope(format!(
+                "scope exceeds the original grant: {}",
+                asked.missing_from(&granted)
+            ))
+            .into());
+        }
+    };
+    let user_id = token
+        .user_id
+        .ok_or_else(|| invalid("the refresh token has no subject"))?;
+    match ctx.store.find_user(user_id)? {
+        Some(user) if user.active => {}
+        _ => return Err(invalid("the user is inactive or was deleted")),
+    }
+    let client = client.client();
+    let (value, successor) =
+        issue::mint_refresh_token(ctx, realm, user_id, client, &scope, token.family_id);
+    let in_grace = token
+        .consumed_at
+        .is_some_and(|at| ctx.now - at < ctx.settings.refresh_grace_period);
+    if in_grace {
+        ctx.store.create_refresh_token(&successor)?;
+    } else if !ctx
+        .store
+        .rotate_refresh_token(token.id, &successor, ctx.now)?
+    {
+        ctx.store.revoke_refresh_family(token.family_id, ctx.now)?;
+        return Err(invalid(
+            "the refresh token was already used; every token of its grant is revoked",
+        ));
+    }
+    issue::user_response(ctx, realm, user_id, client, &scope, value)
+}
+
+/// A token is bound to the client it was issued to. A confidential client must authenticate; a
+/// token issued without a client may be refreshed without one.
+fn check_client(
+    ctx: &Context<'_>,
+    token: &RefreshToken,
+    client: &AuthenticatedClient,
+) -> Result<(), Error> {
+    match (token.client_id, client.client()) {
+        (None, None) => Ok(()),
+        (Some(bound), Some(presented)) if bound == presented.id => Ok(()),
+        (Some(bound), None) => match ctx.store.find_client(bound)? {
+            Some(c) if c.is_confidential() => {
+                Err(OAuthError::invalid_client("client authentication is required").into())
+            }
+            Some(c) if c.active => Ok(()),
+            _ => Err(invalid(
+                "the client of the refresh token is inactive or was deleted",
+            )),
+        },
+        _ => Err(invalid("the refresh token was issued to another client")),
+    }
+}

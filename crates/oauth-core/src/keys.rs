@@ -1,0 +1,190 @@
+//! Signing keys: generation, JWS signers, and the JWKS document.
+//!
+//! Each realm holds an ES256 and an RS256 key pair. The newest `active` key of an algorithm signs;
+//! `active` and `passive` keys are published in the JWKS; `disabled` keys are neither. Private keys
+//! are stored as PKCS#8 DER (base64); the public half is stored as a ready JWK carrying its `kid`.
+//! A server that wants to avoid parsing a key per request implements [`KeySource`] with a cache.
+
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use josekit::jwk::KeyPair as _;
+use josekit::jws::{ES256, JwsSigner, RS256};
+use uuid::Uuid;
+
+use crate::error::Error;
+use crate::model::{KeyStatus, SigningAlgorithm, SigningKey, UnixTime};
+use crate::random::{Entropy, random_uuid};
+use crate::secret::PrivateKeyDer;
+use crate::store::Store;
+
+/// RSA modulus size for new RS256 keys.
+pub const RSA_BITS: u32 = 2048;
+
+/// Generates a new key pair for `realm_id` (RSA generation takes tens of milliseconds).
+pub fn generate_signing_key(
+    realm_id: Uuid,
+    algorithm: SigningAlgorithm,
+    status: KeyStatus,
+    now: UnixTime,
+    rng: &mut dyn Entropy,
+) -> Result<SigningKey, Error> {
+    let id = random_uuid(rng);
+    let (private_der, mut jwk) = match algorithm {
+        SigningAlgorithm::Es256 => {
+            let pair = ES256.generate_key_pair()?;
+            (pair.to_der_private_key(), pair.to_jwk_public_key())
+        }
+        SigningAlgorithm::Rs256 => {
+            let pair = RS256.generate_key_pair(RSA_BITS)?;
+            (pair.to_der_private_key(), pair.to_jwk_public_key())
+        }
+    };
+    jwk.set_key_id(id.to_string());
+    jwk.set_algorithm(algorithm.as_str());
+    jwk.set_key_use("sig");
+    Ok(SigningKey {
+        id,
+        realm_id,
+        algorithm,
+        status,
+        private_key: PrivateKeyDer::new(STANDARD.encode(private_der)),
+        public_jwk: jwk.to_string(),
+        created_at: now,
+    })
+}
+
+/// A parsed private key ready to sign, with its `kid`.
+#[derive(Debug)]
+pub struct Signer {
+    /// The key id written into the JWS header.
+    pub kid: String,
+    /// The algorithm.
+    pub algorithm: SigningAlgorithm,
+    inner: Box<dyn JwsSigner>,
+}
+
+impl Signer {
+    /// Parses a stored key.
+    pub fn from_key(key: &SigningKey) -> Result<Self, Error> {
+        let der = STANDARD
+            .decode(key.private_key.secret())
+            .map_err(|e| Error::internal(format!("key {} is not base64: {e}", key.id)))?;
+        let inner: Box<dyn JwsSigner> = match key.algorithm {
+            SigningAlgorithm::Es256 => Box::new(ES256.signer_from_der(&der)?),
+            SigningAlgorithm::Rs256 => Box::new(RS256.signer_from_der(&der)?),
+        };
+        Ok(Self {
+            kid: key.id.to_string(),
+            algorithm: key.algorithm,
+            inner,
+        })
+    }
+
+    /// The josekit signer.
+    pub fn jws_signer(&self) -> &dyn JwsSigner {
+        self.inner.as_ref()
+    }
+}
+
+/// The key that signs for a realm and algorithm: the newest active one.
+pub fn current_key(keys: &[SigningKey], algorithm: SigningAlgorithm) -> Option<&SigningKey> {
+    keys.iter()
+        .filter(|k| k.algorithm == algorithm && k.status == KeyStatus::Active)
+        .max_by_key(|k| (k.created_at, k.id))
+}
+
+/// Where grants get their signer from.
+pub trait KeySource: Send + Sync {
+    /// The signer for `realm_id` and `algorithm`.
+    fn signer(
+        &self,
+        store: &dyn Store,
+        realm_id: Uuid,
+        algorithm: SigningAlgorithm,
+    ) -> Result<Arc<Signer>, Error>;
+}
+
+/// Reads and parses the key from the store on every call; correct, but not fast.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StoreKeySource;
+
+impl KeySource for StoreKeySource {
+    fn signer(
+        &self,
+        store: &dyn Store,
+        realm_id: Uuid,
+        algorithm: SigningAlgorithm,
+    ) -> Result<Arc<Signer>, Error> {
+        let keys = store.list_signing_keys(Some(realm_id))?;
+        let key = current_key(&keys, algorithm).ok_or_else(|| {
+            Error::internal(format!(
+                "realm {realm_id} has no active {} key",
+                algorithm.as_str()
+            ))
+        })?;
+        Ok(Arc::new(Signer::from_key(key)?))
+    }
+}
+
+/// The JWKS (RFC 7517 §5) of the published keys among `keys`.
+pub fn jwks(keys: &[SigningKey]) -> Result<serde_json::Value, Error> {
+    let mut published = Vec::new();
+    for key in keys.iter().filter(|k| k.status != KeyStatus::Disabled) {
+        let jwk: serde_json::Value = serde_json::from_str(&key.public_jwk).map_err(|e| {
+            Error::internal(format!("key {} has a corrupt public JWK: {e}", key.id))
+        })?;
+        published.push(jwk);
+    }
+    Ok(serde_json::json!({ "keys": published }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::SeededEntropy;
+
+    #[test]
+    fn generated_keys_publish_kid_alg_and_use() {
+        let mut rng = SeededEntropy::new(9);
+        let realm = Uuid::nil();
+        for alg in [SigningAlgorithm::Es256, SigningAlgorithm::Rs256] {
+            let key = generate_signing_key(realm, alg, KeyStatus::Active, 100, &mut rng).unwrap();
+            let jwk: serde_json::Value = serde_json::from_str(&key.public_jwk).unwrap();
+            assert_eq!(jwk["kid"], key.id.to_string());
+            assert_eq!(jwk["alg"], alg.as_str());
+            assert_eq!(jwk["use"], "sig");
+            assert!(
+                jwk.get("d").is_none(),
+                "public JWK must not hold the private part"
+            );
+            let signer = Signer::from_key(&key).unwrap();
+            assert_eq!(signer.jws_signer().algorithm().name(), alg.as_str());
+        }
+    }
+
+    #[test]
+    fn current_key_is_newest_active_and_jwks_skips_disabled() {
+        let mut rng = SeededEntropy::new(10);
+        let realm = Uuid::nil();
+        let es = SigningAlgorithm::Es256;
+        let old = generate_signing_key(realm, es, KeyStatus::Active, 1, &mut rng).unwrap();
+        let new = generate_signing_key(realm, es, KeyStatus::Active, 2, &mut rng).unwrap();
+        let passive = generate_signing_key(realm, es, KeyStatus::Passive, 3, &mut rng).unwrap();
+        let off = generate_signing_key(realm, es, KeyStatus::Disabled, 4, &mut rng).unwrap();
+        let keys = vec![old.clone(), new.clone(), passive, off.clone()];
+        assert_eq!(current_key(&keys, es).map(|k| k.id), Some(new.id));
+        assert!(current_key(&keys, SigningAlgorithm::Rs256).is_none());
+        let set = jwks(&keys).unwrap();
+        let kids: Vec<_> = set["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(kids.len(), 3);
+        assert!(!kids.contains(&off.id.to_string()));
+        assert!(kids.contains(&old.id.to_string()));
+    }
+}

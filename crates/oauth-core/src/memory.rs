@@ -1,0 +1,279 @@
+//! An in-memory [`Store`], for the core's tests, examples and integrators who embed the core.
+//!
+//! One mutex guards everything, so every method is atomic; nothing survives the process.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Mutex, MutexGuard};
+
+use uuid::Uuid;
+
+use crate::error::StoreError;
+use crate::hash::TokenHash;
+use crate::model::{
+    Client, Permission, Realm, RefreshToken, Role, ScopeRecord, SigningKey, UnixTime, User,
+};
+use crate::store::{
+    ClientStore, KeyStore, RealmStore, RefreshTokenStore, RoleStore, ScopeStore, Store,
+    StoreResult, UserStore,
+};
+
+#[derive(Default)]
+struct Inner {
+    realms: Vec<Realm>,
+    users: Vec<User>,
+    clients: Vec<Client>,
+    scopes: Vec<ScopeRecord>,
+    roles: Vec<Role>,
+    permissions: Vec<Permission>,
+    role_permissions: BTreeSet<(Uuid, Uuid)>,
+    user_roles: BTreeSet<(Uuid, Uuid)>,
+    keys: Vec<SigningKey>,
+    refresh_tokens: HashMap<Uuid, RefreshToken>,
+}
+
+/// A store that keeps everything in process memory.
+#[derive(Default)]
+pub struct MemoryStore {
+    inner: Mutex<Inner>,
+}
+
+impl std::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MemoryStore")
+    }
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> StoreResult<MutexGuard<'_, Inner>> {
+        self.inner
+            .lock()
+            .map_err(|_| StoreError::backend("memory store mutex poisoned"))
+    }
+}
+
+fn insert_unique<T: Clone>(
+    list: &mut Vec<T>,
+    item: &T,
+    same: impl Fn(&T) -> bool,
+    what: &str,
+) -> StoreResult<()> {
+    if list.iter().any(same) {
+        return Err(StoreError::Conflict(what.to_owned()));
+    }
+    list.push(item.clone());
+    Ok(())
+}
+
+impl RealmStore for MemoryStore {
+    fn create_realm(&self, realm: &Realm) -> StoreResult<()> {
+        let mut inner = self.lock()?;
+        let same = |r: &Realm| r.id == realm.id || r.name == realm.name;
+        insert_unique(&mut inner.realms, realm, same, "realm")
+    }
+    fn find_realm(&self, id: Uuid) -> StoreResult<Option<Realm>> {
+        Ok(self.lock()?.realms.iter().find(|r| r.id == id).cloned())
+    }
+    fn find_realm_by_name(&self, name: &str) -> StoreResult<Option<Realm>> {
+        Ok(self.lock()?.realms.iter().find(|r| r.name == name).cloned())
+    }
+}
+
+impl UserStore for MemoryStore {
+    fn create_user(&self, user: &User) -> StoreResult<()> {
+        let mut inner = self.lock()?;
+        let same =
+            |u: &User| u.id == user.id || (u.realm_id == user.realm_id && u.name == user.name);
+        insert_unique(&mut inner.users, user, same, "user")
+    }
+    fn find_user(&self, id: Uuid) -> StoreResult<Option<User>> {
+        Ok(self.lock()?.users.iter().find(|u| u.id == id).cloned())
+    }
+    fn find_user_by_name(&self, realm_id: Uuid, name: &str) -> StoreResult<Option<User>> {
+        let inner = self.lock()?;
+        let found = inner
+            .users
+            .iter()
+            .find(|u| u.realm_id == realm_id && u.name == name);
+        Ok(found.cloned())
+    }
+}
+
+impl ClientStore for MemoryStore {
+    fn create_client(&self, client: &Client) -> StoreResult<()> {
+        let mut inner = self.lock()?;
+        let same = |c: &Client| {
+            c.id == client.id || (c.realm_id == client.realm_id && c.name == client.name)
+        };
+        insert_unique(&mut inner.clients, client, same, "client")
+    }
+    fn find_client(&self, id: Uuid) -> StoreResult<Option<Client>> {
+        Ok(self.lock()?.clients.iter().find(|c| c.id == id).cloned())
+    }
+    fn find_client_by_name(&self, realm_id: Uuid, name: &str) -> StoreResult<Option<Client>> {
+        let inner = self.lock()?;
+        let found = inner
+            .clients
+            .iter()
+            .find(|c| c.realm_id == realm_id && c.name == name);
+        Ok(found.cloned())
+    }
+}
+
+impl ScopeStore for MemoryStore {
+    fn create_scope(&self, scope: &ScopeRecord) -> StoreResult<()> {
+        let mut inner = self.lock()?;
+        let same = |s: &ScopeRecord| {
+            s.id == scope.id || (s.realm_id == scope.realm_id && s.name == scope.name)
+        };
+        insert_unique(&mut inner.scopes, scope, same, "scope")
+    }
+    fn list_scopes(&self, realm_id: Uuid) -> StoreResult<Vec<ScopeRecord>> {
+        let inner = self.lock()?;
+        let mut found: Vec<_> = inner
+            .scopes
+            .iter()
+            .filter(|s| s.realm_id == realm_id)
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(found)
+    }
+}
+
+impl RoleStore for MemoryStore {
+    fn create_role(&self, role: &Role) -> StoreResult<()> {
+        let mut inner = self.lock()?;
+        let same =
+            |r: &Role| r.id == role.id || (r.realm_id == role.realm_id && r.name == role.name);
+        insert_unique(&mut inner.roles, role, same, "role")
+    }
+    fn find_role_by_name(&self, realm_id: Uuid, name: &str) -> StoreResult<Option<Role>> {
+        let inner = self.lock()?;
+        let found = inner
+            .roles
+            .iter()
+            .find(|r| r.realm_id == realm_id && r.name == name);
+        Ok(found.cloned())
+    }
+    fn create_permission(&self, permission: &Permission) -> StoreResult<()> {
+        let mut inner = self.lock()?;
+        let same = |p: &Permission| p.id == permission.id || p.name == permission.name;
+        insert_unique(&mut inner.permissions, permission, same, "permission")
+    }
+    fn list_permissions(&self) -> StoreResult<Vec<Permission>> {
+        let mut found = self.lock()?.permissions.clone();
+        found.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(found)
+    }
+    fn add_role_permission(&self, role_id: Uuid, permission_id: Uuid) -> StoreResult<()> {
+        let mut inner = self.lock()?;
+        if !inner.roles.iter().any(|r| r.id == role_id)
+            || !inner.permissions.iter().any(|p| p.id == permission_id)
+        {
+            return Err(StoreError::NotFound);
+        }
+        inner.role_permissions.insert((role_id, permission_id));
+        Ok(())
+    }
+    fn add_user_role(&self, user_id: Uuid, role_id: Uuid) -> StoreResult<()> {
+        let mut inner = self.lock()?;
+        if !inner.users.iter().any(|u| u.id == user_id)
+            || !inner.roles.iter().any(|r| r.id == role_id)
+        {
+            return Err(StoreError::NotFound);
+        }
+        inner.user_roles.insert((user_id, role_id));
+        Ok(())
+    }
+    fn user_permission_names(&self, user_id: Uuid) -> StoreResult<Vec<String>> {
+        let inner = self.lock()?;
+        let mut names = BTreeSet::new();
+        for (_, role_id) in inner.user_roles.iter().filter(|(u, _)| *u == user_id) {
+            for (_, permission_id) in inner.role_permissions.iter().filter(|(r, _)| r == role_id) {
+                if let Some(p) = inner.permissions.iter().find(|p| p.id == *permission_id) {
+                    names.insert(p.name.clone());
+                }
+            }
+        }
+        Ok(names.into_iter().collect())
+    }
+}
+
+impl KeyStore for MemoryStore {
+    fn create_signing_key(&self, key: &SigningKey) -> StoreResult<()> {
+        let mut inner = self.lock()?;
+        insert_unique(&mut inner.keys, key, |k| k.id == key.id, "signing key")
+    }
+    fn list_signing_keys(&self, realm_id: Option<Uuid>) -> StoreResult<Vec<SigningKey>> {
+        let inner = self.lock()?;
+        let mut found: Vec<_> = inner
+            .keys
+            .iter()
+            .filter(|k| realm_id.is_none_or(|r| k.realm_id == r))
+            .cloned()
+            .collect();
+        found.sort_by_key(|k| (k.created_at, k.id));
+        Ok(found)
+    }
+}
+
+impl RefreshTokenStore for MemoryStore {
+    fn create_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
+        let mut inner = self.lock()?;
+        if inner
+            .refresh_tokens
+            .values()
+            .any(|t| t.id == token.id || t.token_hash == token.token_hash)
+        {
+            return Err(StoreError::Conflict("refresh token".to_owned()));
+        }
+        inner.refresh_tokens.insert(token.id, token.clone());
+        Ok(())
+    }
+    fn find_refresh_token(&self, hash: &TokenHash) -> StoreResult<Option<RefreshToken>> {
+        let inner = self.lock()?;
+        Ok(inner
+            .refresh_tokens
+            .values()
+            .find(|t| &t.token_hash == hash)
+            .cloned())
+    }
+    fn rotate_refresh_token(
+        &self,
+        consumed_id: Uuid,
+        successor: &RefreshToken,
+        now: UnixTime,
+    ) -> StoreResult<bool> {
+        let mut inner = self.lock()?;
+        match inner.refresh_tokens.get_mut(&consumed_id) {
+            Some(t) if t.consumed_at.is_none() && t.revoked_at.is_none() => {
+                t.consumed_at = Some(now);
+            }
+            _ => return Ok(false),
+        }
+        inner.refresh_tokens.insert(successor.id, successor.clone());
+        Ok(true)
+    }
+    fn revoke_refresh_family(&self, family_id: Uuid, now: UnixTime) -> StoreResult<u64> {
+        let mut inner = self.lock()?;
+        let mut count = 0;
+        for t in inner.refresh_tokens.values_mut() {
+            if t.family_id == family_id && t.revoked_at.is_none() {
+                t.revoked_at = Some(now);
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+}
+
+impl Store for MemoryStore {
+    fn ping(&self) -> StoreResult<()> {
+        self.lock().map(|_| ())
+    }
+}

@@ -1,0 +1,152 @@
+//! Password hashing with Argon2id.
+//!
+//! Defaults follow OWASP (m = 19456 KiB, t = 2, p = 1). [`PasswordHasher::verify_or_dummy`] runs a
+//! full verification against a dummy hash when the user does not exist, so an unknown username
+//! costs the same time as a wrong password and usernames cannot be enumerated by timing.
+
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use argon2::{Algorithm, Argon2, Params, Version};
+
+use crate::error::Error;
+use crate::random::Entropy;
+use crate::secret::{Password, PasswordHash};
+
+/// Argon2id cost parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Argon2Params {
+    /// Memory in KiB.
+    pub memory_kib: u32,
+    /// Number of passes.
+    pub iterations: u32,
+    /// Degree of parallelism (lanes).
+    pub parallelism: u32,
+}
+
+impl Default for Argon2Params {
+    fn default() -> Self {
+        Self {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
+}
+
+/// Longest password accepted, in bytes; longer input is refused before any hashing.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Hashes and verifies passwords; holds a dummy hash for unknown users.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    argon2: Argon2<'static>,
+    dummy: PasswordHash,
+}
+
+impl std::fmt::Debug for PasswordHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordHasher")
+            .field("params", self.argon2.params())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PasswordHasher {
+    /// A hasher with the given parameters; computes its dummy hash once (one Argon2 run).
+    pub fn new(params: Argon2Params, rng: &mut dyn Entropy) -> Result<Self, Error> {
+        let params = Params::new(
+            params.memory_kib,
+            params.iterations,
+            params.parallelism,
+            None,
+        )
+        .map_err(|e| Error::internal(format!("argon2 parameters: {e}")))?;
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let mut hasher = Self {
+            argon2,
+            dummy: PasswordHash::new(String::new()),
+        };
+        let mut filler = [0u8; 24];
+        rng.fill_bytes(&mut filler);
+        hasher.dummy = hasher.hash(&Password::new(hex::encode(filler)), rng)?;
+        Ok(hasher)
+    }
+
+    /// Hashes a password with a fresh 16-byte salt into a PHC string.
+    pub fn hash(&self, password: &Password, rng: &mut dyn Entropy) -> Result<PasswordHash, Error> {
+        let mut salt = [0u8; 16];
+        rng.fill_bytes(&mut salt);
+        let phc = self
+            .argon2
+            .hash_password_with_salt(password.secret().as_bytes(), &salt)
+            .map_err(|e| Error::internal(format!("argon2 hash: {e}")))?;
+        Ok(PasswordHash::new(phc.to_string()))
+    }
+
+    /// Verifies `password` against `hash`; with no hash (unknown user, or a user without a
+    /// password) verifies against the dummy hash and answers `false`, at the same cost.
+    pub fn verify_or_dummy(&self, password: &Password, hash: Option<&PasswordHash>) -> bool {
+        let (target, real) = match hash {
+            Some(hash) => (hash, true),
+            None => (&self.dummy, false),
+        };
+        let ok = self
+            .argon2
+            .verify_password(password.secret().as_bytes(), target.secret())
+            .is_ok();
+        ok && real
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::SeededEntropy;
+
+    fn cheap() -> PasswordHasher {
+        let params = Argon2Params {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        };
+        PasswordHasher::new(params, &mut SeededEntropy::new(3)).unwrap()
+    }
+
+    #[test]
+    fn verifies_only_the_right_password() {
+        let hasher = cheap();
+        let mut rng = SeededEntropy::new(4);
+        let hash = hasher.hash(&Password::new("start123"), &mut rng).unwrap();
+        assert!(hash.secret().starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
+        let table = [("start123", true), ("start124", false), ("", false)];
+        for (candidate, expected) in table {
+            assert_eq!(
+                hasher.verify_or_dummy(&Password::new(candidate), Some(&hash)),
+                expected,
+                "{candidate}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_user_never_verifies() {
+        let hasher = cheap();
+        assert!(!hasher.verify_or_dummy(&Password::new("anything"), None));
+        assert!(!hasher.verify_or_dummy(&Password::new(""), None));
+    }
+
+    #[test]
+    fn default_parameters_are_owasp() {
+        let params = Argon2Params::default();
+        assert_eq!(
+            (params.memory_kib, params.iterations, params.parallelism),
+            (19_456, 2, 1)
+        );
+    }
+
+    #[test]
+    fn a_corrupt_stored_hash_does_not_verify() {
+        let hasher = cheap();
+        let corrupt = PasswordHash::new("not-a-phc-string");
+        assert!(!hasher.verify_or_dummy(&Password::new("x"), Some(&corrupt)));
+    }
+}

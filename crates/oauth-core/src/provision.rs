@@ -1,0 +1,301 @@
+//! Creating realms, clients and users, and the idempotent bootstrap of an empty database.
+//!
+//! Used by the `bootstrap`, `client create` and `user create` commands and (later) the admin API.
+//! [`bootstrap`] only ever adds what is missing, so running it twice, or on every start, changes
+//! nothing the second time.
+
+use uuid::Uuid;
+
+use crate::error::{Error, OAuthError, StoreError};
+use crate::grant::MASTER_REALM;
+use crate::hash::TokenHash;
+use crate::keys::{current_key, generate_signing_key};
+use crate::model::{
+    Client, KeyStatus, Permission, Realm, Role, ScopeRecord, SigningAlgorithm, UnixTime, User,
+};
+use crate::password::PasswordHasher;
+use crate::random::{Entropy, random_token, random_uuid};
+use crate::scope::{BUILT_IN_SCOPES, Scope};
+use crate::secret::{ClientSecret, Password};
+use crate::store::Store;
+
+/// Default access token lifetime: one hour.
+pub const DEFAULT_ACCESS_TOKEN_LIFETIME: i64 = 3600;
+/// Default refresh token lifetime: three days.
+pub const DEFAULT_REFRESH_TOKEN_LIFETIME: i64 = 3 * 24 * 3600;
+/// The role that holds every permission.
+pub const ADMIN_ROLE: &str = "admin";
+
+/// The entities of the admin API; each has `_create`, `_read`, `_update`, `_delete` permissions.
+pub const PERMISSION_ENTITIES: [&str; 14] = [
+    "realm",
+    "user",
+    "client",
+    "role",
+    "permission",
+    "scope",
+    "client_scope",
+    "user_role",
+    "role_permission",
+    "user_permission",
+    "client_permission",
+    "key",
+    "session",
+    "event",
+];
+
+/// Every built-in permission name, sorted.
+pub fn built_in_permissions() -> Vec<String> {
+    let mut names: Vec<String> = PERMISSION_ENTITIES
+        .iter()
+        .flat_map(|e| {
+            ["create", "read", "update", "delete"]
+                .iter()
+                .map(move |a| format!("{e}_{a}"))
+        })
+        .collect();
+    names.push("token_introspect".to_owned());
+    names.sort();
+    names
+}
+
+/// Ignores a `Conflict`: another process created the same record first.
+fn tolerate_conflict(result: Result<(), StoreError>) -> Result<(), Error> {
+    match result {
+        Ok(()) | Err(StoreError::Conflict(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Makes sure a realm named `name` exists with its built-in scopes and one active ES256 and
+/// RS256 key; answers the realm.
+pub fn ensure_realm(
+    store: &dyn Store,
+    name: &str,
+    now: UnixTime,
+    rng: &mut dyn Entropy,
+) -> Result<Realm, Error> {
+    if store.find_realm_by_name(name)?.is_none() {
+        let realm = Realm {
+            id: random_uuid(rng),
+            name: name.to_owned(),
+            display_name: None,
+            access_token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
+            refresh_token_lifetime: DEFAULT_REFRESH_TOKEN_LIFETIME,
+            access_token_algorithm: SigningAlgorithm::Es256,
+            built_in: name == MASTER_REALM,
+            created_at: now,
+        };
+        tolerate_conflict(store.create_realm(&realm))?;
+    }
+    let realm = store
+        .find_realm_by_name(name)?
+        .ok_or_else(|| Error::internal(format!("realm {name} vanished during bootstrap")))?;
+    let existing: Vec<String> = store
+        .list_scopes(realm.id)?
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    for (scope, description) in BUILT_IN_SCOPES {
+        if !existing.iter().any(|e| e == scope) {
+            let record = ScopeRecord {
+                id: random_uuid(rng),
+                realm_id: realm.id,
+                name: scope.to_owned(),
+                description: Some(description.to_owned()),
+                built_in: true,
+            };
+            tolerate_conflict(store.create_scope(&record))?;
+        }
+    }
+    let keys = store.list_signing_keys(Some(realm.id))?;
+    for alg in [SigningAlgorithm::Es256, SigningAlgorithm::Rs256] {
+        if current_key(&keys, alg).is_none() {
+            let key = generate_signing_key(realm.id, alg, KeyStatus::Active, now, rng)?;
+            store.create_signing_key(&key)?;
+        }
+    }
+    Ok(realm)
+}
+
+/// What `bootstrap` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BootstrapReport {
+    /// The master realm.
+    pub realm: Realm,
+    /// Whether the admin user was created by this run (with the configured password).
+    pub admin_created: bool,
+}
+
+/// Creates, where missing: realm `master` with its scopes and keys, every built-in permission,
+/// role `admin` holding them all, and user `admin_name` with `admin_password` in that role.
+pub fn bootstrap(
+    store: &dyn Store,
+    hasher: &PasswordHasher,
+    admin_name: &str,
+    admin_password: &Password,
+    now: UnixTime,
+    rng: &mut dyn Entropy,
+) -> Result<BootstrapReport, Error> {
+    let realm = ensure_realm(store, MASTER_REALM, now, rng)?;
+    let existing: Vec<String> = store
+        .list_permissions()?
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    for name in built_in_permissions() {
+        if !existing.contains(&name) {
+            let permission = Permission {
+                id: random_uuid(rng),
+                name,
+                description: None,
+                built_in: true,
+            };
+            tolerate_conflict(store.create_permission(&permission))?;
+        }
+    }
+    if store.find_role_by_name(realm.id, ADMIN_ROLE)?.is_none() {
+        let role = Role {
+            id: random_uuid(rng),
+            realm_id: realm.id,
+            name: ADMIN_ROLE.to_owned(),
+            description: Some("Holds every permission".to_owned()),
+            built_in: true,
+        };
+        tolerate_conflict(store.create_role(&role))?;
+    }
+    let role = store
+        .find_role_by_name(realm.id, ADMIN_ROLE)?
+        .ok_or_else(|| Error::internal("admin role vanished during bootstrap"))?;
+    for permission in store.list_permissions()? {
+        store.add_role_permission(role.id, permission.id)?;
+    }
+    let mut admin_created = false;
+    if store.find_user_by_name(realm.id, admin_name)?.is_none() {
+        let new = NewUser {
+            name: admin_name.to_owned(),
+            email: None,
+            password: Some(admin_password.clone()),
+        };
+        match create_user(store, hasher, &realm, new, now, rng) {
+            Ok(_) => admin_created = true,
+            Err(Error::Store(StoreError::Conflict(_))) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let admin = store
+        .find_user_by_name(realm.id, admin_name)?
+        .ok_or_else(|| Error::internal("admin user vanished during bootstrap"))?;
+    store.add_user_role(admin.id, role.id)?;
+    Ok(BootstrapReport {
+        realm,
+        admin_created,
+    })
+}
+
+/// A client to register.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewClient {
+    /// Name, unique in the realm.
+    pub name: String,
+    /// A public client gets no secret.
+    pub public: bool,
+    /// Allowed grant types, space-separated (`None`: all).
+    pub grant_types: Option<String>,
+    /// Allowed scopes, space-separated (`None`: all of the realm's).
+    pub scope: Option<String>,
+    /// Redirect URIs, comma-separated.
+    pub redirect_uri: Option<String>,
+    /// Skips the consent page.
+    pub first_party: bool,
+}
+
+/// Registers a client; answers it and, for a confidential client, its secret (shown once: only
+/// its hash is stored).
+pub fn create_client(
+    store: &dyn Store,
+    realm: &Realm,
+    new: NewClient,
+    now: UnixTime,
+    rng: &mut dyn Entropy,
+) -> Result<(Client, Option<ClientSecret>), Error> {
+    validate_name("client name", &new.name)?;
+    if let Some(scope) = &new.scope {
+        Scope::parse(scope)?;
+    }
+    let secret = (!new.public).then(|| ClientSecret::new(random_token(rng)));
+    let client = Client {
+        id: random_uuid(rng),
+        realm_id: realm.id,
+        name: new.name,
+        display_name: None,
+        description: None,
+        active: true,
+        secret_hash: secret.as_ref().map(|s| TokenHash::of(s.secret())),
+        grant_types: new.grant_types,
+        scope: new.scope,
+        redirect_uri: new.redirect_uri,
+        first_party: new.first_party,
+        created_at: now,
+        updated_at: now,
+    };
+    store.create_client(&client)?;
+    Ok((client, secret))
+}
+
+/// A user to create.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewUser {
+    /// Login name, unique in the realm.
+    pub name: String,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Password (`None`: cannot log in with a password).
+    pub password: Option<Password>,
+}
+
+/// Creates a user, hashing the password with Argon2id.
+pub fn create_user(
+    store: &dyn Store,
+    hasher: &PasswordHasher,
+    realm: &Realm,
+    new: NewUser,
+    now: UnixTime,
+    rng: &mut dyn Entropy,
+) -> Result<User, Error> {
+    validate_name("user name", &new.name)?;
+    let password_hash = new.password.map(|p| hasher.hash(&p, rng)).transpose()?;
+    let user = User {
+        id: random_uuid(rng),
+        realm_id: realm.id,
+        name: new.name,
+        display_name: None,
+        first_name: None,
+        last_name: None,
+        email: new.email,
+        email_verified: false,
+        password_hash,
+        active: true,
+        created_at: now,
+        updated_at: now,
+    };
+    store.create_user(&user)?;
+    Ok(user)
+}
+
+/// Names: 1 to 128 characters, no control characters, not a UUID (ids and names share
+/// `client_id`).
+fn validate_name(what: &str, name: &str) -> Result<(), Error> {
+    let ok = !name.is_empty()
+        && name.chars().count() <= 128
+        && !name.chars().any(char::is_control)
+        && Uuid::parse_str(name).is_err();
+    if ok {
+        Ok(())
+    } else {
+        Err(OAuthError::invalid_request(format!(
+            "{what} must be 1 to 128 characters, without control characters, and not a UUID"
+        ))
+        .into())
+    }
+}

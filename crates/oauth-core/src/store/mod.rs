@@ -1,0 +1,118 @@
+//! Persistence traits, one per aggregate, and the [`Store`] supertrait.
+//!
+//! They are synchronous (diesel is); the server calls them on its blocking pool. Every method
+//! answers [`StoreError`]: `NotFound` and `Conflict` are domain outcomes, everything else is an
+//! opaque `Backend` error. `create_*` methods answer `Conflict` on a duplicate unique name.
+//! Implementations: `oauth_core::memory` (in process), `store-sqlite`, `store-postgres`; all of them
+//! pass the conformance suite in `oauth_core::testing`.
+
+use uuid::Uuid;
+
+use crate::error::StoreError;
+use crate::hash::TokenHash;
+use crate::model::{
+    Client, Permission, Realm, RefreshToken, Role, ScopeRecord, SigningKey, UnixTime, User,
+};
+
+/// Shorthand for store results.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Realms.
+pub trait RealmStore {
+    /// Inserts a realm.
+    fn create_realm(&self, realm: &Realm) -> StoreResult<()>;
+    /// Finds a realm by id.
+    fn find_realm(&self, id: Uuid) -> StoreResult<Option<Realm>>;
+    /// Finds a realm by its unique name.
+    fn find_realm_by_name(&self, name: &str) -> StoreResult<Option<Realm>>;
+}
+
+/// Users.
+pub trait UserStore {
+    /// Inserts a user.
+    fn create_user(&self, user: &User) -> StoreResult<()>;
+    /// Finds a user by id.
+    fn find_user(&self, id: Uuid) -> StoreResult<Option<User>>;
+    /// Finds a user by name within a realm.
+    fn find_user_by_name(&self, realm_id: Uuid, name: &str) -> StoreResult<Option<User>>;
+}
+
+/// OAuth clients.
+pub trait ClientStore {
+    /// Inserts a client.
+    fn create_client(&self, client: &Client) -> StoreResult<()>;
+    /// Finds a client by id.
+    fn find_client(&self, id: Uuid) -> StoreResult<Option<Client>>;
+    /// Finds a client by name within a realm.
+    fn find_client_by_name(&self, realm_id: Uuid, name: &str) -> StoreResult<Option<Client>>;
+}
+
+/// Scopes defined in realms.
+pub trait ScopeStore {
+    /// Inserts a scope.
+    fn create_scope(&self, scope: &ScopeRecord) -> StoreResult<()>;
+    /// Every scope of a realm, by name.
+    fn list_scopes(&self, realm_id: Uuid) -> StoreResult<Vec<ScopeRecord>>;
+}
+
+/// Roles, permissions and their assignments.
+pub trait RoleStore {
+    /// Inserts a role.
+    fn create_role(&self, role: &Role) -> StoreResult<()>;
+    /// Finds a role by name within a realm.
+    fn find_role_by_name(&self, realm_id: Uuid, name: &str) -> StoreResult<Option<Role>>;
+    /// Inserts a permission.
+    fn create_permission(&self, permission: &Permission) -> StoreResult<()>;
+    /// Every permission, by name.
+    fn list_permissions(&self) -> StoreResult<Vec<Permission>>;
+    /// Grants a permission to a role; granting twice is not an error.
+    fn add_role_permission(&self, role_id: Uuid, permission_id: Uuid) -> StoreResult<()>;
+    /// Gives a user a role; giving it twice is not an error.
+    fn add_user_role(&self, user_id: Uuid, role_id: Uuid) -> StoreResult<()>;
+    /// Names of the permissions a user holds through their roles, sorted.
+    fn user_permission_names(&self, user_id: Uuid) -> StoreResult<Vec<String>>;
+}
+
+/// Signing keys.
+pub trait KeyStore {
+    /// Inserts a key.
+    fn create_signing_key(&self, key: &SigningKey) -> StoreResult<()>;
+    /// Keys of one realm, or of every realm with `None`, oldest first.
+    fn list_signing_keys(&self, realm_id: Option<Uuid>) -> StoreResult<Vec<SigningKey>>;
+}
+
+/// Refresh tokens and their families.
+pub trait RefreshTokenStore {
+    /// Inserts a refresh token.
+    fn create_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
+    /// Finds a refresh token by the hash of its value.
+    fn find_refresh_token(&self, hash: &TokenHash) -> StoreResult<Option<RefreshToken>>;
+    /// In one transaction: marks token `consumed_id` consumed if it is neither consumed nor revoked,
+    /// and if so inserts `successor`. Answers whether this call did it (`false` inserts nothing).
+    /// Of many concurrent calls on one token exactly one answers `true`, and by the time a loser
+    /// answers `false` the winner's successor is visible, so a family revocation catches it.
+    fn rotate_refresh_token(
+        &self,
+        consumed_id: Uuid,
+        successor: &RefreshToken,
+        now: UnixTime,
+    ) -> StoreResult<bool>;
+    /// Revokes every not yet revoked token of a family; answers how many were revoked.
+    fn revoke_refresh_family(&self, family_id: Uuid, now: UnixTime) -> StoreResult<u64>;
+}
+
+/// Everything a Portcullis server needs from its persistence.
+pub trait Store:
+    RealmStore
+    + UserStore
+    + ClientStore
+    + ScopeStore
+    + RoleStore
+    + KeyStore
+    + RefreshTokenStore
+    + Send
+    + Sync
+{
+    /// Checks that the backend answers (readiness probe).
+    fn ping(&self) -> StoreResult<()>;
+}
