@@ -4,7 +4,7 @@
 //! with [`store_conformance_tests!`], which expands to one `#[test]` per case:
 //!
 //! ```ignore
-//! oauth_core::store_conformance_tests!(|| my_backend::connect_to_a_fresh_database());
+//! oauth_core::store_conformance_tests!(|| Box::new(my_backend::connect_to_a_fresh_database()));
 //! ```
 //!
 //! The cases use real Argon2 with small parameters and real key generation, and two of them hammer
@@ -30,7 +30,8 @@ use crate::token::TokenResponse;
 /// A fixed instant for the suite.
 pub const NOW: i64 = 1_700_000_000;
 
-/// Expands to one `#[test]` per conformance case; `$make` builds a fresh empty store.
+/// Expands to one `#[test]` per conformance case; `$make` builds a fresh empty store behind any
+/// `Deref` (a `Box`, or a fixture that also owns the temporary database).
 #[macro_export]
 macro_rules! store_conformance_tests {
     ($make:expr) => {
@@ -55,8 +56,8 @@ macro_rules! store_conformance_tests {
         $(
             #[test]
             fn $case() {
-                let store = ($make)();
-                $crate::testing::$case(&store);
+                let fixture = ($make)();
+                $crate::testing::$case(&*fixture);
             }
         )*
     };

@@ -1,1 +1,106 @@
-//! placeholder
+//! Portcullis persistence on PostgreSQL: production, and many nodes on one database.
+//!
+//! diesel with an r2d2 pool; native `uuid` and `timestamptz` columns. Migrations run under a
+//! PostgreSQL advisory lock, so nodes starting together do not race. The queries themselves are
+//! shared with `store-sqlite` through `store_shared`.
+
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::{QueryableByName, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use oauth_core::StoreError;
+use oauth_core::store::StoreResult;
+
+/// The SQL migrations of `migrations/postgres`, embedded at build time.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// The advisory lock key held while migrating ("portcull" in ASCII).
+const MIGRATION_LOCK: i64 = 0x706f_7274_6375_6c6c;
+
+mod schema {
+    store_shared::define_schema!(Uuid, Timestamptz);
+}
+
+mod conv {
+    use oauth_core::store::StoreResult;
+    use uuid::Uuid;
+
+    pub type Id = Uuid;
+
+    pub fn id(id: Uuid) -> Id {
+        id
+    }
+
+    pub fn uuid(id: Id) -> StoreResult<Uuid> {
+        Ok(id)
+    }
+}
+
+/// A store on a PostgreSQL database.
+pub struct PgStore {
+    pool: Pool<ConnectionManager<PgConnection>>,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("pool", &self.pool.state())
+            .finish()
+    }
+}
+
+#[derive(QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    locked: bool,
+}
+
+impl PgStore {
+    /// Connects a pool to `url` (a libpq connection URL). The URL is never echoed in errors,
+    /// since it may carry a password.
+    pub fn connect(url: &str, pool_size: u32) -> StoreResult<Self> {
+        let pool = Pool::builder()
+            .max_size(pool_size.max(1))
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .build(ConnectionManager::new(url))
+            .map_err(|e| StoreError::backend(format!("cannot connect to PostgreSQL: {e}")))?;
+        Ok(Self { pool })
+    }
+
+    /// Runs the pending migrations under an advisory lock; answers the versions applied.
+    pub fn migrate(&self) -> StoreResult<Vec<String>> {
+        let mut conn = self.conn()?;
+        let lock = |conn: &mut PgConnection, sql: &str| {
+            diesel::sql_query(sql)
+                .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK)
+                .get_result::<Locked>(conn)
+                .map_err(store_shared::map_error)
+        };
+        lock(
+            &mut conn,
+            "SELECT pg_advisory_lock($1) IS NOT NULL AS locked",
+        )?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map(|v| v.iter().map(ToString::to_string).collect())
+            .map_err(|e| StoreError::backend(format!("migration failed: {e}")));
+        let unlocked = lock(&mut conn, "SELECT pg_advisory_unlock($1) AS locked");
+        let applied = applied?;
+        if !unlocked?.locked {
+            return Err(StoreError::backend("the migration lock was not held"));
+        }
+        Ok(applied)
+    }
+
+    fn conn(&self) -> StoreResult<PooledConnection<ConnectionManager<PgConnection>>> {
+        self.pool.get().map_err(StoreError::backend)
+    }
+}
+
+#[allow(unused_imports)]
+use RunQueryDsl as _;
+
+mod imp {
+    use crate::{conv, schema};
+    store_shared::impl_store!(crate::PgStore, transaction);
+}

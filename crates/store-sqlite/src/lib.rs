@@ -1,1 +1,106 @@
-//! placeholder
+//! Portcullis persistence on SQLite: the embedded default.
+//!
+//! A file database through diesel and an r2d2 pool. Every connection gets `foreign_keys=ON`,
+//! `journal_mode=WAL`, `busy_timeout` and `synchronous=NORMAL` on acquire; write transactions are
+//! `BEGIN IMMEDIATE`, so concurrent writers queue instead of failing. UUIDs are stored as text.
+//! The queries themselves are shared with `store-postgres` through `store_shared`.
+
+use std::path::Path;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use oauth_core::StoreError;
+use oauth_core::store::StoreResult;
+
+/// The SQL migrations of `migrations/sqlite`, embedded at build time.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+
+/// How long a connection waits for another writer before failing, in milliseconds.
+pub const BUSY_TIMEOUT_MS: u32 = 5_000;
+
+mod schema {
+    store_shared::define_schema!(Text, TimestamptzSqlite);
+}
+
+mod conv {
+    use oauth_core::StoreError;
+    use oauth_core::store::StoreResult;
+    use uuid::Uuid;
+
+    pub type Id = String;
+
+    pub fn id(id: Uuid) -> Id {
+        id.to_string()
+    }
+
+    pub fn uuid(id: Id) -> StoreResult<Uuid> {
+        Uuid::parse_str(&id).map_err(StoreError::backend)
+    }
+}
+
+#[derive(Debug)]
+struct Pragmas;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(&format!(
+            "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON; \
+             PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+        ))
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// A store on one SQLite file.
+pub struct SqliteStore {
+    pool: Pool<ConnectionManager<SqliteConnection>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("pool", &self.pool.state())
+            .finish()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed, with its parent directory) the database file at `path`.
+    pub fn open(path: &Path, pool_size: u32) -> StoreResult<Self> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StoreError::backend(format!("cannot create directory {}: {e}", parent.display()))
+            })?;
+        }
+        let url = path
+            .to_str()
+            .ok_or_else(|| StoreError::backend("the database path is not valid UTF-8"))?;
+        let pool = Pool::builder()
+            .max_size(pool_size.max(1))
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .connection_customizer(Box::new(Pragmas))
+            .build(ConnectionManager::new(url))
+            .map_err(|e| StoreError::backend(format!("cannot open {url}: {e}")))?;
+        Ok(Self { pool })
+    }
+
+    /// Runs the pending migrations; answers the versions applied.
+    pub fn migrate(&self) -> StoreResult<Vec<String>> {
+        let mut conn = self.conn()?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|e| StoreError::backend(format!("migration failed: {e}")))?;
+        Ok(applied.iter().map(ToString::to_string).collect())
+    }
+
+    fn conn(&self) -> StoreResult<PooledConnection<ConnectionManager<SqliteConnection>>> {
+        self.pool.get().map_err(StoreError::backend)
+    }
+}
+
+mod imp {
+    use crate::{conv, schema};
+    store_shared::impl_store!(crate::SqliteStore, immediate_transaction);
+}

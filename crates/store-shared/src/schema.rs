@@ -1,0 +1,140 @@
+//! [`define_schema!`]: the diesel table definitions, parameterised by the SQL types of ids and
+//! timestamps. Must match `migrations/*/` exactly.
+
+/// Expands to the `table!` definitions; `$id` and `$ts` name SQL types of `diesel::sql_types`.
+#[macro_export]
+macro_rules! define_schema {
+    ($id:ident, $ts:ident) => {
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            realms (id) {
+                id -> $id,
+                name -> Text,
+                display_name -> Nullable<Text>,
+                access_token_lifetime -> BigInt,
+                refresh_token_lifetime -> BigInt,
+                access_token_algorithm -> Text,
+                built_in -> Bool,
+                created_at -> $ts,
+            }
+        }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            users (id) {
+                id -> $id,
+                realm_id -> $id,
+                name -> Text,
+                display_name -> Nullable<Text>,
+                first_name -> Nullable<Text>,
+                last_name -> Nullable<Text>,
+                email -> Nullable<Text>,
+                email_verified -> Bool,
+                password_hash -> Nullable<Text>,
+                active -> Bool,
+                created_at -> $ts,
+                updated_at -> $ts,
+            }
+        }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            clients (id) {
+                id -> $id,
+                realm_id -> $id,
+                name -> Text,
+                display_name -> Nullable<Text>,
+                description -> Nullable<Text>,
+                active -> Bool,
+                secret_hash -> Nullable<Text>,
+                grant_types -> Nullable<Text>,
+                scope -> Nullable<Text>,
+                redirect_uri -> Nullable<Text>,
+                first_party -> Bool,
+                created_at -> $ts,
+                updated_at -> $ts,
+            }
+        }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            scopes (id) {
+                id -> $id,
+                realm_id -> $id,
+                name -> Text,
+                description -> Nullable<Text>,
+                built_in -> Bool,
+            }
+        }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            roles (id) {
+                id -> $id,
+                realm_id -> $id,
+                name -> Text,
+                description -> Nullable<Text>,
+                built_in -> Bool,
+            }
+        }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            permissions (id) {
+                id -> $id,
+                name -> Text,
+                description -> Nullable<Text>,
+                built_in -> Bool,
+            }
+        }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            role_permissions (role_id, permission_id) {
+                role_id -> $id,
+                permission_id -> $id,
+            }
+        }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            user_roles (user_id, role_id) {
+                user_id -> $id,
+                role_id -> $id,
+            }
+        }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            signing_keys (id) {
+                id -> $id,
+                realm_id -> $id,
+                algorithm -> Text,
+                status -> Text,
+                private_key -> Text,
+                public_jwk -> Text,
+                created_at -> $ts,
+            }
+        }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            refresh_tokens (id) {
+                id -> $id,
+                token_hash -> Text,
+                family_id -> $id,
+                realm_id -> $id,
+                client_id -> Nullable<$id>,
+                user_id -> Nullable<$id>,
+                scope -> Text,
+                created_at -> $ts,
+                expires_at -> $ts,
+                consumed_at -> Nullable<$ts>,
+                revoked_at -> Nullable<$ts>,
+            }
+        }
+        $crate::__diesel::allow_tables_to_appear_in_same_query!(
+            realms,
+            users,
+            clients,
+            scopes,
+            roles,
+            permissions,
+            role_permissions,
+            user_roles,
+            signing_keys,
+            refresh_tokens,
+        );
+    };
+}

@@ -1,0 +1,641 @@
+//! [`impl_store!`]: row types, conversions and every `oauth_core::store` trait, for one backend.
+
+/// Expands to the row types and the store trait implementations for `$store`.
+///
+/// `$tx` names the connection method that opens a write transaction (`transaction` on
+/// PostgreSQL, `immediate_transaction` on SQLite so concurrent writers queue on `busy_timeout`
+/// instead of failing when a read lock would have to be upgraded).
+#[macro_export]
+macro_rules! impl_store {
+    ($store:ty, $tx:ident) => {
+        use ::uuid::Uuid;
+        use $crate::__chrono::{DateTime, Utc};
+        use $crate::__diesel::prelude::*;
+        use $crate::__oauth_core::hash::TokenHash;
+        use $crate::__oauth_core::model::{
+            Client, Permission, Realm, RefreshToken, Role, ScopeRecord, SigningKey, UnixTime, User,
+        };
+        use $crate::__oauth_core::secret::{PasswordHash, PrivateKeyDer};
+        use $crate::__oauth_core::store::{
+            ClientStore, KeyStore, RealmStore, RefreshTokenStore, RoleStore, ScopeStore, Store,
+            StoreResult, UserStore,
+        };
+        use $crate::{from_timestamp as unix, map_error, to_timestamp as ts};
+
+        fn opt_ts(t: Option<UnixTime>) -> StoreResult<Option<DateTime<Utc>>> {
+            t.map(ts).transpose()
+        }
+
+        fn opt_uuid(id: Option<conv::Id>) -> StoreResult<Option<Uuid>> {
+            id.map(conv::uuid).transpose()
+        }
+
+        #[derive(Queryable, Selectable, Insertable)]
+        #[diesel(table_name = schema::realms)]
+        struct RealmRow {
+            id: conv::Id,
+            name: String,
+            display_name: Option<String>,
+            access_token_lifetime: i64,
+            refresh_token_lifetime: i64,
+            access_token_algorithm: String,
+            built_in: bool,
+            created_at: DateTime<Utc>,
+        }
+
+        impl RealmRow {
+            fn from_model(r: &Realm) -> StoreResult<Self> {
+                Ok(Self {
+                    id: conv::id(r.id),
+                    name: r.name.clone(),
+                    display_name: r.display_name.clone(),
+                    access_token_lifetime: r.access_token_lifetime,
+                    refresh_token_lifetime: r.refresh_token_lifetime,
+                    access_token_algorithm: r.access_token_algorithm.as_str().to_owned(),
+                    built_in: r.built_in,
+                    created_at: ts(r.created_at)?,
+                })
+            }
+            fn into_model(self) -> StoreResult<Realm> {
+                Ok(Realm {
+                    id: conv::uuid(self.id)?,
+                    name: self.name,
+                    display_name: self.display_name,
+                    access_token_lifetime: self.access_token_lifetime,
+                    refresh_token_lifetime: self.refresh_token_lifetime,
+                    access_token_algorithm: $crate::parse_algorithm(&self.access_token_algorithm)?,
+                    built_in: self.built_in,
+                    created_at: unix(self.created_at),
+                })
+            }
+        }
+
+        #[derive(Queryable, Selectable, Insertable)]
+        #[diesel(table_name = schema::users)]
+        struct UserRow {
+            id: conv::Id,
+            realm_id: conv::Id,
+            name: String,
+            display_name: Option<String>,
+            first_name: Option<String>,
+            last_name: Option<String>,
+            email: Option<String>,
+            email_verified: bool,
+            password_hash: Option<String>,
+            active: bool,
+            created_at: DateTime<Utc>,
+            updated_at: DateTime<Utc>,
+        }
+
+        impl UserRow {
+            fn from_model(u: &User) -> StoreResult<Self> {
+                Ok(Self {
+                    id: conv::id(u.id),
+                    realm_id: conv::id(u.realm_id),
+                    name: u.name.clone(),
+                    display_name: u.display_name.clone(),
+                    first_name: u.first_name.clone(),
+                    last_name: u.last_name.clone(),
+                    email: u.email.clone(),
+                    email_verified: u.email_verified,
+                    password_hash: u.password_hash.as_ref().map(|h| h.secret().to_owned()),
+                    active: u.active,
+                    created_at: ts(u.created_at)?,
+                    updated_at: ts(u.updated_at)?,
+                })
+            }
+            fn into_model(self) -> StoreResult<User> {
+                Ok(User {
+                    id: conv::uuid(self.id)?,
+                    realm_id: conv::uuid(self.realm_id)?,
+                    name: self.name,
+                    display_name: self.display_name,
+                    first_name: self.first_name,
+                    last_name: self.last_name,
+                    email: self.email,
+                    email_verified: self.email_verified,
+                    password_hash: self.password_hash.map(PasswordHash::new),
+                    active: self.active,
+                    created_at: unix(self.created_at),
+                    updated_at: unix(self.updated_at),
+                })
+            }
+        }
+
+        #[derive(Queryable, Selectable, Insertable)]
+        #[diesel(table_name = schema::clients)]
+        struct ClientRow {
+            id: conv::Id,
+            realm_id: conv::Id,
+            name: String,
+            display_name: Option<String>,
+            description: Option<String>,
+            active: bool,
+            secret_hash: Option<String>,
+            grant_types: Option<String>,
+            scope: Option<String>,
+            redirect_uri: Option<String>,
+            first_party: bool,
+            created_at: DateTime<Utc>,
+            updated_at: DateTime<Utc>,
+        }
+
+        impl ClientRow {
+            fn from_model(c: &Client) -> StoreResult<Self> {
+                Ok(Self {
+                    id: conv::id(c.id),
+                    realm_id: conv::id(c.realm_id),
+                    name: c.name.clone(),
+                    display_name: c.display_name.clone(),
+                    description: c.description.clone(),
+                    active: c.active,
+                    secret_hash: c.secret_hash.as_ref().map(|h| h.as_str().to_owned()),
+                    grant_types: c.grant_types.clone(),
+                    scope: c.scope.clone(),
+                    redirect_uri: c.redirect_uri.clone(),
+                    first_party: c.first_party,
+                    created_at: ts(c.created_at)?,
+                    updated_at: ts(c.updated_at)?,
+                })
+            }
+            fn into_model(self) -> StoreResult<Client> {
+                Ok(Client {
+                    id: conv::uuid(self.id)?,
+                    realm_id: conv::uuid(self.realm_id)?,
+                    name: self.name,
+                    display_name: self.display_name,
+                    description: self.description,
+                    active: self.active,
+                    secret_hash: self.secret_hash.map(TokenHash::from_stored),
+                    grant_types: self.grant_types,
+                    scope: self.scope,
+                    redirect_uri: self.redirect_uri,
+                    first_party: self.first_party,
+                    created_at: unix(self.created_at),
+                    updated_at: unix(self.updated_at),
+                })
+            }
+        }
+
+        #[derive(Queryable, Selectable, Insertable)]
+        #[diesel(table_name = schema::scopes)]
+        struct ScopeRow {
+            id: conv::Id,
+            realm_id: conv::Id,
+            name: String,
+            description: Option<String>,
+            built_in: bool,
+        }
+
+        #[derive(Queryable, Selectable, Insertable)]
+        #[diesel(table_name = schema::roles)]
+        struct RoleRow {
+            id: conv::Id,
+            realm_id: conv::Id,
+            name: String,
+            description: Option<String>,
+            built_in: bool,
+        }
+
+        #[derive(Queryable, Selectable, Insertable)]
+        #[diesel(table_name = schema::permissions)]
+        struct PermissionRow {
+            id: conv::Id,
+            name: String,
+            description: Option<String>,
+            built_in: bool,
+        }
+
+        #[derive(Queryable, Selectable, Insertable)]
+        #[diesel(table_name = schema::signing_keys)]
+        struct KeyRow {
+            id: conv::Id,
+            realm_id: conv::Id,
+            algorithm: String,
+            status: String,
+            private_key: String,
+            public_jwk: String,
+            created_at: DateTime<Utc>,
+        }
+
+        impl KeyRow {
+            fn from_model(k: &SigningKey) -> StoreResult<Self> {
+                Ok(Self {
+                    id: conv::id(k.id),
+                    realm_id: conv::id(k.realm_id),
+                    algorithm: k.algorithm.as_str().to_owned(),
+                    status: k.status.as_str().to_owned(),
+                    private_key: k.private_key.secret().to_owned(),
+                    public_jwk: k.public_jwk.clone(),
+                    created_at: ts(k.created_at)?,
+                })
+            }
+            fn into_model(self) -> StoreResult<SigningKey> {
+                Ok(SigningKey {
+                    id: conv::uuid(self.id)?,
+                    realm_id: conv::uuid(self.realm_id)?,
+                    algorithm: $crate::parse_algorithm(&self.algorithm)?,
+                    status: $crate::parse_status(&self.status)?,
+                    private_key: PrivateKeyDer::new(self.private_key),
+                    public_jwk: self.public_jwk,
+                    created_at: unix(self.created_at),
+                })
+            }
+        }
+
+        #[derive(Queryable, Selectable, Insertable)]
+        #[diesel(table_name = schema::refresh_tokens)]
+        struct RefreshRow {
+            id: conv::Id,
+            token_hash: String,
+            family_id: conv::Id,
+            realm_id: conv::Id,
+            client_id: Option<conv::Id>,
+            user_id: Option<conv::Id>,
+            scope: String,
+            created_at: DateTime<Utc>,
+            expires_at: DateTime<Utc>,
+            consumed_at: Option<DateTime<Utc>>,
+            revoked_at: Option<DateTime<Utc>>,
+        }
+
+        impl RefreshRow {
+            fn from_model(t: &RefreshToken) -> StoreResult<Self> {
+                Ok(Self {
+                    id: conv::id(t.id),
+                    token_hash: t.token_hash.as_str().to_owned(),
+                    family_id: conv::id(t.family_id),
+                    realm_id: conv::id(t.realm_id),
+                    client_id: t.client_id.map(conv::id),
+                    user_id: t.user_id.map(conv::id),
+                    scope: t.scope.clone(),
+                    created_at: ts(t.created_at)?,
+                    expires_at: ts(t.expires_at)?,
+                    consumed_at: opt_ts(t.consumed_at)?,
+                    revoked_at: opt_ts(t.revoked_at)?,
+                })
+            }
+            fn into_model(self) -> StoreResult<RefreshToken> {
+                Ok(RefreshToken {
+                    id: conv::uuid(self.id)?,
+                    token_hash: TokenHash::from_stored(self.token_hash),
+                    family_id: conv::uuid(self.family_id)?,
+                    realm_id: conv::uuid(self.realm_id)?,
+                    client_id: opt_uuid(self.client_id)?,
+                    user_id: opt_uuid(self.user_id)?,
+                    scope: self.scope,
+                    created_at: unix(self.created_at),
+                    expires_at: unix(self.expires_at),
+                    consumed_at: self.consumed_at.map(unix),
+                    revoked_at: self.revoked_at.map(unix),
+                })
+            }
+        }
+
+        impl RealmStore for $store {
+            fn create_realm(&self, realm: &Realm) -> StoreResult<()> {
+                let row = RealmRow::from_model(realm)?;
+                diesel::insert_into(schema::realms::table)
+                    .values(&row)
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
+            }
+            fn find_realm(&self, id: Uuid) -> StoreResult<Option<Realm>> {
+                schema::realms::table
+                    .find(conv::id(id))
+                    .select(RealmRow::as_select())
+                    .first(&mut *self.conn()?)
+                    .optional()
+                    .map_err(map_error)?
+                    .map(RealmRow::into_model)
+                    .transpose()
+            }
+            fn find_realm_by_name(&self, name: &str) -> StoreResult<Option<Realm>> {
+                schema::realms::table
+                    .filter(schema::realms::name.eq(name))
+                    .select(RealmRow::as_select())
+                    .first(&mut *self.conn()?)
+                    .optional()
+                    .map_err(map_error)?
+                    .map(RealmRow::into_model)
+                    .transpose()
+            }
+        }
+
+        impl UserStore for $store {
+            fn create_user(&self, user: &User) -> StoreResult<()> {
+                let row = UserRow::from_model(user)?;
+                diesel::insert_into(schema::users::table)
+                    .values(&row)
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
+            }
+            fn find_user(&self, id: Uuid) -> StoreResult<Option<User>> {
+                schema::users::table
+                    .find(conv::id(id))
+                    .select(UserRow::as_select())
+                    .first(&mut *self.conn()?)
+                    .optional()
+                    .map_err(map_error)?
+                    .map(UserRow::into_model)
+                    .transpose()
+            }
+            fn find_user_by_name(&self, realm_id: Uuid, name: &str) -> StoreResult<Option<User>> {
+                use schema::users::dsl;
+                dsl::users
+                    .filter(dsl::realm_id.eq(conv::id(realm_id)))
+                    .filter(dsl::name.eq(name))
+                    .select(UserRow::as_select())
+                    .first(&mut *self.conn()?)
+                    .optional()
+                    .map_err(map_error)?
+                    .map(UserRow::into_model)
+                    .transpose()
+            }
+        }
+
+        impl ClientStore for $store {
+            fn create_client(&self, client: &Client) -> StoreResult<()> {
+                let row = ClientRow::from_model(client)?;
+                diesel::insert_into(schema::clients::table)
+                    .values(&row)
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
+            }
+            fn find_client(&self, id: Uuid) -> StoreResult<Option<Client>> {
+                schema::clients::table
+                    .find(conv::id(id))
+                    .select(ClientRow::as_select())
+                    .first(&mut *self.conn()?)
+                    .optional()
+                    .map_err(map_error)?
+                    .map(ClientRow::into_model)
+                    .transpose()
+            }
+            fn find_client_by_name(
+                &self,
+                realm_id: Uuid,
+                name: &str,
+            ) -> StoreResult<Option<Client>> {
+                use schema::clients::dsl;
+                dsl::clients
+                    .filter(dsl::realm_id.eq(conv::id(realm_id)))
+                    .filter(dsl::name.eq(name))
+                    .select(ClientRow::as_select())
+                    .first(&mut *self.conn()?)
+                    .optional()
+                    .map_err(map_error)?
+                    .map(ClientRow::into_model)
+                    .transpose()
+            }
+        }
+
+        impl ScopeStore for $store {
+            fn create_scope(&self, scope: &ScopeRecord) -> StoreResult<()> {
+                let row = ScopeRow {
+                    id: conv::id(scope.id),
+                    realm_id: conv::id(scope.realm_id),
+                    name: scope.name.clone(),
+                    description: scope.description.clone(),
+                    built_in: scope.built_in,
+                };
+                diesel::insert_into(schema::scopes::table)
+                    .values(&row)
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
+            }
+            fn list_scopes(&self, realm_id: Uuid) -> StoreResult<Vec<ScopeRecord>> {
+                use schema::scopes::dsl;
+                let rows: Vec<ScopeRow> = dsl::scopes
+                    .filter(dsl::realm_id.eq(conv::id(realm_id)))
+                    .order(dsl::name)
+                    .select(ScopeRow::as_select())
+                    .load(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                rows.into_iter()
+                    .map(|r| {
+                        Ok(ScopeRecord {
+                            id: conv::uuid(r.id)?,
+                            realm_id: conv::uuid(r.realm_id)?,
+                            name: r.name,
+                            description: r.description,
+                            built_in: r.built_in,
+                        })
+                    })
+                    .collect()
+            }
+        }
+
+        impl RoleStore for $store {
+            fn create_role(&self, role: &Role) -> StoreResult<()> {
+                let row = RoleRow {
+                    id: conv::id(role.id),
+                    realm_id: conv::id(role.realm_id),
+                    name: role.name.clone(),
+                    description: role.description.clone(),
+                    built_in: role.built_in,
+                };
+                diesel::insert_into(schema::roles::table)
+                    .values(&row)
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
+            }
+            fn find_role_by_name(&self, realm_id: Uuid, name: &str) -> StoreResult<Option<Role>> {
+                use schema::roles::dsl;
+                let row: Option<RoleRow> = dsl::roles
+                    .filter(dsl::realm_id.eq(conv::id(realm_id)))
+                    .filter(dsl::name.eq(name))
+                    .select(RoleRow::as_select())
+                    .first(&mut *self.conn()?)
+                    .optional()
+                    .map_err(map_error)?;
+                row.map(|r| {
+                    Ok(Role {
+                        id: conv::uuid(r.id)?,
+                        realm_id: conv::uuid(r.realm_id)?,
+                        name: r.name,
+                        description: r.description,
+                        built_in: r.built_in,
+                    })
+                })
+                .transpose()
+            }
+            fn create_permission(&self, permission: &Permission) -> StoreResult<()> {
+                let row = PermissionRow {
+                    id: conv::id(permission.id),
+                    name: permission.name.clone(),
+                    description: permission.description.clone(),
+                    built_in: permission.built_in,
+                };
+                diesel::insert_into(schema::permissions::table)
+                    .values(&row)
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
+            }
+            fn list_permissions(&self) -> StoreResult<Vec<Permission>> {
+                use schema::permissions::dsl;
+                let rows: Vec<PermissionRow> = dsl::permissions
+                    .order(dsl::name)
+                    .select(PermissionRow::as_select())
+                    .load(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                rows.into_iter()
+                    .map(|r| {
+                        Ok(Permission {
+                            id: conv::uuid(r.id)?,
+                            name: r.name,
+                            description: r.description,
+                            built_in: r.built_in,
+                        })
+                    })
+                    .collect()
+            }
+            fn add_role_permission(&self, role_id: Uuid, permission_id: Uuid) -> StoreResult<()> {
+                use schema::role_permissions::dsl;
+                diesel::insert_into(dsl::role_permissions)
+                    .values((
+                        dsl::role_id.eq(conv::id(role_id)),
+                        dsl::permission_id.eq(conv::id(permission_id)),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
+            }
+            fn add_user_role(&self, user_id: Uuid, role_id: Uuid) -> StoreResult<()> {
+                use schema::user_roles::dsl;
+                diesel::insert_into(dsl::user_roles)
+                    .values((
+                        dsl::user_id.eq(conv::id(user_id)),
+                        dsl::role_id.eq(conv::id(role_id)),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
+            }
+            fn user_permission_names(&self, user_id: Uuid) -> StoreResult<Vec<String>> {
+                use schema::{permissions, role_permissions, user_roles};
+                let roles = user_roles::table
+                    .filter(user_roles::user_id.eq(conv::id(user_id)))
+                    .select(user_roles::role_id);
+                let granted = role_permissions::table
+                    .filter(role_permissions::role_id.eq_any(roles))
+                    .select(role_permissions::permission_id);
+                permissions::table
+                    .filter(permissions::id.eq_any(granted))
+                    .order(permissions::name)
+                    .select(permissions::name)
+                    .load(&mut *self.conn()?)
+                    .map_err(map_error)
+            }
+        }
+
+        impl KeyStore for $store {
+            fn create_signing_key(&self, key: &SigningKey) -> StoreResult<()> {
+                let row = KeyRow::from_model(key)?;
+                diesel::insert_into(schema::signing_keys::table)
+                    .values(&row)
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
+            }
+            fn list_signing_keys(&self, realm_id: Option<Uuid>) -> StoreResult<Vec<SigningKey>> {
+                use schema::signing_keys::dsl;
+                let conn = &mut *self.conn()?;
+                let order = (dsl::created_at, dsl::id);
+                let rows: Vec<KeyRow> = match realm_id {
+                    Some(realm_id) => dsl::signing_keys
+                        .filter(dsl::realm_id.eq(conv::id(realm_id)))
+                        .order(order)
+                        .select(KeyRow::as_select())
+                        .load(conn),
+                    None => dsl::signing_keys
+                        .order(order)
+                        .select(KeyRow::as_select())
+                        .load(conn),
+                }
+                .map_err(map_error)?;
+                rows.into_iter().map(KeyRow::into_model).collect()
+            }
+        }
+
+        impl RefreshTokenStore for $store {
+            fn create_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
+                let row = RefreshRow::from_model(token)?;
+                diesel::insert_into(schema::refresh_tokens::table)
+                    .values(&row)
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
+            }
+            fn find_refresh_token(&self, hash: &TokenHash) -> StoreResult<Option<RefreshToken>> {
+                use schema::refresh_tokens::dsl;
+                dsl::refresh_tokens
+                    .filter(dsl::token_hash.eq(hash.as_str()))
+                    .select(RefreshRow::as_select())
+                    .first(&mut *self.conn()?)
+                    .optional()
+                    .map_err(map_error)?
+                    .map(RefreshRow::into_model)
+                    .transpose()
+            }
+            fn rotate_refresh_token(
+                &self,
+                consumed_id: Uuid,
+                successor: &RefreshToken,
+                now: UnixTime,
+            ) -> StoreResult<bool> {
+                use schema::refresh_tokens::dsl;
+                let row = RefreshRow::from_model(successor)?;
+                let now = ts(now)?;
+                self.conn()?
+                    .$tx(|conn| {
+                        let consumed = diesel::update(
+                            dsl::refresh_tokens
+                                .filter(dsl::id.eq(conv::id(consumed_id)))
+                                .filter(dsl::consumed_at.is_null())
+                                .filter(dsl::revoked_at.is_null()),
+                        )
+                        .set(dsl::consumed_at.eq(now))
+                        .execute(conn)?;
+                        if consumed == 0 {
+                            return Ok(false);
+                        }
+                        diesel::insert_into(dsl::refresh_tokens)
+                            .values(&row)
+                            .execute(conn)?;
+                        Ok(true)
+                    })
+                    .map_err(map_error)
+            }
+            fn revoke_refresh_family(&self, family_id: Uuid, now: UnixTime) -> StoreResult<u64> {
+                use schema::refresh_tokens::dsl;
+                let count = diesel::update(
+                    dsl::refresh_tokens
+                        .filter(dsl::family_id.eq(conv::id(family_id)))
+                        .filter(dsl::revoked_at.is_null()),
+                )
+                .set(dsl::revoked_at.eq(ts(now)?))
+                .execute(&mut *self.conn()?)
+                .map_err(map_error)?;
+                Ok(count as u64)
+            }
+        }
+
+        impl Store for $store {
+            fn ping(&self) -> StoreResult<()> {
+                diesel::sql_query("SELECT 1")
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
+            }
+        }
+    };
+}

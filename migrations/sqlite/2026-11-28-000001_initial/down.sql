@@ -1,0 +1,10 @@
+DROP TABLE refresh_tokens;
+DROP TABLE signing_keys;
+DROP TABLE user_roles;
+DROP TABLE role_permissions;
+DROP TABLE permissions;
+DROP TABLE roles;
+DROP TABLE scopes;
+DROP TABLE clients;
+DROP TABLE users;
+DROP TABLE realms;
