@@ -5,6 +5,8 @@
 //! fresh, so tests run in parallel without seeing each other. If PostgreSQL cannot be reached the
 //! tests fail: they never skip.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -1,5 +1,7 @@
 //! The core's store conformance suite against a real SQLite file (a fresh temporary one per test).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::ops::Deref;
 
 use store_sqlite::SqliteStore;

@@ -155,14 +155,14 @@ pub fn resolve_scope(
         ))
         .into());
     }
-    if let Some(allowed) = allowed_by_client {
-        if !requested.is_subset(&allowed) {
-            return Err(OAuthError::invalid_scope(format!(
-                "scope not allowed for this client: {}",
-                requested.missing_from(&allowed)
-            ))
-            .into());
-        }
+    if let Some(allowed) = allowed_by_client
+        && !requested.is_subset(&allowed)
+    {
+        return Err(OAuthError::invalid_scope(format!(
+            "scope not allowed for this client: {}",
+            requested.missing_from(&allowed)
+        ))
+        .into());
     }
     Ok(requested)
 }

@@ -1,0 +1,132 @@
+//! The `portcullis` command line (clap). `portcullis` alone means `portcullis serve`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Overrides;
+
+/// Portcullis: an OAuth 2.0 and OpenID Connect authorization server.
+#[derive(Debug, Parser)]
+#[command(name = "portcullis", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Configuration file (TOML). Default: ./portcullis.toml if it exists.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database: a SQLite path (or sqlite://path) or a postgres:// URL. Overrides database.url.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// The command; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+impl Cli {
+    /// The flags that override configuration.
+    pub fn overrides(&self) -> Overrides {
+        let mut overrides = Overrides {
+            database_url: self.database_url.clone(),
+            ..Overrides::default()
+        };
+        if let Some(Command::Serve(serve)) = &self.command {
+            overrides.address = serve.address.clone();
+            overrides.public_url = serve.public_url.clone();
+        }
+        overrides
+    }
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (migrates and bootstraps first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Create what an empty database needs (realm master, scopes, role and user admin, keys).
+    Bootstrap,
+    /// Manage OAuth clients.
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Exit 0 if the server at http.address answers GET /health/ready with 200 (for containers).
+    Healthcheck(HealthcheckArgs),
+}
+
+/// `serve` flags.
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Listen address host:port. Overrides http.address.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub address: Option<String>,
+    /// Public base URL (issuer prefix). Overrides public_url.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+}
+
+/// `client` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Register a client; prints its id and, for a confidential client, its secret (once).
+    Create(ClientCreateArgs),
+}
+
+/// `client create` flags.
+#[derive(Debug, Args)]
+pub struct ClientCreateArgs {
+    /// Client name, unique in the realm.
+    #[arg(long)]
+    pub name: String,
+    /// Realm name.
+    #[arg(long, default_value = "master")]
+    pub realm: String,
+    /// Allowed grant types, space- or comma-separated (default: all).
+    #[arg(long, value_name = "TYPES")]
+    pub grant_types: Option<String>,
+    /// Allowed scopes, space-separated (default: every scope of the realm).
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Redirect URI; repeat for several.
+    #[arg(long = "redirect-uri", value_name = "URI")]
+    pub redirect_uris: Vec<String>,
+    /// A public client (no secret; for apps that cannot keep one).
+    #[arg(long)]
+    pub public: bool,
+    /// A first-party client (skips the consent page).
+    #[arg(long)]
+    pub first_party: bool,
+}
+
+/// `user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; prints its id.
+    Create(UserCreateArgs),
+}
+
+/// `user create` flags.
+#[derive(Debug, Args)]
+pub struct UserCreateArgs {
+    /// Login name, unique in the realm.
+    #[arg(long)]
+    pub name: String,
+    /// Realm name.
+    #[arg(long, default_value = "master")]
+    pub realm: String,
+    /// E-mail address.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// `healthcheck` flags.
+#[derive(Debug, Args)]
+pub struct HealthcheckArgs {
+    /// Address to probe (default: http.address; 0.0.0.0 is probed on 127.0.0.1).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub address: Option<String>,
+}

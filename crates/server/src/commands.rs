@@ -1,0 +1,214 @@
+//! What each subcommand does. Every failure is one line for the operator; `main` prints it and
+//! exits non-zero.
+
+use std::io::{BufRead, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::HttpServer;
+use oauth_core::Store;
+use oauth_core::grant::Settings;
+use oauth_core::password::PasswordHasher;
+use oauth_core::provision::{self, NewClient, NewUser};
+use oauth_core::secret::Password;
+
+use crate::cli::{ClientCreateArgs, HealthcheckArgs, UserCreateArgs};
+use crate::config::{Config, DEFAULT_ADMIN_PASSWORD};
+use crate::state::{AppState, DatabaseUrl, OsEntropy, now, open_store};
+
+/// A command's failure, as one line.
+pub type CommandResult = Result<(), String>;
+
+/// Opens the configured store and applies migrations.
+pub fn open(config: &Config) -> Result<Arc<dyn Store>, String> {
+    let url = DatabaseUrl::parse(&config.database.url)?;
+    let (store, applied) = open_store(&url, config.database.pool_size)
+        .map_err(|e| format!("database ({}): {e}", url.describe()))?;
+    tracing::info!(database = %url.describe(), migrations_applied = applied.len(), "database ready");
+    Ok(store)
+}
+
+fn hasher(config: &Config) -> Result<PasswordHasher, String> {
+    PasswordHasher::new(config.argon2.params(), &mut OsEntropy).map_err(|e| format!("argon2: {e}"))
+}
+
+fn run_bootstrap(config: &Config, store: &dyn Store, hasher: &PasswordHasher) -> CommandResult {
+    let password = config.bootstrap.password().map_err(|e| e.to_string())?;
+    let report = provision::bootstrap(
+        store,
+        hasher,
+        &config.bootstrap.admin_username,
+        &password,
+        now(),
+        &mut OsEntropy,
+    )
+    .map_err(|e| format!("bootstrap: {e}"))?;
+    if report.admin_created {
+        if password.secret() == DEFAULT_ADMIN_PASSWORD {
+            tracing::warn!(
+                user = %config.bootstrap.admin_username,
+                "created the admin user with the default password; change it, or set \
+                 bootstrap.admin_password (PORTCULLIS_BOOTSTRAP__ADMIN_PASSWORD) before the first start"
+            );
+        } else {
+            tracing::info!(user = %config.bootstrap.admin_username, "created the admin user");
+        }
+    }
+    Ok(())
+}
+
+/// `portcullis serve`.
+pub fn serve(config: &Config) -> CommandResult {
+    let started = Instant::now();
+    let addr = config.socket_addr().map_err(|e| e.to_string())?;
+    let store = open(config)?;
+    let hasher = hasher(config)?;
+    if config.bootstrap.enabled {
+        run_bootstrap(config, store.as_ref(), &hasher)?;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let settings = Settings {
+        public_url: config.public_url.trim_end_matches('/').to_owned(),
+        refresh_grace_period: i64::from(config.tokens.refresh_grace_period),
+        hasher,
+    };
+    let permits = config.argon2.max_concurrent.unwrap_or(cores);
+    let state = AppState::new(store, settings, permits, config.http.body_limit);
+    let workers = config.http.workers.unwrap_or(cores);
+    actix_web::rt::System::new().block_on(async move {
+        let server = HttpServer::new(move || crate::app(state.clone()))
+            .workers(workers)
+            .bind(addr)
+            .map_err(|e| format!("http.address: cannot listen on {addr}: {e}"))?;
+        tracing::info!(
+            %addr,
+            public_url = %config.public_url,
+            ready_ms = started.elapsed().as_millis() as u64,
+            "portcullis is listening"
+        );
+        server.run().await.map_err(|e| format!("server: {e}"))
+    })
+}
+
+/// `portcullis migrate`.
+pub fn migrate(config: &Config) -> CommandResult {
+    open(config).map(drop)
+}
+
+/// `portcullis bootstrap`.
+pub fn bootstrap(config: &Config) -> CommandResult {
+    let store = open(config)?;
+    run_bootstrap(config, store.as_ref(), &hasher(config)?)
+}
+
+fn realm(store: &dyn Store, name: &str) -> Result<oauth_core::model::Realm, String> {
+    store
+        .find_realm_by_name(name)
+        .map_err(|e| format!("database: {e}"))?
+        .ok_or_else(|| format!("--realm: realm {name:?} does not exist"))
+}
+
+/// `portcullis client create`: prints `{"id","name","realmId","secret"?}` as JSON.
+pub fn client_create(config: &Config, args: ClientCreateArgs) -> CommandResult {
+    let store = open(config)?;
+    let realm = realm(store.as_ref(), &args.realm)?;
+    let grant_types = args.grant_types.map(|g| {
+        g.replace(',', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    let new = NewClient {
+        name: args.name,
+        public: args.public,
+        grant_types,
+        scope: args.scope,
+        redirect_uri: (!args.redirect_uris.is_empty()).then(|| args.redirect_uris.join(",")),
+        first_party: args.first_party,
+    };
+    let (client, secret) =
+        provision::create_client(store.as_ref(), &realm, new, now(), &mut OsEntropy)
+            .map_err(|e| format!("client create: {e}"))?;
+    let mut out = serde_json::json!({
+        "id": client.id,
+        "name": client.name,
+        "realmId": client.realm_id,
+        "authMethod": if secret.is_some() { "secret" } else { "none" },
+    });
+    if let Some(secret) = secret {
+        out["secret"] = serde_json::Value::String(secret.into_secret());
+    }
+    println!("{out}");
+    Ok(())
+}
+
+/// `portcullis user create`: prints `{"id","name","realmId"}` as JSON.
+pub fn user_create(config: &Config, args: UserCreateArgs) -> CommandResult {
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("--password-stdin: {e}"))?;
+        let line = line.trim_end_matches(['\r', '\n']);
+        if line.is_empty() {
+            return Err("--password-stdin: standard input held no password".to_owned());
+        }
+        Some(Password::new(line))
+    } else {
+        None
+    };
+    let store = open(config)?;
+    let realm = realm(store.as_ref(), &args.realm)?;
+    let new = NewUser {
+        name: args.name,
+        email: args.email,
+        password,
+    };
+    let user = provision::create_user(
+        store.as_ref(),
+        &hasher(config)?,
+        &realm,
+        new,
+        now(),
+        &mut OsEntropy,
+    )
+    .map_err(|e| format!("user create: {e}"))?;
+    println!(
+        "{}",
+        serde_json::json!({ "id": user.id, "name": user.name, "realmId": user.realm_id })
+    );
+    Ok(())
+}
+
+/// `portcullis healthcheck`.
+pub fn healthcheck(config: &Config, args: HealthcheckArgs) -> CommandResult {
+    let text = args.address.unwrap_or_else(|| config.http.address.clone());
+    let mut addr: SocketAddr = text
+        .parse()
+        .map_err(|_| format!("--address: {text:?} is not host:port"))?;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let timeout = Duration::from_secs(3);
+    let mut stream =
+        TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("{addr}: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    write!(stream, "GET /health/ready HTTP/1.0\r\nHost: {addr}\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut head = [0u8; 12];
+    stream
+        .read_exact(&mut head)
+        .map_err(|e| format!("{addr}: {e}"))?;
+    if head.starts_with(b"HTTP/1.") && &head[9..12] == b"200" {
+        Ok(())
+    } else {
+        Err(format!(
+            "{addr}: not ready ({})",
+            String::from_utf8_lossy(&head)
+        ))
+    }
+}

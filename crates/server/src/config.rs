@@ -1,0 +1,390 @@
+//! Configuration: built-in defaults < `portcullis.toml` (or `--config FILE`) < `PORTCULLIS_*`
+//! environment variables (nested keys split on `__`) < command-line flags.
+//!
+//! Everything is validated at start; a bad value fails with one line naming the key. Unknown keys
+//! inside a section are errors (a typo must not silently fall back to a default); unknown
+//! top-level `PORTCULLIS_*` variables only warn, since test harnesses set their own.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use oauth_core::password::Argon2Params;
+use oauth_core::secret::Password;
+use serde::{Deserialize, Serialize};
+
+/// The file read when `--config` is not given (if it exists).
+pub const DEFAULT_CONFIG_FILE: &str = "portcullis.toml";
+/// The admin password created on an empty database unless configured otherwise (Authup's).
+pub const DEFAULT_ADMIN_PASSWORD: &str = "start123";
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// HTTP listener.
+    pub http: HttpConfig,
+    /// Base URL clients reach the server at; realms' issuers are `{public_url}/realms/{name}`.
+    pub public_url: String,
+    /// Persistence.
+    pub database: DatabaseConfig,
+    /// Logging.
+    pub log: LogConfig,
+    /// What an empty database is given.
+    pub bootstrap: BootstrapConfig,
+    /// Password hashing cost and concurrency.
+    pub argon2: Argon2Config,
+    /// Token policy.
+    pub tokens: TokenConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            http: HttpConfig::default(),
+            public_url: "http://localhost:3001".to_owned(),
+            database: DatabaseConfig::default(),
+            log: LogConfig::default(),
+            bootstrap: BootstrapConfig::default(),
+            argon2: Argon2Config::default(),
+            tokens: TokenConfig::default(),
+        }
+    }
+}
+
+/// `[http]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Listen address, `host:port`.
+    pub address: String,
+    /// Worker threads (default: one per core).
+    pub workers: Option<usize>,
+    /// Largest request body accepted on protocol endpoints, bytes.
+    pub body_limit: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            address: "127.0.0.1:3001".to_owned(),
+            workers: None,
+            body_limit: 64 * 1024,
+        }
+    }
+}
+
+/// `[database]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `postgres://...` for PostgreSQL; a path or `sqlite://path` for SQLite.
+    pub url: String,
+    /// Connections in the pool.
+    pub pool_size: u32,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: "./data/portcullis.db".to_owned(),
+            pool_size: 16,
+        }
+    }
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `[log]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: LogFormat,
+    /// A tracing filter (`info`, `portcullis_server=debug,info`); `RUST_LOG` overrides it.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Text,
+            level: "info".to_owned(),
+        }
+    }
+}
+
+/// `[bootstrap]`.
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BootstrapConfig {
+    /// Create what is missing (realm `master`, scopes, role and user `admin`, keys) at start.
+    pub enabled: bool,
+    /// Name of the admin user.
+    pub admin_username: String,
+    /// Password of the admin user, set only when the user is created.
+    pub admin_password: String,
+    /// Read the admin password from this file instead (trailing newline stripped).
+    pub admin_password_file: Option<PathBuf>,
+}
+
+impl Default for BootstrapConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            admin_username: "admin".to_owned(),
+            admin_password: DEFAULT_ADMIN_PASSWORD.to_owned(),
+            admin_password_file: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for BootstrapConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BootstrapConfig")
+            .field("enabled", &self.enabled)
+            .field("admin_username", &self.admin_username)
+            .field("admin_password", &"[redacted]")
+            .field("admin_password_file", &self.admin_password_file)
+            .finish()
+    }
+}
+
+impl BootstrapConfig {
+    /// The admin password, from the file when one is configured.
+    pub fn password(&self) -> Result<Password, ConfigError> {
+        match &self.admin_password_file {
+            Some(path) => std::fs::read_to_string(path)
+                .map(|s| Password::new(s.trim_end_matches(['\r', '\n'])))
+                .map_err(|e| {
+                    ConfigError(format!(
+                        "bootstrap.admin_password_file: cannot read {}: {e}",
+                        path.display()
+                    ))
+                }),
+            None => Ok(Password::new(self.admin_password.clone())),
+        }
+    }
+}
+
+/// `[argon2]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Argon2Config {
+    /// Memory cost, KiB.
+    pub memory_kib: u32,
+    /// Passes.
+    pub iterations: u32,
+    /// Lanes.
+    pub parallelism: u32,
+    /// Hashes running at once (default: one per core).
+    pub max_concurrent: Option<usize>,
+}
+
+impl Default for Argon2Config {
+    fn default() -> Self {
+        let p = Argon2Params::default();
+        Self {
+            memory_kib: p.memory_kib,
+            iterations: p.iterations,
+            parallelism: p.parallelism,
+            max_concurrent: None,
+        }
+    }
+}
+
+impl Argon2Config {
+    /// The core's parameter type.
+    pub fn params(&self) -> Argon2Params {
+        Argon2Params {
+            memory_kib: self.memory_kib,
+            iterations: self.iterations,
+            parallelism: self.parallelism,
+        }
+    }
+}
+
+/// `[tokens]`.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct TokenConfig {
+    /// Seconds during which a just-consumed refresh token may be exchanged again (0: never).
+    pub refresh_grace_period: u32,
+}
+
+/// A configuration error: one line, naming the key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(pub String);
+
+/// Flags that override every other layer.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--address`.
+    pub address: Option<String>,
+    /// `--database-url`.
+    pub database_url: Option<String>,
+    /// `--public-url`.
+    pub public_url: Option<String>,
+}
+
+const TOP_LEVEL_KEYS: [&str; 7] = [
+    "http",
+    "public_url",
+    "database",
+    "log",
+    "bootstrap",
+    "argon2",
+    "tokens",
+];
+
+impl Config {
+    /// Loads and validates the layers. `file` is `--config`; without it `portcullis.toml` is read
+    /// if present. Answers the configuration and warnings to log once logging is up.
+    pub fn load(
+        file: Option<&Path>,
+        overrides: &Overrides,
+    ) -> Result<(Self, Vec<String>), ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) if !path.exists() => {
+                return Err(ConfigError(format!(
+                    "--config: file {} does not exist",
+                    path.display()
+                )));
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new(DEFAULT_CONFIG_FILE).exists() => {
+                figment = figment.merge(Toml::file_exact(DEFAULT_CONFIG_FILE));
+            }
+            None => {}
+        }
+        let known = |key: &figment::value::UncasedStr| {
+            let top = key.as_str().split("__").next().unwrap_or_default();
+            TOP_LEVEL_KEYS.iter().any(|k| top.eq_ignore_ascii_case(k))
+        };
+        figment = figment.merge(Env::prefixed("PORTCULLIS_").filter(known).split("__"));
+        let warnings: Vec<String> = std::env::vars_os()
+            .filter_map(|(k, _)| k.into_string().ok())
+            .filter_map(|k| k.strip_prefix("PORTCULLIS_").map(str::to_owned))
+            .filter(|k| {
+                let top = k.split("__").next().unwrap_or_default();
+                !TOP_LEVEL_KEYS.iter().any(|t| top.eq_ignore_ascii_case(t))
+                    && !k.starts_with("TEST_")
+            })
+            .map(|k| format!("ignoring unknown environment variable PORTCULLIS_{k}"))
+            .collect();
+        if let Some(v) = &overrides.address {
+            figment = figment.merge(Serialized::default("http.address", v));
+        }
+        if let Some(v) = &overrides.database_url {
+            figment = figment.merge(Serialized::default("database.url", v));
+        }
+        if let Some(v) = &overrides.public_url {
+            figment = figment.merge(Serialized::default("public_url", v));
+        }
+        let config: Config = figment.extract().map_err(|e| ConfigError(describe(&e)))?;
+        config.validate()?;
+        Ok((config, warnings))
+    }
+
+    /// The listen address.
+    pub fn socket_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.http.address.parse().map_err(|_| {
+            ConfigError(format!(
+                "http.address: {:?} is not a host:port socket address",
+                self.http.address
+            ))
+        })
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, why: String| Err(ConfigError(format!("{key}: {why}")));
+        self.socket_addr()?;
+        let url = self.public_url.trim_end_matches('/');
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"));
+        match rest {
+            Some(host) if !host.is_empty() && !host.contains(['?', '#', ' ']) => {}
+            _ => {
+                return bad(
+                    "public_url",
+                    format!(
+                        "{:?} must be an absolute http(s) URL without query or fragment",
+                        self.public_url
+                    ),
+                );
+            }
+        }
+        if self.database.url.trim().is_empty() {
+            return bad("database.url", "must not be empty".to_owned());
+        }
+        if self.database.pool_size == 0 {
+            return bad("database.pool_size", "must be at least 1".to_owned());
+        }
+        if self.http.body_limit < 1024 {
+            return bad("http.body_limit", "must be at least 1024 bytes".to_owned());
+        }
+        if self.http.workers == Some(0) {
+            return bad("http.workers", "must be at least 1".to_owned());
+        }
+        if self.argon2.max_concurrent == Some(0) {
+            return bad("argon2.max_concurrent", "must be at least 1".to_owned());
+        }
+        if argon2_check(&self.argon2).is_err() {
+            return bad(
+                "argon2",
+                format!(
+                    "memory_kib={}, iterations={}, parallelism={} are not valid Argon2 parameters \
+                     (memory_kib >= 8 * parallelism, iterations >= 1, parallelism >= 1)",
+                    self.argon2.memory_kib, self.argon2.iterations, self.argon2.parallelism
+                ),
+            );
+        }
+        if self.bootstrap.enabled && self.bootstrap.admin_username.trim().is_empty() {
+            return bad("bootstrap.admin_username", "must not be empty".to_owned());
+        }
+        Ok(())
+    }
+
+    /// Whether `public_url` is https (cookies get `Secure`).
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn argon2_check(c: &Argon2Config) -> Result<(), ()> {
+    let ok = c.iterations >= 1 && c.parallelism >= 1 && c.memory_kib >= 8 * c.parallelism;
+    if ok { Ok(()) } else { Err(()) }
+}
+
+/// One line for a figment error: the key, what is wrong, and where the value came from.
+fn describe(err: &figment::Error) -> String {
+    let key = if err.path.is_empty() {
+        "(root)".to_owned()
+    } else {
+        err.path.join(".")
+    };
+    let source = err
+        .metadata
+        .as_ref()
+        .map(|m| match &m.source {
+            Some(source) => format!(" (from {} {source})", m.name),
+            None => format!(" (from {})", m.name),
+        })
+        .unwrap_or_default();
+    format!("{key}: {}{source}", err.kind)
+}
+
+#[cfg(test)]
+mod tests;

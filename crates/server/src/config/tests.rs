@@ -1,0 +1,105 @@
+//! Configuration layering and validation. Environment variables are process-global, so these
+//! tests use figment's `Jail`, which serialises them and restores the environment.
+
+#![allow(clippy::result_large_err, clippy::type_complexity)]
+
+use super::*;
+
+fn load(
+    jail_env: &[(&str, &str)],
+    toml: Option<&str>,
+    overrides: Overrides,
+) -> Result<Config, String> {
+    let mut out = Err(String::new());
+    figment::Jail::expect_with(|jail| {
+        for (k, v) in jail_env {
+            jail.set_env(k, v);
+        }
+        if let Some(toml) = toml {
+            jail.create_file(DEFAULT_CONFIG_FILE, toml)?;
+        }
+        out = Config::load(None, &overrides)
+            .map(|(c, _)| c)
+            .map_err(|e| e.to_string());
+        Ok(())
+    });
+    out
+}
+
+#[test]
+fn defaults_match_the_design() {
+    let c = load(&[], None, Overrides::default()).unwrap();
+    assert_eq!(c.http.address, "127.0.0.1:3001");
+    assert_eq!(c.public_url, "http://localhost:3001");
+    assert_eq!(c.database.url, "./data/portcullis.db");
+    assert_eq!(c.http.body_limit, 65536);
+    assert_eq!(c.tokens.refresh_grace_period, 0);
+}
+
+#[test]
+fn layers_override_in_order() {
+    let toml = "public_url = \"https://toml.example\"\n[http]\naddress = \"0.0.0.0:1\"\n[database]\nurl = \"toml.db\"\n";
+    let env = [
+        ("PORTCULLIS_HTTP__ADDRESS", "0.0.0.0:2"),
+        ("PORTCULLIS_DATABASE__URL", "postgres://env/db"),
+    ];
+    let flags = Overrides {
+        address: Some("0.0.0.0:3".into()),
+        ..Overrides::default()
+    };
+    let c = load(&env, Some(toml), flags).unwrap();
+    assert_eq!(c.http.address, "0.0.0.0:3", "flag beats env");
+    assert_eq!(c.database.url, "postgres://env/db", "env beats file");
+    assert_eq!(c.public_url, "https://toml.example", "file beats default");
+    assert!(c.is_https());
+}
+
+#[test]
+fn bad_values_fail_with_the_key_named() {
+    let cases: [(&[(&str, &str)], Option<&str>, &str); 7] = [
+        (
+            &[("PORTCULLIS_HTTP__ADDRESS", "nowhere")],
+            None,
+            "http.address",
+        ),
+        (&[("PORTCULLIS_PUBLIC_URL", "ftp://x")], None, "public_url"),
+        (
+            &[("PORTCULLIS_DATABASE__POOL_SIZE", "0")],
+            None,
+            "database.pool_size",
+        ),
+        (
+            &[("PORTCULLIS_DATABASE__POOL_SIZE", "many")],
+            None,
+            "database.pool_size",
+        ),
+        (&[("PORTCULLIS_HTTP__ADRESS", "x")], None, "adress"),
+        (&[], Some("[log]\nformat = \"xml\"\n"), "log.format"),
+        (&[("PORTCULLIS_ARGON2__PARALLELISM", "0")], None, "argon2"),
+    ];
+    for (env, toml, key) in cases {
+        let err = load(env, toml, Overrides::default()).unwrap_err();
+        assert!(err.contains(key), "{err:?} should name {key}");
+        assert!(!err.contains('\n'), "one line: {err:?}");
+    }
+}
+
+#[test]
+fn unknown_top_level_variables_only_warn() {
+    figment::Jail::expect_with(|jail| {
+        jail.set_env("PORTCULLIS_SOMETHING", "1");
+        jail.set_env("PORTCULLIS_TEST_DATABASE_URL", "postgres://x");
+        let (_, warnings) = Config::load(None, &Overrides::default()).unwrap();
+        assert_eq!(
+            warnings,
+            ["ignoring unknown environment variable PORTCULLIS_SOMETHING"]
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn debug_hides_the_admin_password() {
+    let c = Config::default();
+    assert!(!format!("{c:?}").contains(DEFAULT_ADMIN_PASSWORD));
+}

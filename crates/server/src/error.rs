@@ -1,0 +1,106 @@
+//! HTTP rendering of errors. The only `ResponseError` implementation in the workspace.
+//!
+//! Protocol errors become RFC 6749 §5.2 bodies `{"error","error_description"}` with the status the
+//! RFC asks for (`401` + `WWW-Authenticate` for `invalid_client`, `400` otherwise). Failures the
+//! client did not cause are logged here, with their cause, and answered with a generic
+//! `server_error`: nothing internal reaches the client.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use oauth_core::{Error, ErrorCode, OAuthError};
+use serde::Serialize;
+
+/// An error a handler answers with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A protocol error with an RFC code.
+    #[error(transparent)]
+    OAuth(#[from] OAuthError),
+    /// The request body exceeds the configured limit.
+    #[error("request body larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// A resource that does not exist.
+    #[error("not found: {0}")]
+    NotFound(&'static str),
+    /// The server failed; already logged.
+    #[error("internal error")]
+    Internal,
+    /// A dependency (the database, the blocking pool) is unavailable; already logged.
+    #[error("service unavailable")]
+    Unavailable,
+}
+
+impl From<Error> for ApiError {
+    fn from(err: Error) -> Self {
+        match err {
+            Error::OAuth(e) => Self::OAuth(e),
+            Error::Store(e) => {
+                tracing::error!(error = %e, "store failure");
+                Self::Unavailable
+            }
+            other => {
+                tracing::error!(error = %other, "internal failure");
+                Self::Internal
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: &'a str,
+    error_description: &'a str,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::OAuth(e) => match e.code {
+                ErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
+                ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::AccessDenied => StatusCode::FORBIDDEN,
+                _ => StatusCode::BAD_REQUEST,
+            },
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let too_large;
+        let (code, description) = match self {
+            Self::OAuth(e) => (e.code.as_str(), e.description.as_ref()),
+            Self::PayloadTooLarge(limit) => {
+                too_large = format!("the request body exceeds {limit} bytes");
+                ("invalid_request", too_large.as_str())
+            }
+            Self::NotFound(what) => ("not_found", *what),
+            Self::Internal => ("server_error", "the server failed to handle the request"),
+            Self::Unavailable => (
+                "temporarily_unavailable",
+                "the service is temporarily unavailable; try again",
+            ),
+        };
+        let mut response = HttpResponse::build(self.status_code());
+        response
+            .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+            .insert_header((header::PRAGMA, HeaderValue::from_static("no-cache")));
+        if matches!(self, Self::OAuth(e) if e.code == ErrorCode::InvalidClient) {
+            response.insert_header((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"portcullis\", charset=\"UTF-8\""),
+            ));
+        }
+        if matches!(self, Self::Unavailable) {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+        }
+        response.json(Body {
+            error: code,
+            error_description: description,
+        })
+    }
+}

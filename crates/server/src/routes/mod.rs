@@ -1,0 +1,42 @@
+//! HTTP routes. Handlers are thin: decode, read the clock, run the core on the blocking pool,
+//! render.
+
+mod health;
+mod jwks;
+mod token;
+
+use actix_web::web;
+
+use crate::error::ApiError;
+
+/// Registers every route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/token")
+            .route(web::post().to(token::root))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/realms/{realm}/token")
+            .route(web::post().to(token::realm))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .route("/jwks", web::get().to(jwks::all))
+    .route("/realms/{realm}/jwks", web::get().to(jwks::realm))
+    .route("/health/live", web::get().to(health::live))
+    .route("/health/ready", web::get().to(health::ready))
+    .default_service(web::to(not_found));
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound("no such endpoint"))
+}
+
+async fn method_not_allowed() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::MethodNotAllowed()
+        .insert_header((actix_web::http::header::ALLOW, "POST"))
+        .json(serde_json::json!({
+            "error": "invalid_request",
+            "error_description": "this endpoint accepts POST only",
+        }))
+}

@@ -1,0 +1,180 @@
+//! Process-wide state shared by the handlers, the clock, the entropy source, and store selection.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use oauth_core::Store;
+use oauth_core::StoreError;
+use oauth_core::grant::Settings;
+use oauth_core::keys::{KeySource, StoreKeySource};
+use oauth_core::random::Entropy;
+use store_postgres::PgStore;
+use store_sqlite::SqliteStore;
+use tokio::sync::Semaphore;
+
+/// What every handler gets.
+#[derive(Clone)]
+pub struct AppState {
+    /// Persistence; only ever called on the blocking pool.
+    pub store: Arc<dyn Store>,
+    /// Grant settings (public URL, grace period, password hasher).
+    pub settings: Arc<Settings>,
+    /// Where signers come from.
+    pub keys: Arc<dyn KeySource>,
+    /// Bounds concurrent Argon2 work so a login storm cannot starve other requests.
+    pub hashing: Arc<Semaphore>,
+    /// Largest body accepted on protocol endpoints.
+    pub body_limit: usize,
+}
+
+impl AppState {
+    /// State over a store, with `hash_permits` concurrent password hashes.
+    pub fn new(
+        store: Arc<dyn Store>,
+        settings: Settings,
+        hash_permits: usize,
+        body_limit: usize,
+    ) -> Self {
+        Self {
+            store,
+            settings: Arc::new(settings),
+            keys: Arc::new(StoreKeySource),
+            hashing: Arc::new(Semaphore::new(hash_permits.max(1))),
+            body_limit,
+        }
+    }
+}
+
+/// The current Unix time in seconds, read once per request.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
+}
+
+/// Fills `dest` from the operating system's CSPRNG. If the OS cannot provide randomness the
+/// process stops: issuing predictable tokens would be worse than not serving.
+pub fn fill_random(dest: &mut [u8]) {
+    if let Err(e) = getrandom::fill(dest) {
+        tracing::error!(error = %e, "the operating system's random source failed; stopping");
+        std::process::abort();
+    }
+}
+
+/// The operating system's CSPRNG as the core's [`Entropy`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OsEntropy;
+
+impl Entropy for OsEntropy {
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        fill_random(dest);
+    }
+}
+
+/// The configured database: which backend, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A PostgreSQL connection URL.
+    Postgres(String),
+    /// A SQLite file.
+    Sqlite(PathBuf),
+}
+
+impl DatabaseUrl {
+    /// `postgres://` or `postgresql://` selects PostgreSQL; `sqlite://path` or a plain path
+    /// selects SQLite. In-memory SQLite is refused: every pooled connection would see its own
+    /// empty database.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        if path.is_empty() || path.contains(":memory:") || path.starts_with("file:") {
+            return Err(format!(
+                "database.url: {path:?} is not a SQLite file path (in-memory databases are not supported)"
+            ));
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+
+    /// Where the data lives, safe to log (no credentials).
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Postgres(url) => {
+                let host = url.rsplit('@').next().unwrap_or(url);
+                let host = host.split("://").last().unwrap_or(host);
+                format!("PostgreSQL at {}", host.split('?').next().unwrap_or(host))
+            }
+            Self::Sqlite(path) => format!("SQLite at {}", path.display()),
+        }
+    }
+}
+
+/// Opens the store, runs the migrations, and answers it with the versions applied.
+pub fn open_store(
+    url: &DatabaseUrl,
+    pool_size: u32,
+) -> Result<(Arc<dyn Store>, Vec<String>), StoreError> {
+    match url {
+        DatabaseUrl::Postgres(url) => {
+            let store = PgStore::connect(url, pool_size)?;
+            let applied = store.migrate()?;
+            Ok((Arc::new(store), applied))
+        }
+        DatabaseUrl::Sqlite(path) => {
+            let store = SqliteStore::open(path, pool_size)?;
+            let applied = store.migrate()?;
+            Ok((Arc::new(store), applied))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_select_the_backend() {
+        let table: [(&str, Result<DatabaseUrl, ()>); 6] = [
+            (
+                "postgres://u:p@h/db",
+                Ok(DatabaseUrl::Postgres("postgres://u:p@h/db".into())),
+            ),
+            (
+                "postgresql://h/db",
+                Ok(DatabaseUrl::Postgres("postgresql://h/db".into())),
+            ),
+            (
+                "./data/portcullis.db",
+                Ok(DatabaseUrl::Sqlite("./data/portcullis.db".into())),
+            ),
+            (
+                "sqlite:///var/lib/p.db",
+                Ok(DatabaseUrl::Sqlite("/var/lib/p.db".into())),
+            ),
+            ("sqlite://:memory:", Err(())),
+            ("", Err(())),
+        ];
+        for (input, expected) in table {
+            assert_eq!(
+                DatabaseUrl::parse(input).map_err(|_| ()),
+                expected,
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn described_urls_hide_credentials() {
+        let url =
+            DatabaseUrl::parse("postgres://user:hunter2@db.internal:5432/auth?sslmode=require")
+                .unwrap();
+        let text = url.describe();
+        assert!(
+            !text.contains("hunter2") && !text.contains("user"),
+            "{text}"
+        );
+        assert!(text.contains("db.internal:5432/auth"));
+    }
+}
