@@ -1,1 +1,163 @@
-fn main() {}
+//! `cargo xtask`: the project's own automation.
+//!
+//! - `cargo xtask ci`: every gate CI runs: formatting, clippy with `-D warnings`, the migration
+//!   trees check, and the whole test suite on SQLite and PostgreSQL.
+//! - `cargo xtask test`: the test suite alone (PostgreSQL required, never skipped).
+//! - `cargo xtask migrations`: checks that `migrations/sqlite` and `migrations/postgres` hold the
+//!   same migration names, each with `up.sql` and `down.sql`.
+//!
+//! PostgreSQL is found through `PORTCULLIS_TEST_DATABASE_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`); if it does not answer, the run fails loudly.
+
+use std::collections::BTreeSet;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Duration;
+
+const DEFAULT_TEST_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("test") => test(&args[1..]),
+        Some("migrations") => migrations(),
+        _ => {
+            eprintln!("usage: cargo xtask <ci | test [cargo test args] | migrations>");
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn run(step: &str, program: &str, args: &[&str]) -> Result<(), String> {
+    eprintln!("==> {step}: {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("{step}: cannot run {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{step} failed ({status})"))
+    }
+}
+
+fn ci() -> Result<(), String> {
+    run("format", "cargo", &["fmt", "--all", "--check"])?;
+    migrations()?;
+    run(
+        "clippy",
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    test(&[])
+}
+
+fn test(extra: &[String]) -> Result<(), String> {
+    let url = check_postgres()?;
+    let mut args = vec!["test", "--workspace", "--locked"];
+    args.extend(extra.iter().map(String::as_str));
+    eprintln!("==> tests (PostgreSQL at {})", host_of(&url));
+    let status = Command::new("cargo")
+        .args(&args)
+        .env("PORTCULLIS_TEST_DATABASE_URL", &url)
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("tests: cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("tests failed ({status})"))
+    }
+}
+
+/// The host:port part of a PostgreSQL URL (no credentials).
+fn host_of(url: &str) -> String {
+    let rest = url.split("://").nth(1).unwrap_or(url);
+    let rest = rest.rsplit('@').next().unwrap_or(rest);
+    rest.split(['/', '?']).next().unwrap_or(rest).to_owned()
+}
+
+fn check_postgres() -> Result<String, String> {
+    let url = std::env::var("PORTCULLIS_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| DEFAULT_TEST_DATABASE_URL.to_owned());
+    let host = host_of(&url);
+    let with_port = if host.contains(':') {
+        host.clone()
+    } else {
+        format!("{host}:5432")
+    };
+    let reachable = with_port
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .is_some_and(|addr| TcpStream::connect_timeout(&addr, Duration::from_secs(3)).is_ok());
+    if reachable {
+        Ok(url)
+    } else {
+        Err(format!(
+            "PostgreSQL is not reachable at {with_port}; the PostgreSQL tests never skip. Start it \
+             (on Debian: pg_ctlcluster --skip-systemctl-redirect <version> main start) or set \
+             PORTCULLIS_TEST_DATABASE_URL"
+        ))
+    }
+}
+
+fn migration_names(dir: &Path) -> Result<BTreeSet<String>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut names = BTreeSet::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| e.to_string())?;
+        if !entry.path().is_dir() {
+            continue;
+        }
+        for file in ["up.sql", "down.sql"] {
+            if !entry.path().join(file).is_file() {
+                return Err(format!("{} has no {file}", entry.path().display()));
+            }
+        }
+        names.insert(entry.file_name().to_string_lossy().into_owned());
+    }
+    Ok(names)
+}
+
+fn migrations() -> Result<(), String> {
+    eprintln!("==> migrations: comparing migrations/sqlite and migrations/postgres");
+    let sqlite = migration_names(&root().join("migrations/sqlite"))?;
+    let postgres = migration_names(&root().join("migrations/postgres"))?;
+    if sqlite.is_empty() {
+        return Err("migrations/sqlite holds no migration".to_owned());
+    }
+    if sqlite != postgres {
+        let only_sqlite: Vec<_> = sqlite.difference(&postgres).collect();
+        let only_postgres: Vec<_> = postgres.difference(&sqlite).collect();
+        return Err(format!(
+            "migration trees differ: only in sqlite {only_sqlite:?}, only in postgres {only_postgres:?}"
+        ));
+    }
+    Ok(())
+}

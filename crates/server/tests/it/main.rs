@@ -1,1 +1,10 @@
-//! Server integration tests.
+//! Server integration tests, one binary: through actix's test service (`token`, `malformed`,
+//! `jwks`) and against the real `portcullis` binary driven by the `oauth2` crate (`blackbox`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod blackbox;
+mod jwks;
+mod malformed;
+mod support;
+mod token;

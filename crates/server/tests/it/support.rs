@@ -1,0 +1,159 @@
+//! Shared fixtures: an app over a fresh SQLite file, bootstrapped, with helpers to make clients
+//! and requests; JWT verification against a JWKS.
+
+use std::sync::Arc;
+
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::test;
+use base64::Engine;
+use oauth_core::Store;
+use oauth_core::grant::Settings;
+use oauth_core::password::{Argon2Params, PasswordHasher};
+use oauth_core::provision::{self, NewClient};
+use oauth_core::random::SeededEntropy;
+use oauth_core::secret::Password;
+use portcullis_server::state::{AppState, DatabaseUrl, open_store};
+
+pub const PUBLIC_URL: &str = "http://localhost:3001";
+
+pub struct Fixture {
+    pub store: Arc<dyn Store>,
+    pub state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+pub fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::Sqlite(dir.path().join("portcullis.db"));
+    let (store, _) = open_store(&url, 4).unwrap();
+    let mut rng = SeededEntropy::new(42);
+    let cheap = Argon2Params {
+        memory_kib: 256,
+        iterations: 1,
+        parallelism: 1,
+    };
+    let hasher = PasswordHasher::new(cheap, &mut rng).unwrap();
+    provision::bootstrap(
+        store.as_ref(),
+        &hasher,
+        "admin",
+        &Password::new("start123"),
+        now(),
+        &mut rng,
+    )
+    .unwrap();
+    let settings = Settings {
+        public_url: PUBLIC_URL.into(),
+        refresh_grace_period: 0,
+        hasher,
+    };
+    let state = AppState::new(store.clone(), settings, 2, 64 * 1024);
+    Fixture {
+        store,
+        state,
+        _dir: dir,
+    }
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+impl Fixture {
+    /// Registers a client in `realm`; answers (id, secret).
+    pub fn client(&self, realm: &str, new: NewClient) -> (String, Option<String>) {
+        let realm = self.store.find_realm_by_name(realm).unwrap().unwrap();
+        let (client, secret) = provision::create_client(
+            self.store.as_ref(),
+            &realm,
+            new,
+            now(),
+            &mut SeededEntropy::new(now() as u64),
+        )
+        .unwrap();
+        (client.id.to_string(), secret.map(|s| s.into_secret()))
+    }
+
+    pub fn realm(&self, name: &str) {
+        provision::ensure_realm(self.store.as_ref(), name, now(), &mut SeededEntropy::new(7))
+            .unwrap();
+    }
+}
+
+pub fn basic(id: &str, secret: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
+    )
+}
+
+/// Sends a request; answers status, headers and the JSON body (Null when not JSON).
+pub async fn send<S, B>(
+    app: &S,
+    req: test::TestRequest,
+) -> (u16, actix_web::http::header::HeaderMap, serde_json::Value)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: actix_web::body::MessageBody,
+{
+    let response = test::call_service(app, req.to_request()).await;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = test::read_body(response).await;
+    let json = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+    (status, headers, json)
+}
+
+pub fn form(pairs: &[(&str, &str)]) -> test::TestRequest {
+    let body: String = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    test::TestRequest::post()
+        .uri("/token")
+        .insert_header(("content-type", "application/x-www-form-urlencoded"))
+        .set_payload(body)
+}
+
+pub fn urlencode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// Verifies a JWT against a JWKS document; answers (header, claims).
+pub fn verify(jwt: &str, jwks: &serde_json::Value) -> (serde_json::Value, serde_json::Value) {
+    let header_b64 = jwt.split('.').next().unwrap();
+    let header: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(header_b64)
+            .unwrap(),
+    )
+    .unwrap();
+    let kid = header["kid"].as_str().unwrap();
+    let key = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == kid)
+        .expect("kid in JWKS");
+    let jwk = josekit::jwk::Jwk::from_bytes(key.to_string().as_bytes()).unwrap();
+    let (payload, _) = match header["alg"].as_str().unwrap() {
+        "ES256" => josekit::jwt::decode_with_verifier(
+            jwt,
+            &josekit::jws::ES256.verifier_from_jwk(&jwk).unwrap(),
+        ),
+        "RS256" => josekit::jwt::decode_with_verifier(
+            jwt,
+            &josekit::jws::RS256.verifier_from_jwk(&jwk).unwrap(),
+        ),
+        other => panic!("unexpected alg {other}"),
+    }
+    .expect("signature verifies");
+    (
+        header,
+        serde_json::Value::Object(payload.claims_set().clone()),
+    )
+}

@@ -1,0 +1,272 @@
+//! The token endpoint through actix's test service: the three grants, client authentication,
+//! realms, and the response headers of RFC 6749 §5.1 / §5.2.
+
+use actix_web::test;
+use oauth_core::provision::NewClient;
+
+use crate::support::{basic, fixture, form, send};
+
+#[actix_web::test]
+async fn password_grant_answers_authups_shape_with_no_store_headers() {
+    let fx = fixture();
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let req = form(&[
+        ("grant_type", "password"),
+        ("username", "admin"),
+        ("password", "start123"),
+    ]);
+    let (status, headers, body) = send(&app, req).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(headers.get("cache-control").unwrap(), "no-store");
+    assert_eq!(headers.get("pragma").unwrap(), "no-cache");
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 3600);
+    assert_eq!(body["scope"], "global");
+    assert_eq!(body["refresh_token_expires_in"], 3 * 24 * 3600);
+    assert!(body["access_token"].as_str().unwrap().split('.').count() == 3);
+    assert_eq!(
+        body["refresh_token"].as_str().unwrap().len(),
+        43,
+        "256 bits, base64url"
+    );
+
+    let wrong = form(&[
+        ("grant_type", "password"),
+        ("username", "admin"),
+        ("password", "start124"),
+    ]);
+    let (status, headers, body) = send(&app, wrong).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    assert_eq!(headers.get("cache-control").unwrap(), "no-store");
+    let unknown = form(&[
+        ("grant_type", "password"),
+        ("username", "nobody"),
+        ("password", "start123"),
+    ]);
+    let (_, _, body2) = send(&app, unknown).await;
+    assert_eq!(
+        body2, body,
+        "unknown user and wrong password answer the same"
+    );
+}
+
+#[actix_web::test]
+async fn client_credentials_with_basic_and_post_authentication() {
+    let fx = fixture();
+    let (id, secret) = fx.client(
+        "master",
+        NewClient {
+            name: "svc".into(),
+            ..NewClient::default()
+        },
+    );
+    let secret = secret.unwrap();
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+
+    let req = form(&[("grant_type", "client_credentials")])
+        .insert_header(("authorization", basic(&id, &secret)));
+    let (status, _, body) = send(&app, req).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.get("refresh_token").is_none(),
+        "RFC 6749 4.4.3: no refresh token"
+    );
+
+    let post = form(&[
+        ("grant_type", "client_credentials"),
+        ("client_id", &id),
+        ("client_secret", &secret),
+    ]);
+    assert_eq!(send(&app, post).await.0, 200);
+
+    let wrong = form(&[("grant_type", "client_credentials")])
+        .insert_header(("authorization", basic(&id, "nope")));
+    let (status, headers, body) = send(&app, wrong).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
+    assert!(
+        headers
+            .get("www-authenticate")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("Basic")
+    );
+
+    let both = form(&[
+        ("grant_type", "client_credentials"),
+        ("client_secret", &secret),
+    ])
+    .insert_header(("authorization", basic(&id, &secret)));
+    let (status, _, body) = send(&app, both).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
+
+    let anonymous = form(&[("grant_type", "client_credentials")]);
+    let (status, _, body) = send(&app, anonymous).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
+}
+
+#[actix_web::test]
+async fn refresh_rotates_and_a_replay_revokes_the_family() {
+    let fx = fixture();
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let login = form(&[
+        ("grant_type", "password"),
+        ("username", "admin"),
+        ("password", "start123"),
+        ("scope", "global email"),
+    ]);
+    let (_, _, body) = send(&app, login).await;
+    let first = body["refresh_token"].as_str().unwrap().to_owned();
+
+    let (status, _, body) = send(
+        &app,
+        form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &first),
+            ("scope", "email"),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["scope"], "email");
+    let second = body["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(first, second);
+
+    let (status, _, body) = send(
+        &app,
+        form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &second),
+            ("scope", "roles"),
+        ]),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_scope"))
+    );
+
+    let (status, _, body) = send(
+        &app,
+        form(&[("grant_type", "refresh_token"), ("refresh_token", &first)]),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let (status, _, _) = send(
+        &app,
+        form(&[("grant_type", "refresh_token"), ("refresh_token", &second)]),
+    )
+    .await;
+    assert_eq!(status, 400, "the successor died with its family");
+}
+
+#[actix_web::test]
+async fn realms_are_addressed_by_path_and_parameter() {
+    let fx = fixture();
+    fx.realm("acme");
+    let (id, secret) = fx.client(
+        "acme",
+        NewClient {
+            name: "svc".into(),
+            ..NewClient::default()
+        },
+    );
+    let secret = secret.unwrap();
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+
+    let by_path = form(&[("grant_type", "client_credentials")])
+        .uri("/realms/acme/token")
+        .insert_header(("authorization", basic(&id, &secret)));
+    let (status, _, body) = send(&app, by_path).await;
+    assert_eq!(status, 200, "{body}");
+
+    // Root path: the client's own realm is found from its id.
+    let root = form(&[("grant_type", "client_credentials")])
+        .insert_header(("authorization", basic(&id, &secret)));
+    assert_eq!(send(&app, root).await.0, 200);
+
+    // By name the client is looked up in the addressed realm only.
+    let by_name = form(&[
+        ("grant_type", "client_credentials"),
+        ("client_id", "svc"),
+        ("client_secret", &secret),
+        ("realm_name", "acme"),
+    ]);
+    assert_eq!(send(&app, by_name).await.0, 200);
+    let wrong_realm = form(&[
+        ("grant_type", "client_credentials"),
+        ("client_id", "svc"),
+        ("client_secret", &secret),
+    ]);
+    assert_eq!(send(&app, wrong_realm).await.0, 401);
+
+    let unknown = form(&[("grant_type", "client_credentials")]).uri("/realms/nowhere/token");
+    let (status, _, body) = send(&app, unknown).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
+}
+
+#[actix_web::test]
+async fn json_bodies_are_accepted_as_authup_does() {
+    let fx = fixture();
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let req = test::TestRequest::post()
+        .uri("/token")
+        .insert_header(("content-type", "application/json"))
+        .set_payload(r#"{"grant_type":"password","username":"admin","password":"start123"}"#);
+    let (status, _, body) = send(&app, req).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[actix_web::test]
+async fn grant_types_are_enforced_per_client() {
+    let fx = fixture();
+    let new = NewClient {
+        name: "cc-only".into(),
+        grant_types: Some("client_credentials".into()),
+        ..NewClient::default()
+    };
+    let (id, secret) = fx.client("master", new);
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let req = form(&[
+        ("grant_type", "password"),
+        ("username", "admin"),
+        ("password", "start123"),
+    ])
+    .insert_header(("authorization", basic(&id, &secret.unwrap())));
+    let (status, _, body) = send(&app, req).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("unauthorized_client"))
+    );
+}
+
+#[actix_web::test]
+async fn health_endpoints_answer() {
+    let fx = fixture();
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let (status, headers, body) = send(&app, test::TestRequest::get().uri("/health/live")).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("ok")));
+    assert_eq!(headers.get("x-request-id").unwrap().len(), 16);
+    let (status, _, body) = send(&app, test::TestRequest::get().uri("/health/ready")).await;
+    assert_eq!((status, body["database"].as_str()), (200, Some("ok")));
+    let (status, _, body) = send(&app, test::TestRequest::get().uri("/nope")).await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
+}
