@@ -1,1 +1,465 @@
-//! placeholder
+//! Black-box tests: the real `portcullis` binary on a free port with a fresh database (a SQLite
+//! file, or a PostgreSQL database created for the test), set up through its own CLI and driven by
+//! the `oauth2` crate, as a real client would.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use oauth2::basic::{BasicClient, BasicErrorResponseType};
+use oauth2::{
+    AuthType, ClientId, ClientSecret, RequestTokenError, ResourceOwnerPassword,
+    ResourceOwnerUsername, Scope, TokenResponse, TokenUrl,
+};
+
+use crate::support::verify;
+
+const BIN: &str = env!("CARGO_BIN_EXE_portcullis");
+
+/// A database for one test.
+enum Db {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Db {
+    fn sqlite(dir: &Path) -> Self {
+        Self::Sqlite(dir.join("data/portcullis.db"))
+    }
+
+    fn postgres() -> Self {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let admin_url = std::env::var("PORTCULLIS_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+        let name = format!(
+            "portcullis_bb_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut conn = PgConnection::establish(&admin_url).unwrap_or_else(|e| {
+            panic!("PostgreSQL is required (PORTCULLIS_TEST_DATABASE_URL): {e}")
+        });
+        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+            .unwrap();
+        conn.batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        Self::Postgres { admin_url, name }
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Self::Sqlite(path) => path.display().to_string(),
+            Self::Postgres { admin_url, name } => {
+                let (prefix, _) = admin_url.rsplit_once('/').unwrap();
+                format!("{prefix}/{name}")
+            }
+        }
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if let Self::Postgres { admin_url, name } = self
+            && let Ok(mut conn) = PgConnection::establish(admin_url)
+        {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// A running `portcullis serve`.
+struct Server {
+    child: Child,
+    base: String,
+    log: PathBuf,
+}
+
+impl Server {
+    fn start(db: &Db, dir: &Path) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let base = format!("http://127.0.0.1:{port}");
+        let log = dir.join(format!("server-{port}.log"));
+        let child = portcullis(db, dir)
+            .env("PORTCULLIS_HTTP__ADDRESS", format!("127.0.0.1:{port}"))
+            .env("PORTCULLIS_PUBLIC_URL", &base)
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let mut server = Self { child, base, log };
+        server.wait_ready();
+        server
+    }
+
+    fn wait_ready(&mut self) {
+        let started = Instant::now();
+        let http = reqwest::blocking::Client::new();
+        while started.elapsed() < Duration::from_secs(60) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "portcullis exited with {status}:\n{}",
+                    std::fs::read_to_string(&self.log).unwrap_or_default()
+                );
+            }
+            if http
+                .get(format!("{}/health/ready", self.base))
+                .send()
+                .is_ok_and(|r| r.status() == 200)
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("portcullis was not ready within 60 s");
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn portcullis(db: &Db, dir: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir)
+        .env("PORTCULLIS_DATABASE__URL", db.url())
+        .env("RUST_LOG", "info");
+    cmd
+}
+
+/// Runs a CLI command; answers its stdout as JSON.
+fn cli(db: &Db, dir: &Path, args: &[&str], stdin: Option<&str>) -> serde_json::Value {
+    let mut child = portcullis(db, dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "portcullis {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn http() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn jwks(base: &str) -> serde_json::Value {
+    http()
+        .get(format!("{base}/jwks"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap()
+}
+
+fn expect_error<T: std::fmt::Debug, RE: std::error::Error + 'static>(
+    outcome: Result<
+        T,
+        RequestTokenError<RE, oauth2::StandardErrorResponse<BasicErrorResponseType>>,
+    >,
+    expected: BasicErrorResponseType,
+) {
+    match outcome {
+        Err(RequestTokenError::ServerResponse(e)) => assert_eq!(e.error(), &expected),
+        other => panic!("expected {expected:?}, got {other:?}"),
+    }
+}
+
+fn three_grants(db: Db, dir: tempfile::TempDir) {
+    let dir = dir.path();
+    let server = Server::start(&db, dir);
+    let base = server.base.clone();
+
+    // Set up through the CLI, as an operator would.
+    let created = cli(&db, dir, &["client", "create", "--name", "blackbox"], None);
+    let id = created["id"].as_str().unwrap().to_owned();
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok());
+    assert!(secret.len() >= 43, "at least 256 bits");
+    let user = cli(
+        &db,
+        dir,
+        &[
+            "user",
+            "create",
+            "--name",
+            "alice",
+            "--email",
+            "alice@example.com",
+            "--password-stdin",
+        ],
+        Some("wonderland-2026\n"),
+    );
+    assert_eq!(user["name"], "alice");
+
+    let http = http();
+    let client = BasicClient::new(ClientId::new(id.clone()))
+        .set_client_secret(ClientSecret::new(secret.clone()))
+        .set_token_uri(TokenUrl::new(format!("{base}/token")).unwrap());
+
+    // client_credentials (client_secret_basic).
+    let cc = client.exchange_client_credentials().request(&http).unwrap();
+    assert_eq!(cc.expires_in(), Some(Duration::from_secs(3600)));
+    assert!(cc.refresh_token().is_none());
+    let keys = jwks(&base);
+    let (header, claims) = verify(cc.access_token().secret(), &keys);
+    assert_eq!(header["typ"], "at+jwt");
+    assert_eq!(claims["iss"], format!("{base}/realms/master"));
+    assert_eq!(claims["sub"], id.as_str());
+
+    // client_secret_post.
+    let post = client.clone().set_auth_type(AuthType::RequestBody);
+    post.exchange_client_credentials()
+        .add_scope(Scope::new("global".into()))
+        .request(&http)
+        .unwrap();
+
+    // password, then refresh with rotation, then a replay.
+    let alice = client
+        .exchange_password(
+            &ResourceOwnerUsername::new("alice".into()),
+            &ResourceOwnerPassword::new("wonderland-2026".into()),
+        )
+        .request(&http)
+        .unwrap();
+    assert_eq!(
+        alice.scopes().map(|s| s[0].to_string()),
+        Some("global".to_owned())
+    );
+    let (_, claims) = verify(alice.access_token().secret(), &keys);
+    assert_eq!(
+        (claims["sub"].as_str(), claims["sub_kind"].as_str()),
+        (user["id"].as_str(), Some("user"))
+    );
+    let first = alice.refresh_token().unwrap().clone();
+    let rotated = client
+        .exchange_refresh_token(&first)
+        .request(&http)
+        .unwrap();
+    let second = rotated.refresh_token().unwrap().clone();
+    assert_ne!(first.secret(), second.secret());
+    expect_error(
+        client.exchange_refresh_token(&first).request(&http),
+        BasicErrorResponseType::InvalidGrant,
+    );
+    expect_error(
+        client.exchange_refresh_token(&second).request(&http),
+        BasicErrorResponseType::InvalidGrant,
+    );
+
+    let wrong = client
+        .exchange_password(
+            &ResourceOwnerUsername::new("alice".into()),
+            &ResourceOwnerPassword::new("wrong".into()),
+        )
+        .request(&http);
+    expect_error(wrong, BasicErrorResponseType::InvalidGrant);
+
+    // Authup's documented requests, verbatim (no client at all).
+    let admin: serde_json::Value = http
+        .post(format!("{base}/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=password&username=admin&password=start123")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(admin["scope"], "global");
+    let refresh = admin["refresh_token"].as_str().unwrap();
+    let refreshed = http
+        .post(format!("{base}/token"))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh)])
+        .send()
+        .unwrap();
+    assert_eq!(refreshed.status(), 200);
+    let realm_path = http
+        .post(format!("{base}/realms/master/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", id.as_str()),
+            ("client_secret", secret.as_str()),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(realm_path.status(), 200);
+
+    let logs = server.logs();
+    for secret in [
+        secret.as_str(),
+        "wonderland-2026",
+        "start123",
+        first.secret().as_str(),
+    ] {
+        assert!(!logs.contains(secret), "a secret reached the log");
+    }
+    assert!(
+        logs.contains("request_id"),
+        "log lines carry the request id"
+    );
+}
+
+#[test]
+fn three_grants_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    three_grants(Db::sqlite(dir.path()), dir);
+}
+
+#[test]
+fn three_grants_on_postgres() {
+    three_grants(Db::postgres(), tempfile::tempdir().unwrap());
+}
+
+#[test]
+fn restart_keeps_everything_and_bootstraps_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::sqlite(dir.path());
+    let mut server = Server::start(&db, dir.path());
+    let before = jwks(&server.base);
+    let admin: serde_json::Value = http()
+        .post(format!("{}/token", server.base))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", "start123"),
+        ])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(
+        server.logs().contains("default password"),
+        "the default password is warned about"
+    );
+    server.stop();
+
+    let server = Server::start(&db, dir.path());
+    assert_eq!(
+        jwks(&server.base),
+        before,
+        "same keys after a restart: nothing was bootstrapped twice"
+    );
+    assert!(
+        !server.logs().contains("default password"),
+        "the admin user is not created again"
+    );
+    let refreshed = http()
+        .post(format!("{}/token", server.base))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", admin["refresh_token"].as_str().unwrap()),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(
+        refreshed.status(),
+        200,
+        "a refresh token survives the restart"
+    );
+}
+
+#[test]
+fn bad_configuration_fails_with_one_line_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .env("PORTCULLIS_HTTP__ADDRESS", "not-an-address")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("http.address"), "{stderr}");
+}
+
+#[test]
+fn help_documents_every_subcommand_and_flag() {
+    let help = |args: &[&str]| {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let top = help(&["--help"]);
+    for word in [
+        "serve",
+        "migrate",
+        "bootstrap",
+        "client",
+        "user",
+        "healthcheck",
+        "--config",
+        "--database-url",
+    ] {
+        assert!(top.contains(word), "--help lacks {word}");
+    }
+    let client = help(&["client", "create", "--help"]);
+    for flag in [
+        "--name",
+        "--realm",
+        "--grant-types",
+        "--scope",
+        "--public",
+        "--redirect-uri",
+    ] {
+        assert!(client.contains(flag), "client create --help lacks {flag}");
+    }
+    let user = help(&["user", "create", "--help"]);
+    for flag in ["--name", "--realm", "--email", "--password-stdin"] {
+        assert!(user.contains(flag), "user create --help lacks {flag}");
+    }
+}
+
+#[test]
+fn migrate_and_healthcheck_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::sqlite(dir.path());
+    let status = portcullis(&db, dir.path()).arg("migrate").status().unwrap();
+    assert!(status.success());
+    assert!(dir.path().join("data/portcullis.db").exists());
+    let down = portcullis(&db, dir.path())
+        .args(["healthcheck", "--address", "127.0.0.1:9"])
+        .status()
+        .unwrap();
+    assert!(!down.success(), "healthcheck fails when nothing listens");
+    let server = Server::start(&db, dir.path());
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let up = portcullis(&db, dir.path())
+        .args(["healthcheck", "--address", &address])
+        .status()
+        .unwrap();
+    assert!(up.success());
+}
