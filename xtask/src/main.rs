@@ -3,6 +3,8 @@
 //! - `cargo xtask ci`: every gate CI runs: formatting, clippy with `-D warnings`, the migration
 //!   trees check, and the whole test suite on SQLite and PostgreSQL.
 //! - `cargo xtask test`: the test suite alone (PostgreSQL required, never skipped).
+//! - `cargo xtask bench [--db sqlite|postgres|both] [--duration SECS] [--connections N]
+//!   [--scenario NAME]`: the load benchmark (see `bench/mod.rs`).
 //! - `cargo xtask migrations`: checks that `migrations/sqlite` and `migrations/postgres` hold the
 //!   same migration names, each with `up.sql` and `down.sql`.
 //!
@@ -15,6 +17,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Duration;
 
+mod bench;
+
 const DEFAULT_TEST_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 fn main() -> ExitCode {
@@ -23,8 +27,12 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("test") => test(&args[1..]),
         Some("migrations") => migrations(),
+        Some("bench") => bench::bench(&root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <ci | test [cargo test args] | migrations>");
+            eprintln!(
+                "usage: cargo xtask <ci | test [cargo test args] | migrations | bench [--db sqlite|postgres|both] \
+                 [--duration SECS] [--connections N] [--scenario NAME]>"
+            );
             return ExitCode::from(2);
         }
     };
@@ -44,7 +52,7 @@ fn root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-fn run(step: &str, program: &str, args: &[&str]) -> Result<(), String> {
+pub(crate) fn run(step: &str, program: &str, args: &[&str]) -> Result<(), String> {
     eprintln!("==> {step}: {program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)

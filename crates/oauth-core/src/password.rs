@@ -3,11 +3,19 @@
 //! Defaults follow OWASP (m = 19456 KiB, t = 2, p = 1). [`PasswordHasher::verify_or_dummy`] runs a
 //! full verification against a dummy hash when the user does not exist, so an unknown username
 //! costs the same time as a wrong password and usernames cannot be enumerated by timing.
+//!
+//! Verification reuses Argon2's working memory (19 MiB at the defaults) from a small pool instead
+//! of allocating it per login: a login storm then holds `concurrency x m` of memory, stays
+//! resident, and pays no page faults, where fresh allocations would be scattered over the
+//! allocator's per-thread arenas and inflate the process to gigabytes.
 
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
-use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::{Arc, Mutex};
+
+use argon2::password_hash::PasswordHasher as _;
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 use crate::error::Error;
+use crate::hash::constant_time_eq;
 use crate::random::Entropy;
 use crate::secret::{Password, PasswordHash};
 
@@ -35,11 +43,16 @@ impl Default for Argon2Params {
 /// Longest password accepted, in bytes; longer input is refused before any hashing.
 pub const MAX_PASSWORD_BYTES: usize = 1024;
 
-/// Hashes and verifies passwords; holds a dummy hash for unknown users.
+/// Working-memory buffers kept for reuse; more are freed after use.
+pub const MAX_POOLED_BUFFERS: usize = 8;
+
+/// Hashes and verifies passwords; holds a dummy hash for unknown users and a pool of working
+/// memory (shared by clones).
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon2: Argon2<'static>,
     dummy: PasswordHash,
+    pool: Arc<Mutex<Vec<Vec<Block>>>>,
 }
 
 impl std::fmt::Debug for PasswordHasher {
@@ -64,6 +77,7 @@ impl PasswordHasher {
         let mut hasher = Self {
             argon2,
             dummy: PasswordHash::new(String::new()),
+            pool: Arc::new(Mutex::new(Vec::new())),
         };
         let mut filler = [0u8; 24];
         rng.fill_bytes(&mut filler);
@@ -89,11 +103,60 @@ impl PasswordHasher {
             Some(hash) => (hash, true),
             None => (&self.dummy, false),
         };
-        let ok = self
-            .argon2
-            .verify_password(password.secret().as_bytes(), target.secret())
-            .is_ok();
+        let ok = self.verify_phc(password.secret().as_bytes(), target.secret());
         ok && real
+    }
+
+    /// Recomputes the hash with the parameters and salt of the stored PHC string, in pooled
+    /// memory, and compares in constant time. A malformed string never verifies.
+    fn verify_phc(&self, password: &[u8], stored: &str) -> bool {
+        let Ok(phc) = argon2::PasswordHash::new(stored) else {
+            return false;
+        };
+        let (Some(salt), Some(expected)) = (&phc.salt, &phc.hash) else {
+            return false;
+        };
+        let Ok(algorithm) = Algorithm::try_from(phc.algorithm.as_str()) else {
+            return false;
+        };
+        let version = match phc.version.map(Version::try_from) {
+            None => Version::V0x13,
+            Some(Ok(version)) => version,
+            Some(Err(_)) => return false,
+        };
+        let Ok(params) = Params::try_from(&phc) else {
+            return false;
+        };
+        let mut out = [0u8; 64];
+        let Some(out) = out.get_mut(..expected.len()) else {
+            return false;
+        };
+        let blocks = params.block_count();
+        let argon2 = Argon2::new(algorithm, version, params);
+        let computed = self.with_memory(blocks, |memory| {
+            argon2.hash_password_into_with_memory(password, salt.as_ref(), out, memory)
+        });
+        computed.is_ok() && constant_time_eq(out, expected.as_bytes())
+    }
+
+    /// Runs `f` with `blocks` blocks of working memory taken from the pool (or made).
+    fn with_memory<R>(&self, blocks: usize, f: impl FnOnce(&mut [Block]) -> R) -> R {
+        let mut buffer = self
+            .pool
+            .lock()
+            .ok()
+            .and_then(|mut pool| pool.pop())
+            .unwrap_or_default();
+        if buffer.len() < blocks {
+            buffer.resize(blocks, Block::default());
+        }
+        let result = f(&mut buffer[..blocks]);
+        if let Ok(mut pool) = self.pool.lock()
+            && pool.len() < MAX_POOLED_BUFFERS
+        {
+            pool.push(buffer);
+        }
+        result
     }
 }
 
@@ -144,9 +207,36 @@ mod tests {
     }
 
     #[test]
+    fn verifies_hashes_made_with_other_parameters() {
+        // A hash made under earlier settings still verifies after the parameters change.
+        let old = PasswordHasher::new(
+            Argon2Params {
+                memory_kib: 128,
+                iterations: 2,
+                parallelism: 2,
+            },
+            &mut SeededEntropy::new(5),
+        )
+        .unwrap();
+        let hash = old
+            .hash(&Password::new("pw"), &mut SeededEntropy::new(6))
+            .unwrap();
+        let current = cheap();
+        assert!(current.verify_or_dummy(&Password::new("pw"), Some(&hash)));
+        assert!(!current.verify_or_dummy(&Password::new("px"), Some(&hash)));
+    }
+
+    #[test]
     fn a_corrupt_stored_hash_does_not_verify() {
         let hasher = cheap();
-        let corrupt = PasswordHash::new("not-a-phc-string");
-        assert!(!hasher.verify_or_dummy(&Password::new("x"), Some(&corrupt)));
+        for corrupt in [
+            "not-a-phc-string",
+            "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ",
+            "$argon2id$v=99$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+            "$scrypt$ln=4,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+        ] {
+            let corrupt = PasswordHash::new(corrupt);
+            assert!(!hasher.verify_or_dummy(&Password::new("x"), Some(&corrupt)));
+        }
     }
 }

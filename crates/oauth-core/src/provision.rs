@@ -68,7 +68,7 @@ fn tolerate_conflict(result: Result<(), StoreError>) -> Result<(), Error> {
 }
 
 /// Makes sure a realm named `name` exists with its built-in scopes and one active ES256 and
-/// RS256 key; answers the realm.
+/// RS256 key; answers the realm. A new realm signs access tokens with ES256.
 pub fn ensure_realm(
     store: &dyn Store,
     name: &str,
@@ -76,18 +76,60 @@ pub fn ensure_realm(
     rng: &mut dyn Entropy,
 ) -> Result<Realm, Error> {
     if store.find_realm_by_name(name)?.is_none() {
-        let realm = Realm {
-            id: random_uuid(rng),
-            name: name.to_owned(),
-            display_name: None,
-            access_token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
-            refresh_token_lifetime: DEFAULT_REFRESH_TOKEN_LIFETIME,
-            access_token_algorithm: SigningAlgorithm::Es256,
-            built_in: name == MASTER_REALM,
-            created_at: now,
-        };
+        let realm = new_realm(name, SigningAlgorithm::Es256, now, rng);
         tolerate_conflict(store.create_realm(&realm))?;
     }
+    complete_realm(store, name, now, rng)
+}
+
+/// Creates a realm whose access tokens use `algorithm`, with its scopes and keys; a realm of that
+/// name existing already is `Conflict`.
+pub fn create_realm(
+    store: &dyn Store,
+    name: &str,
+    algorithm: SigningAlgorithm,
+    now: UnixTime,
+    rng: &mut dyn Entropy,
+) -> Result<Realm, Error> {
+    validate_name("realm name", name)?;
+    let valid = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !valid {
+        return Err(OAuthError::invalid_request(
+            "realm name may hold only ASCII letters, digits, '-', '_' and '.' (it is part of URLs)",
+        )
+        .into());
+    }
+    store.create_realm(&new_realm(name, algorithm, now, rng))?;
+    complete_realm(store, name, now, rng)
+}
+
+fn new_realm(
+    name: &str,
+    algorithm: SigningAlgorithm,
+    now: UnixTime,
+    rng: &mut dyn Entropy,
+) -> Realm {
+    Realm {
+        id: random_uuid(rng),
+        name: name.to_owned(),
+        display_name: None,
+        access_token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
+        refresh_token_lifetime: DEFAULT_REFRESH_TOKEN_LIFETIME,
+        access_token_algorithm: algorithm,
+        built_in: name == MASTER_REALM,
+        created_at: now,
+    }
+}
+
+/// Adds the built-in scopes and signing keys a realm lacks.
+fn complete_realm(
+    store: &dyn Store,
+    name: &str,
+    now: UnixTime,
+    rng: &mut dyn Entropy,
+) -> Result<Realm, Error> {
     let realm = store
         .find_realm_by_name(name)?
         .ok_or_else(|| Error::internal(format!("realm {name} vanished during bootstrap")))?;

@@ -45,6 +45,9 @@ pub enum Command {
     Migrate,
     /// Create what an empty database needs (realm master, scopes, role and user admin, keys).
     Bootstrap,
+    /// Manage realms.
+    #[command(subcommand)]
+    Realm(RealmCommand),
     /// Manage OAuth clients.
     #[command(subcommand)]
     Client(ClientCommand),
@@ -64,6 +67,24 @@ pub struct ServeArgs {
     /// Public base URL (issuer prefix). Overrides public_url.
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
+}
+
+/// `realm` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RealmCommand {
+    /// Create a realm with its built-in scopes and ES256 and RS256 keys; prints its id.
+    Create(RealmCreateArgs),
+}
+
+/// `realm create` flags.
+#[derive(Debug, Args)]
+pub struct RealmCreateArgs {
+    /// Realm name (letters, digits, '-', '_', '.'); its issuer is {public_url}/realms/{name}.
+    #[arg(long)]
+    pub name: String,
+    /// Algorithm of the realm's access tokens.
+    #[arg(long, default_value = "ES256", value_parser = ["ES256", "RS256"])]
+    pub access_token_algorithm: String,
 }
 
 /// `client` subcommands.

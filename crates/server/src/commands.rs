@@ -13,7 +13,7 @@ use oauth_core::password::PasswordHasher;
 use oauth_core::provision::{self, NewClient, NewUser};
 use oauth_core::secret::Password;
 
-use crate::cli::{ClientCreateArgs, HealthcheckArgs, UserCreateArgs};
+use crate::cli::{ClientCreateArgs, HealthcheckArgs, RealmCreateArgs, UserCreateArgs};
 use crate::config::{Config, DEFAULT_ADMIN_PASSWORD};
 use crate::state::{AppState, DatabaseUrl, OsEntropy, now, open_store};
 
@@ -74,7 +74,8 @@ pub fn serve(config: &Config) -> CommandResult {
         hasher,
     };
     let permits = config.argon2.max_concurrent.unwrap_or(cores);
-    let state = AppState::new(store, settings, permits, config.http.body_limit);
+    let cache_ttl = Duration::from_secs(u64::from(config.cache.ttl_seconds));
+    let state = AppState::new(store, settings, permits, config.http.body_limit, cache_ttl);
     let workers = config.http.workers.unwrap_or(cores);
     actix_web::rt::System::new().block_on(async move {
         let server = HttpServer::new(move || crate::app(state.clone()))
@@ -107,6 +108,26 @@ fn realm(store: &dyn Store, name: &str) -> Result<oauth_core::model::Realm, Stri
         .find_realm_by_name(name)
         .map_err(|e| format!("database: {e}"))?
         .ok_or_else(|| format!("--realm: realm {name:?} does not exist"))
+}
+
+/// `portcullis realm create`: prints `{"id","name"}` as JSON.
+pub fn realm_create(config: &Config, args: RealmCreateArgs) -> CommandResult {
+    let store = open(config)?;
+    let algorithm = oauth_core::model::SigningAlgorithm::parse(&args.access_token_algorithm)
+        .ok_or_else(|| {
+            format!(
+                "--access-token-algorithm: {:?} is not ES256 or RS256",
+                args.access_token_algorithm
+            )
+        })?;
+    let realm =
+        provision::create_realm(store.as_ref(), &args.name, algorithm, now(), &mut OsEntropy)
+            .map_err(|e| format!("realm create: {e}"))?;
+    println!(
+        "{}",
+        serde_json::json!({ "id": realm.id, "name": realm.name })
+    );
+    Ok(())
 }
 
 /// `portcullis client create`: prints `{"id","name","realmId","secret"?}` as JSON.

@@ -37,6 +37,8 @@ pub struct Config {
     pub argon2: Argon2Config,
     /// Token policy.
     pub tokens: TokenConfig,
+    /// In-memory caching of realms, clients, scopes and keys.
+    pub cache: CacheConfig,
 }
 
 impl Default for Config {
@@ -49,6 +51,7 @@ impl Default for Config {
             bootstrap: BootstrapConfig::default(),
             argon2: Argon2Config::default(),
             tokens: TokenConfig::default(),
+            cache: CacheConfig::default(),
         }
     }
 }
@@ -219,6 +222,21 @@ impl Argon2Config {
 pub struct TokenConfig {
     /// Seconds during which a just-consumed refresh token may be exchanged again (0: never).
     pub refresh_grace_period: u32,
+}
+
+/// `[cache]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheConfig {
+    /// How long realms, clients, scopes and signing keys read from the database are reused,
+    /// seconds; a change made on another node is seen within this time. 0 disables caching.
+    pub ttl_seconds: u32,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self { ttl_seconds: 10 }
+    }
 }
 
 /// A configuration error: one line, naming the key.

@@ -4,10 +4,12 @@
 //! blocking pool through [`blocking::run_blocking`], and renders the result.
 
 pub mod blocking;
+pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod keys;
 pub mod params;
 pub mod routes;
 pub mod state;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use portcullis_server::cli::{Cli, ClientCommand, Command, ServeArgs, UserCommand};
+use portcullis_server::cli::{Cli, ClientCommand, Command, RealmCommand, ServeArgs, UserCommand};
 use portcullis_server::config::Config;
 use portcullis_server::{commands, telemetry};
 
@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         Command::Serve(_) => commands::serve(&config),
         Command::Migrate => commands::migrate(&config),
         Command::Bootstrap => commands::bootstrap(&config),
+        Command::Realm(RealmCommand::Create(args)) => commands::realm_create(&config, args),
         Command::Client(ClientCommand::Create(args)) => commands::client_create(&config, args),
         Command::User(UserCommand::Create(args)) => commands::user_create(&config, args),
         Command::Healthcheck(args) => commands::healthcheck(&config, args),

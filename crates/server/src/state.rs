@@ -2,15 +2,19 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use oauth_core::Store;
 use oauth_core::StoreError;
 use oauth_core::grant::Settings;
-use oauth_core::keys::{KeySource, StoreKeySource};
+use oauth_core::keys::KeySource;
 use oauth_core::random::Entropy;
 use store_postgres::PgStore;
 use store_sqlite::SqliteStore;
 use tokio::sync::Semaphore;
+
+use crate::cache::CachedStore;
+use crate::keys::CachedKeySource;
 
 /// What every handler gets.
 #[derive(Clone)]
@@ -28,17 +32,19 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over a store, with `hash_permits` concurrent password hashes.
+    /// State over a store, with `hash_permits` concurrent password hashes. The store is wrapped in
+    /// a [`CachedStore`] with `cache_ttl` (zero: no caching) and signers are kept parsed.
     pub fn new(
         store: Arc<dyn Store>,
         settings: Settings,
         hash_permits: usize,
         body_limit: usize,
+        cache_ttl: Duration,
     ) -> Self {
         Self {
-            store,
+            store: Arc::new(CachedStore::new(store, cache_ttl)),
             settings: Arc::new(settings),
-            keys: Arc::new(StoreKeySource),
+            keys: Arc::new(CachedKeySource::default()),
             hashing: Arc::new(Semaphore::new(hash_permits.max(1))),
             body_limit,
         }

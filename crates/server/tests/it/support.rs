@@ -47,7 +47,13 @@ pub fn fixture() -> Fixture {
         refresh_grace_period: 0,
         hasher,
     };
-    let state = AppState::new(store.clone(), settings, 2, 64 * 1024);
+    let state = AppState::new(
+        store.clone(),
+        settings,
+        2,
+        64 * 1024,
+        std::time::Duration::from_secs(10),
+    );
     Fixture {
         store,
         state,

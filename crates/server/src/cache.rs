@@ -1,0 +1,262 @@
+//! A read-through cache in front of the store, for the records the hot paths read on every request.
+//!
+//! Realms, clients, a realm's scopes and signing keys are cached for a short, configurable time
+//! (`cache.ttl_seconds`, default 10 s; 0 turns caching off). Every write through this store clears
+//! the matching cache, so a change made on this node is seen at once; a change made on another node
+//! is seen within the TTL. Users and refresh tokens are never cached: their state must be exact.
+//! Unknown clients are not cached either (a client created on another node must work at once), and
+//! each map holds at most [`MAX_ENTRIES`] records, so hostile ids cannot grow memory.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use oauth_core::Store;
+use oauth_core::hash::TokenHash;
+use oauth_core::model::{
+    Client, Permission, Realm, RefreshToken, Role, ScopeRecord, SigningKey, UnixTime, User,
+};
+use oauth_core::store::{
+    ClientStore, KeyStore, RealmStore, RefreshTokenStore, RoleStore, ScopeStore, StoreResult,
+    UserStore,
+};
+use uuid::Uuid;
+
+/// Most records one cache map holds; past it the map is cleared.
+pub const MAX_ENTRIES: usize = 10_000;
+
+/// A map whose entries expire.
+struct TtlMap<K, V> {
+    ttl: Duration,
+    entries: RwLock<HashMap<K, (Instant, V)>>,
+}
+
+impl<K: Eq + Hash, V: Clone> TtlMap<K, V> {
+    fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: RwLock::new(HashMap::new()),
+        }
+    }
+
+    fn get(&self, key: &K) -> Option<V> {
+        let entries = self.entries.read().ok()?;
+        let (at, value) = entries.get(key)?;
+        (at.elapsed() < self.ttl).then(|| value.clone())
+    }
+
+    fn put(&self, key: K, value: V) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        if let Ok(mut entries) = self.entries.write() {
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(key, (Instant::now(), value));
+        }
+    }
+
+    fn clear(&self) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.clear();
+        }
+    }
+
+    /// Answers the cached value, or loads it and caches it when `keep` says so.
+    fn get_or_load(
+        &self,
+        key: K,
+        load: impl FnOnce() -> StoreResult<V>,
+        keep: impl FnOnce(&V) -> bool,
+    ) -> StoreResult<V> {
+        if let Some(hit) = self.get(&key) {
+            return Ok(hit);
+        }
+        let value = load()?;
+        if keep(&value) {
+            self.put(key, value.clone());
+        }
+        Ok(value)
+    }
+}
+
+/// The caching decorator.
+pub struct CachedStore<S: ?Sized> {
+    realms_by_id: TtlMap<Uuid, Option<Realm>>,
+    realms_by_name: TtlMap<String, Option<Realm>>,
+    clients_by_id: TtlMap<Uuid, Option<Client>>,
+    clients_by_name: TtlMap<(Uuid, String), Option<Client>>,
+    scopes: TtlMap<Uuid, Vec<ScopeRecord>>,
+    keys: TtlMap<Option<Uuid>, Vec<SigningKey>>,
+    inner: Arc<S>,
+}
+
+impl<S: Store + ?Sized> CachedStore<S> {
+    /// Wraps `inner`, caching for `ttl`.
+    pub fn new(inner: Arc<S>, ttl: Duration) -> Self {
+        Self {
+            realms_by_id: TtlMap::new(ttl),
+            realms_by_name: TtlMap::new(ttl),
+            clients_by_id: TtlMap::new(ttl),
+            clients_by_name: TtlMap::new(ttl),
+            scopes: TtlMap::new(ttl),
+            keys: TtlMap::new(ttl),
+            inner,
+        }
+    }
+
+    /// The signing keys of a realm (or all realms) if they are cached, without touching the store.
+    pub fn cached_signing_keys(&self, realm_id: Option<Uuid>) -> Option<Vec<SigningKey>> {
+        self.keys.get(&realm_id)
+    }
+
+    /// A realm by name if it is cached, without touching the store.
+    pub fn cached_realm_by_name(&self, name: &str) -> Option<Option<Realm>> {
+        self.realms_by_name.get(&name.to_owned())
+    }
+}
+
+impl<S: ?Sized> std::fmt::Debug for CachedStore<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachedStore").finish_non_exhaustive()
+    }
+}
+
+fn always<V>(_: &V) -> bool {
+    true
+}
+
+fn found<V>(value: &Option<V>) -> bool {
+    value.is_some()
+}
+
+impl<S: Store + ?Sized> RealmStore for CachedStore<S> {
+    fn create_realm(&self, realm: &Realm) -> StoreResult<()> {
+        let result = self.inner.create_realm(realm);
+        self.realms_by_id.clear();
+        self.realms_by_name.clear();
+        result
+    }
+    fn find_realm(&self, id: Uuid) -> StoreResult<Option<Realm>> {
+        self.realms_by_id
+            .get_or_load(id, || self.inner.find_realm(id), found)
+    }
+    fn find_realm_by_name(&self, name: &str) -> StoreResult<Option<Realm>> {
+        self.realms_by_name.get_or_load(
+            name.to_owned(),
+            || self.inner.find_realm_by_name(name),
+            found,
+        )
+    }
+}
+
+impl<S: Store + ?Sized> ClientStore for CachedStore<S> {
+    fn create_client(&self, client: &Client) -> StoreResult<()> {
+        let result = self.inner.create_client(client);
+        self.clients_by_id.clear();
+        self.clients_by_name.clear();
+        result
+    }
+    fn find_client(&self, id: Uuid) -> StoreResult<Option<Client>> {
+        self.clients_by_id
+            .get_or_load(id, || self.inner.find_client(id), found)
+    }
+    fn find_client_by_name(&self, realm_id: Uuid, name: &str) -> StoreResult<Option<Client>> {
+        self.clients_by_name.get_or_load(
+            (realm_id, name.to_owned()),
+            || self.inner.find_client_by_name(realm_id, name),
+            found,
+        )
+    }
+}
+
+impl<S: Store + ?Sized> ScopeStore for CachedStore<S> {
+    fn create_scope(&self, scope: &ScopeRecord) -> StoreResult<()> {
+        let result = self.inner.create_scope(scope);
+        self.scopes.clear();
+        result
+    }
+    fn list_scopes(&self, realm_id: Uuid) -> StoreResult<Vec<ScopeRecord>> {
+        self.scopes
+            .get_or_load(realm_id, || self.inner.list_scopes(realm_id), always)
+    }
+}
+
+impl<S: Store + ?Sized> KeyStore for CachedStore<S> {
+    fn create_signing_key(&self, key: &SigningKey) -> StoreResult<()> {
+        let result = self.inner.create_signing_key(key);
+        self.keys.clear();
+        result
+    }
+    fn list_signing_keys(&self, realm_id: Option<Uuid>) -> StoreResult<Vec<SigningKey>> {
+        self.keys
+            .get_or_load(realm_id, || self.inner.list_signing_keys(realm_id), always)
+    }
+}
+
+impl<S: Store + ?Sized> UserStore for CachedStore<S> {
+    fn create_user(&self, user: &User) -> StoreResult<()> {
+        self.inner.create_user(user)
+    }
+    fn find_user(&self, id: Uuid) -> StoreResult<Option<User>> {
+        self.inner.find_user(id)
+    }
+    fn find_user_by_name(&self, realm_id: Uuid, name: &str) -> StoreResult<Option<User>> {
+        self.inner.find_user_by_name(realm_id, name)
+    }
+}
+
+impl<S: Store + ?Sized> RoleStore for CachedStore<S> {
+    fn create_role(&self, role: &Role) -> StoreResult<()> {
+        self.inner.create_role(role)
+    }
+    fn find_role_by_name(&self, realm_id: Uuid, name: &str) -> StoreResult<Option<Role>> {
+        self.inner.find_role_by_name(realm_id, name)
+    }
+    fn create_permission(&self, permission: &Permission) -> StoreResult<()> {
+        self.inner.create_permission(permission)
+    }
+    fn list_permissions(&self) -> StoreResult<Vec<Permission>> {
+        self.inner.list_permissions()
+    }
+    fn add_role_permission(&self, role_id: Uuid, permission_id: Uuid) -> StoreResult<()> {
+        self.inner.add_role_permission(role_id, permission_id)
+    }
+    fn add_user_role(&self, user_id: Uuid, role_id: Uuid) -> StoreResult<()> {
+        self.inner.add_user_role(user_id, role_id)
+    }
+    fn user_permission_names(&self, user_id: Uuid) -> StoreResult<Vec<String>> {
+        self.inner.user_permission_names(user_id)
+    }
+}
+
+impl<S: Store + ?Sized> RefreshTokenStore for CachedStore<S> {
+    fn create_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
+        self.inner.create_refresh_token(token)
+    }
+    fn find_refresh_token(&self, hash: &TokenHash) -> StoreResult<Option<RefreshToken>> {
+        self.inner.find_refresh_token(hash)
+    }
+    fn rotate_refresh_token(
+        &self,
+        consumed_id: Uuid,
+        successor: &RefreshToken,
+        now: UnixTime,
+    ) -> StoreResult<bool> {
+        self.inner.rotate_refresh_token(consumed_id, successor, now)
+    }
+    fn revoke_refresh_family(&self, family_id: Uuid, now: UnixTime) -> StoreResult<u64> {
+        self.inner.revoke_refresh_family(family_id, now)
+    }
+}
+
+impl<S: Store + ?Sized> Store for CachedStore<S> {
+    fn ping(&self) -> StoreResult<()> {
+        self.inner.ping()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,596 @@
+//! `cargo xtask bench`: builds the release binary, starts it on a fresh database, prepares
+//! clients, users and tokens, drives load from this process over loopback, and prints one table
+//! (also written as JSON to `target/bench/<unix time>.json`).
+//!
+//! Raw limits (single-thread ES256/RS256 signatures per second, Argon2id hashes per second) come
+//! from `cargo bench -p oauth-core --bench hot_paths -- --json` in the same run, so every scenario
+//! is also reported as a ratio of its limit. A scenario that sees an unexpected status fails the run.
+
+mod load;
+mod server;
+
+use std::path::Path;
+use std::time::Duration;
+
+use load::{Group, Outcome, Plan, Request, json_field, once};
+use server::{Database, Db, Server, cli};
+
+/// Options of one run.
+struct Options {
+    dbs: Vec<Db>,
+    duration: Duration,
+    connections: usize,
+    scenario: Option<String>,
+}
+
+/// The pause between two latency probes while logins saturate the hashing pool.
+const PROBE_PACE: Duration = Duration::from_millis(20);
+
+const SCENARIOS: [&str; 7] = [
+    "health",
+    "jwks",
+    "client_credentials",
+    "client_credentials_rs256",
+    "refresh_token",
+    "password_wrong",
+    "password",
+];
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut options = Options {
+        dbs: vec![Db::Sqlite, Db::Postgres],
+        duration: Duration::from_secs(10),
+        connections: 64,
+        scenario: None,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{arg} needs a value"))
+        };
+        match arg.as_str() {
+            "--db" => {
+                options.dbs = match value()?.as_str() {
+                    "sqlite" => vec![Db::Sqlite],
+                    "postgres" => vec![Db::Postgres],
+                    "both" => vec![Db::Sqlite, Db::Postgres],
+                    other => {
+                        return Err(format!("--db: {other:?} is not sqlite, postgres or both"));
+                    }
+                }
+            }
+            "--duration" => {
+                let secs: f64 = value()?.parse().map_err(|_| "--duration takes seconds")?;
+                options.duration = Duration::from_secs_f64(secs.max(0.5));
+            }
+            "--connections" => {
+                options.connections = value()?
+                    .parse()
+                    .map_err(|_| "--connections takes a number")?;
+            }
+            "--scenario" => {
+                let name = value()?;
+                if !SCENARIOS.contains(&name.as_str()) {
+                    return Err(format!("--scenario: {name:?} is not one of {SCENARIOS:?}"));
+                }
+                options.scenario = Some(name);
+            }
+            other => return Err(format!("unknown bench option {other:?}")),
+        }
+    }
+    Ok(options)
+}
+
+/// The machine's raw limits, from the core's micro-benchmarks.
+struct Limits {
+    es256: f64,
+    rs256: f64,
+    argon2_total: f64,
+    json: serde_json::Value,
+}
+
+fn limits(root: &Path) -> Result<Limits, String> {
+    eprintln!("==> raw limits: cargo bench -p oauth-core --bench hot_paths -- --json");
+    let out = std::process::Command::new("cargo")
+        .args([
+            "bench",
+            "--quiet",
+            "-p",
+            "oauth-core",
+            "--bench",
+            "hot_paths",
+            "--",
+            "--json",
+        ])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cargo bench: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo bench failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .ok_or("no JSON from hot_paths")?;
+    let json: serde_json::Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    let get = |k: &str| json[k].as_f64().unwrap_or(0.0);
+    Ok(Limits {
+        es256: get("es256_sign_per_s"),
+        rs256: get("rs256_sign_per_s"),
+        argon2_total: get("argon2_hash_per_s") * get("cores"),
+        json,
+    })
+}
+
+/// The raw limit a scenario is compared with: its name and operations per second.
+type Limit = Option<(&'static str, f64)>;
+
+/// One row of the table.
+struct Row {
+    db: Db,
+    scenario: String,
+    outcome: Outcome,
+    cpu_per_request_us: f64,
+    peak_rss_mib: f64,
+    limit: Limit,
+}
+
+impl Row {
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "db": self.db.name(),
+            "scenario": self.scenario,
+            "requests": self.outcome.count,
+            "req_per_s": round(self.outcome.rate()),
+            "p50_ms": round(self.outcome.percentile_ms(0.50)),
+            "p99_ms": round(self.outcome.percentile_ms(0.99)),
+            "errors": self.outcome.errors,
+            "first_error": self.outcome.first_error,
+            "server_cpu_per_request_us": round(self.cpu_per_request_us),
+            "server_peak_rss_mib": round(self.peak_rss_mib),
+            "limit": self.limit.map(|(name, v)| serde_json::json!({"name": name, "per_s": round(v), "ratio": round(self.outcome.rate() / v)})),
+        })
+    }
+}
+
+fn round(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn basic(id: &str, secret: &str) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let input = format!("{id}:{secret}").into_bytes();
+    let mut out = String::new();
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(TABLE[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    format!("Basic {out}")
+}
+
+fn client(
+    root: &Path,
+    dir: &Path,
+    db: &Database,
+    args: &[&str],
+) -> Result<(String, String), String> {
+    let out = cli(root, dir, db, args)?;
+    let json: serde_json::Value = serde_json::from_str(out.trim()).map_err(|e| e.to_string())?;
+    Ok((
+        json["id"].as_str().unwrap_or_default().to_owned(),
+        json["secret"].as_str().unwrap_or_default().to_owned(),
+    ))
+}
+
+fn password_request() -> Request {
+    Request::form(
+        "/token",
+        form(&[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", "start123"),
+        ]),
+    )
+}
+
+fn run_db(
+    root: &Path,
+    db: Db,
+    options: &Options,
+    limits: Option<&Limits>,
+    rows: &mut Vec<Row>,
+) -> Result<serde_json::Value, String> {
+    let dir = std::env::temp_dir().join(format!(
+        "portcullis-bench-{}-{}",
+        db.name(),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let database = Database::create(db, &dir)?;
+    eprintln!("==> {}: starting portcullis on a fresh database", db.name());
+    let first = Server::start(root, &dir, &database)?;
+    let fresh_ready_ms = first.ready_ms;
+    first.stop();
+    cli(
+        root,
+        &dir,
+        &database,
+        &[
+            "realm",
+            "create",
+            "--name",
+            "rs",
+            "--access-token-algorithm",
+            "RS256",
+        ],
+    )?;
+    let es = client(
+        root,
+        &dir,
+        &database,
+        &["client", "create", "--name", "bench"],
+    )?;
+    let rs = client(
+        root,
+        &dir,
+        &database,
+        &["client", "create", "--name", "bench-rs", "--realm", "rs"],
+    )?;
+    let server = Server::start(root, &dir, &database)?;
+    eprintln!(
+        "    ready in {fresh_ready_ms:.0} ms on a fresh database, {:.0} ms on an existing one",
+        server.ready_ms
+    );
+
+    let wanted = |name: &str| options.scenario.as_deref().is_none_or(|s| s == name);
+    let cc = |(id, secret): &(String, String), path: &str| Plan::Fixed {
+        request: Request {
+            headers: vec![
+                (
+                    "Content-Type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                ),
+                ("Authorization".into(), basic(id, secret)),
+            ],
+            ..Request::form(path, "grant_type=client_credentials".into())
+        },
+        status: 200,
+    };
+    let fixed = |request: Request, status: u16| Plan::Fixed { request, status };
+    let n = options.connections;
+    let mut measure = |name: &str, groups: Vec<(String, Group, Limit)>| {
+        eprintln!("    {name} ...");
+        let cpu_before = server.cpu_seconds();
+        let (labels, groups): (Vec<_>, Vec<_>) =
+            groups.into_iter().map(|(l, g, lim)| ((l, lim), g)).unzip();
+        let outcomes = load::run(server.addr, groups, options.duration);
+        let cpu = server.cpu_seconds() - cpu_before;
+        let total: u64 = outcomes.iter().map(|o| o.count).sum();
+        for ((label, limit), outcome) in labels.into_iter().zip(outcomes) {
+            rows.push(Row {
+                db,
+                scenario: label,
+                cpu_per_request_us: if total > 0 {
+                    cpu * 1e6 / total as f64
+                } else {
+                    0.0
+                },
+                peak_rss_mib: server.peak_rss_mib(),
+                outcome,
+                limit,
+            });
+        }
+    };
+    let es_limit = limits.map(|l| ("ES256 signatures/s, one thread", l.es256));
+    let rs_limit = limits.map(|l| ("RS256 signatures/s, one thread", l.rs256));
+    let argon_limit = limits.map(|l| ("Argon2id hashes/s, all cores", l.argon2_total));
+    if wanted("health") {
+        measure(
+            "health",
+            vec![(
+                "health".into(),
+                Group {
+                    plan: fixed(Request::get("/health/ready"), 200),
+                    connections: n,
+                    pace: None,
+                },
+                None,
+            )],
+        );
+    }
+    if wanted("jwks") {
+        measure(
+            "jwks",
+            vec![(
+                "jwks".into(),
+                Group {
+                    plan: fixed(Request::get("/jwks"), 200),
+                    connections: n,
+                    pace: None,
+                },
+                None,
+            )],
+        );
+    }
+    if wanted("client_credentials") {
+        measure(
+            "client_credentials",
+            vec![(
+                "client_credentials ES256".into(),
+                Group {
+                    plan: cc(&es, "/token"),
+                    connections: n,
+                    pace: None,
+                },
+                es_limit,
+            )],
+        );
+    }
+    if wanted("client_credentials_rs256") {
+        measure(
+            "client_credentials_rs256",
+            vec![(
+                "client_credentials RS256".into(),
+                Group {
+                    plan: cc(&rs, "/realms/rs/token"),
+                    connections: n,
+                    pace: None,
+                },
+                rs_limit,
+            )],
+        );
+    }
+    if wanted("refresh_token") {
+        let mut tokens = Vec::new();
+        for _ in 0..n {
+            let (status, body) = once(server.addr, &password_request())?;
+            if status != 200 {
+                return Err(format!("setup login failed: {status}"));
+            }
+            tokens.push(json_field(&body, "refresh_token").ok_or("no refresh token")?);
+        }
+        measure(
+            "refresh_token",
+            vec![(
+                "refresh_token".into(),
+                Group {
+                    plan: Plan::Refresh {
+                        path: "/token".into(),
+                        tokens,
+                    },
+                    connections: n,
+                    pace: None,
+                },
+                None,
+            )],
+        );
+    }
+    if wanted("password_wrong") {
+        let wrong = Request::form(
+            "/token",
+            form(&[
+                ("grant_type", "password"),
+                ("username", "admin"),
+                ("password", "wrong"),
+            ]),
+        );
+        measure(
+            "password_wrong",
+            vec![(
+                "password_wrong".into(),
+                Group {
+                    plan: fixed(wrong, 400),
+                    connections: n,
+                    pace: None,
+                },
+                argon_limit,
+            )],
+        );
+    }
+    if wanted("password") {
+        measure(
+            "password (with jwks and health probes)",
+            vec![
+                (
+                    "password".into(),
+                    Group {
+                        plan: fixed(password_request(), 200),
+                        connections: n,
+                        pace: None,
+                    },
+                    argon_limit,
+                ),
+                (
+                    "jwks during password".into(),
+                    Group {
+                        plan: fixed(Request::get("/jwks"), 200),
+                        connections: 1,
+                        pace: Some(PROBE_PACE),
+                    },
+                    None,
+                ),
+                (
+                    "health during password".into(),
+                    Group {
+                        plan: fixed(Request::get("/health/ready"), 200),
+                        connections: 1,
+                        pace: Some(PROBE_PACE),
+                    },
+                    None,
+                ),
+            ],
+        );
+    }
+    let peak = server.peak_rss_mib();
+    let existing_ready_ms = server.ready_ms;
+    server.stop();
+    drop(database);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(serde_json::json!({
+        "db": db.name(),
+        "ready_ms_fresh_database": round(fresh_ready_ms),
+        "ready_ms_existing_database": round(existing_ready_ms),
+        "peak_rss_mib": round(peak),
+    }))
+}
+
+/// Entry point of `cargo xtask bench`.
+pub fn bench(root: &Path, args: &[String]) -> Result<(), String> {
+    let options = parse(args)?;
+    crate::run(
+        "release build",
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "server",
+            "--bin",
+            "portcullis",
+        ],
+    )?;
+    let needs_limits = options
+        .scenario
+        .as_deref()
+        .is_none_or(|s| !matches!(s, "health" | "jwks" | "refresh_token"));
+    let limits = if needs_limits {
+        Some(limits(root)?)
+    } else {
+        None
+    };
+    let mut rows = Vec::new();
+    let mut runs = Vec::new();
+    for &db in &options.dbs {
+        runs.push(run_db(root, db, &options, limits.as_ref(), &mut rows)?);
+    }
+    print_table(&rows, limits.as_ref(), &runs);
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let out_dir = root.join("target/bench");
+    std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
+    let path = out_dir.join(format!("{stamp}.json"));
+    let report = serde_json::json!({
+        "unix_time": stamp,
+        "build": "release",
+        "machine": machine(),
+        "duration_s": options.duration.as_secs_f64(),
+        "connections": options.connections,
+        "limits": limits.as_ref().map(|l| l.json.clone()),
+        "runs": runs,
+        "rows": rows.iter().map(Row::json).collect::<Vec<_>>(),
+    });
+    std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&report).unwrap_or_default(),
+    )
+    .map_err(|e| e.to_string())?;
+    eprintln!("wrote {}", path.display());
+    let failed: Vec<String> = rows
+        .iter()
+        .filter(|r| r.outcome.errors > 0 || r.outcome.count == 0)
+        .map(|r| {
+            format!(
+                "{} {}: {} errors of {} ({})",
+                r.db.name(),
+                r.scenario,
+                r.outcome.errors,
+                r.outcome.count,
+                r.outcome
+                    .first_error
+                    .as_deref()
+                    .unwrap_or("no requests completed")
+            )
+        })
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("unexpected answers: {}", failed.join("; ")))
+    }
+}
+
+fn machine() -> serde_json::Value {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
+            })
+        })
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| s.lines().next().map(str::to_owned))
+        .unwrap_or_default();
+    serde_json::json!({ "cpu": cpu, "cores": cores, "memory": mem })
+}
+
+fn print_table(rows: &[Row], limits: Option<&Limits>, runs: &[serde_json::Value]) {
+    if let Some(l) = limits {
+        println!(
+            "raw limits: ES256 {:.0}/s, RS256 {:.0}/s (one thread); Argon2id {:.1}/s (all cores)",
+            l.es256, l.rs256, l.argon2_total
+        );
+    }
+    for run in runs {
+        println!(
+            "{}: ready in {} ms (fresh database), {} ms (existing database); peak RSS {} MiB",
+            run["db"].as_str().unwrap_or_default(),
+            run["ready_ms_fresh_database"],
+            run["ready_ms_existing_database"],
+            run["peak_rss_mib"]
+        );
+    }
+    println!(
+        "| db | scenario | req/s | p50 ms | p99 ms | errors | server CPU/req (µs) | server peak RSS (MiB) | ratio to limit |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---|");
+    for r in rows {
+        let ratio = r.limit.map_or(String::from("-"), |(name, v)| {
+            format!("{:.2} × {name}", r.outcome.rate() / v)
+        });
+        println!(
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {} | {:.0} | {:.1} | {} |",
+            r.db.name(),
+            r.scenario,
+            r.outcome.rate(),
+            r.outcome.percentile_ms(0.50),
+            r.outcome.percentile_ms(0.99),
+            r.outcome.errors,
+            r.cpu_per_request_us,
+            r.peak_rss_mib,
+            ratio
+        );
+    }
+}
