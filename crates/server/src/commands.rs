@@ -77,9 +77,13 @@ pub fn serve(config: &Config) -> CommandResult {
     let cache_ttl = Duration::from_secs(u64::from(config.cache.ttl_seconds));
     let state = AppState::new(store, settings, permits, config.http.body_limit, cache_ttl);
     let workers = config.http.workers.unwrap_or(cores);
+    // Blocking work is bounded by the database pool and the hashing permits; more threads than
+    // that would only wait, each with its own stack and allocator arena.
+    let blocking_threads = (config.database.pool_size as usize + permits).div_ceil(workers) + 1;
     actix_web::rt::System::new().block_on(async move {
         let server = HttpServer::new(move || crate::app(state.clone()))
             .workers(workers)
+            .worker_max_blocking_threads(blocking_threads)
             .bind(addr)
             .map_err(|e| format!("http.address: cannot listen on {addr}: {e}"))?;
         tracing::info!(

@@ -1,3 +1,186 @@
 //! Grant tests on the in-memory store: the whole conformance suite, plus core-only cases.
 
+use crate::error::{Error, ErrorCode};
+use crate::grant::{Context, Settings, exchange};
+use crate::keys::StoreKeySource;
+use crate::memory::MemoryStore;
+use crate::model::{Client, User};
+use crate::password::{Argon2Params, PasswordHasher};
+use crate::provision::{self, NewClient};
+use crate::random::SeededEntropy;
+use crate::request::{Params, TokenRequest};
+use crate::secret::{ClientSecret, Password};
+use crate::store::{ClientStore, UserStore};
+use crate::testing::NOW;
+
 crate::store_conformance_tests!(|| Box::new(crate::memory::MemoryStore::new()));
+
+fn settings() -> Settings {
+    let cheap = Argon2Params {
+        memory_kib: 64,
+        iterations: 1,
+        parallelism: 1,
+    };
+    Settings {
+        public_url: "http://localhost:3001/".into(),
+        refresh_grace_period: 0,
+        hasher: PasswordHasher::new(cheap, &mut SeededEntropy::new(1)).unwrap(),
+    }
+}
+
+fn check(
+    store: &MemoryStore,
+    settings: &Settings,
+    pairs: &[(&str, &str)],
+    basic: Option<(&str, &str)>,
+    expected: Result<(), ErrorCode>,
+) {
+    let params =
+        Params::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string()))).unwrap();
+    let basic = basic.map(|(i, s)| (i.to_owned(), ClientSecret::new(s)));
+    let request = TokenRequest::parse(&params, basic, None).unwrap();
+    let mut rng = SeededEntropy::new(NOW as u64);
+    let mut ctx = Context {
+        store,
+        keys: &StoreKeySource,
+        settings,
+        now: NOW,
+        rng: &mut rng,
+    };
+    let outcome = match exchange(&mut ctx, request) {
+        Ok(_) => Ok(()),
+        Err(Error::OAuth(e)) => Err(e.code),
+        Err(other) => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(outcome, expected, "{pairs:?}");
+}
+
+#[test]
+fn disabled_users_and_clients_get_nothing() {
+    let store = MemoryStore::new();
+    let settings = settings();
+    let mut rng = SeededEntropy::new(2);
+    let realm = provision::ensure_realm(&store, "master", NOW, &mut rng).unwrap();
+    let hash = settings
+        .hasher
+        .hash(&Password::new("pw"), &mut rng)
+        .unwrap();
+    let user = |name: &str, active: bool| User {
+        id: crate::random::random_uuid(&mut SeededEntropy::new(name.len() as u64 + 10)),
+        realm_id: realm.id,
+        name: name.into(),
+        display_name: None,
+        first_name: None,
+        last_name: None,
+        email: None,
+        email_verified: false,
+        password_hash: Some(hash.clone()),
+        active,
+        created_at: NOW,
+        updated_at: NOW,
+    };
+    store.create_user(&user("on", true)).unwrap();
+    store.create_user(&user("off!", false)).unwrap();
+    let (client, secret) = provision::create_client(
+        &store,
+        &realm,
+        NewClient {
+            name: "svc".into(),
+            ..NewClient::default()
+        },
+        NOW,
+        &mut rng,
+    )
+    .unwrap();
+    let secret = secret.unwrap();
+    let disabled = Client {
+        id: crate::random::random_uuid(&mut rng),
+        name: "off".into(),
+        active: false,
+        ..client.clone()
+    };
+    store.create_client(&disabled).unwrap();
+    let (on, off) = (client.id.to_string(), disabled.id.to_string());
+
+    check(
+        &store,
+        &settings,
+        &[
+            ("grant_type", "password"),
+            ("username", "on"),
+            ("password", "pw"),
+        ],
+        None,
+        Ok(()),
+    );
+    check(
+        &store,
+        &settings,
+        &[
+            ("grant_type", "password"),
+            ("username", "off!"),
+            ("password", "pw"),
+        ],
+        None,
+        Err(ErrorCode::InvalidGrant),
+    );
+    check(
+        &store,
+        &settings,
+        &[("grant_type", "client_credentials")],
+        Some((&on, secret.secret())),
+        Ok(()),
+    );
+    check(
+        &store,
+        &settings,
+        &[("grant_type", "client_credentials")],
+        Some((&off, secret.secret())),
+        Err(ErrorCode::InvalidClient),
+    );
+}
+
+#[test]
+fn issuer_ignores_a_trailing_slash_in_the_public_url() {
+    let store = MemoryStore::new();
+    let realm = provision::ensure_realm(&store, "acme", NOW, &mut SeededEntropy::new(3)).unwrap();
+    assert_eq!(
+        settings().issuer(&realm),
+        "http://localhost:3001/realms/acme"
+    );
+}
+
+#[test]
+fn public_clients_cannot_use_client_credentials_and_must_not_send_secrets() {
+    let store = MemoryStore::new();
+    let settings = settings();
+    let mut rng = SeededEntropy::new(4);
+    let realm = provision::ensure_realm(&store, "master", NOW, &mut rng).unwrap();
+    let (spa, _) = provision::create_client(
+        &store,
+        &realm,
+        NewClient {
+            name: "spa".into(),
+            public: true,
+            ..NewClient::default()
+        },
+        NOW,
+        &mut rng,
+    )
+    .unwrap();
+    let id = spa.id.to_string();
+    check(
+        &store,
+        &settings,
+        &[("grant_type", "client_credentials"), ("client_id", &id)],
+        None,
+        Err(ErrorCode::UnauthorizedClient),
+    );
+    check(
+        &store,
+        &settings,
+        &[("grant_type", "client_credentials")],
+        Some((&id, "guess")),
+        Err(ErrorCode::InvalidClient),
+    );
+}

@@ -81,6 +81,10 @@ struct Server {
 
 impl Server {
     fn start(db: &Db, dir: &Path) -> Self {
+        Self::start_with(db, dir, &[])
+    }
+
+    fn start_with(db: &Db, dir: &Path, env: &[(&str, &str)]) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -91,6 +95,7 @@ impl Server {
         let child = portcullis(db, dir)
             .env("PORTCULLIS_HTTP__ADDRESS", format!("127.0.0.1:{port}"))
             .env("PORTCULLIS_PUBLIC_URL", &base)
+            .envs(env.iter().copied())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
@@ -462,4 +467,36 @@ fn migrate_and_healthcheck_commands() {
         .status()
         .unwrap();
     assert!(up.success());
+}
+
+#[test]
+fn json_logs_carry_the_request_id_and_no_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::sqlite(dir.path());
+    let server = Server::start_with(&db, dir.path(), &[("PORTCULLIS_LOG__FORMAT", "json")]);
+    let response = http()
+        .post(format!("{}/token", server.base))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", "start123"),
+        ])
+        .send()
+        .unwrap();
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(response.status(), 200);
+    std::thread::sleep(Duration::from_millis(200));
+    let logs = server.logs();
+    let line = logs
+        .lines()
+        .find(|l| l.contains("request completed") && l.contains(&request_id))
+        .unwrap_or_else(|| panic!("no completion line for {request_id} in:\n{logs}"));
+    let event: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
+    assert_eq!(event["span"]["request_id"], request_id.as_str());
+    assert_eq!(event["span"]["path"], "/token");
+    assert_eq!(event["status"], 200);
+    assert!(!logs.contains("start123"));
 }
