@@ -11,7 +11,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use argon2::password_hash::PasswordHasher as _;
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 use crate::error::Error;
@@ -85,14 +84,30 @@ impl PasswordHasher {
         Ok(hasher)
     }
 
-    /// Hashes a password with a fresh 16-byte salt into a PHC string.
+    /// Hashes a password with a fresh 16-byte salt into a PHC string (in pooled memory).
     pub fn hash(&self, password: &Password, rng: &mut dyn Entropy) -> Result<PasswordHash, Error> {
+        use argon2::password_hash::phc::{Output, ParamsString, Salt};
+        let fail = |e: &dyn std::fmt::Display| Error::internal(format!("argon2 hash: {e}"));
         let mut salt = [0u8; 16];
         rng.fill_bytes(&mut salt);
-        let phc = self
-            .argon2
-            .hash_password_with_salt(password.secret().as_bytes(), &salt)
-            .map_err(|e| Error::internal(format!("argon2 hash: {e}")))?;
+        let params = self.argon2.params().clone();
+        let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+        self.with_memory(params.block_count(), |memory| {
+            self.argon2.hash_password_into_with_memory(
+                password.secret().as_bytes(),
+                &salt,
+                &mut out,
+                memory,
+            )
+        })
+        .map_err(|e| fail(&e))?;
+        let phc = argon2::PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&params).map_err(|e| fail(&e))?,
+            salt: Some(Salt::new(&salt).map_err(|e| fail(&e))?),
+            hash: Some(Output::new(&out).map_err(|e| fail(&e))?),
+        };
         Ok(PasswordHash::new(phc.to_string()))
     }
 
