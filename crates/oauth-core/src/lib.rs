@@ -24,7 +24,10 @@
 //!     ("password".to_owned(), "start123".to_owned()),
 //! ]).unwrap();
 //! let request = TokenRequest::parse(&params, None, None).unwrap();
-//! let mut ctx = grant::Context { store: &store, keys: &StoreKeySource, settings: &settings, now, rng: &mut rng };
+//! let mut ctx = grant::Context {
+//!     store: &store, keys: &StoreKeySource, settings: &settings, now, rng: &mut rng,
+//!     after_password_hash: None,
+//! };
 //! let response = grant::exchange(&mut ctx, request).unwrap();
 //! assert_eq!(response.scope, "global");
 //! assert!(response.refresh_token.is_some());

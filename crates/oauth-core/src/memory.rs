@@ -3,6 +3,7 @@
 //! One mutex guards everything, so every method is atomic; nothing survives the process.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use uuid::Uuid;
@@ -35,6 +36,7 @@ struct Inner {
 #[derive(Default)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
+    writes: AtomicU64,
 }
 
 impl std::fmt::Debug for MemoryStore {
@@ -47,6 +49,17 @@ impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// How many write operations (create, rotate, revoke, assign) this store has served; lets a
+    /// test show that a path writes nothing.
+    pub fn writes(&self) -> u64 {
+        self.writes.load(Ordering::SeqCst)
+    }
+
+    fn write(&self) -> StoreResult<MutexGuard<'_, Inner>> {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.lock()
     }
 
     fn lock(&self) -> StoreResult<MutexGuard<'_, Inner>> {
@@ -71,7 +84,7 @@ fn insert_unique<T: Clone>(
 
 impl RealmStore for MemoryStore {
     fn create_realm(&self, realm: &Realm) -> StoreResult<()> {
-        let mut inner = self.lock()?;
+        let mut inner = self.write()?;
         let same = |r: &Realm| r.id == realm.id || r.name == realm.name;
         insert_unique(&mut inner.realms, realm, same, "realm")
     }
@@ -85,7 +98,7 @@ impl RealmStore for MemoryStore {
 
 impl UserStore for MemoryStore {
     fn create_user(&self, user: &User) -> StoreResult<()> {
-        let mut inner = self.lock()?;
+        let mut inner = self.write()?;
         let same =
             |u: &User| u.id == user.id || (u.realm_id == user.realm_id && u.name == user.name);
         insert_unique(&mut inner.users, user, same, "user")
@@ -105,7 +118,7 @@ impl UserStore for MemoryStore {
 
 impl ClientStore for MemoryStore {
     fn create_client(&self, client: &Client) -> StoreResult<()> {
-        let mut inner = self.lock()?;
+        let mut inner = self.write()?;
         let same = |c: &Client| {
             c.id == client.id || (c.realm_id == client.realm_id && c.name == client.name)
         };
@@ -126,7 +139,7 @@ impl ClientStore for MemoryStore {
 
 impl ScopeStore for MemoryStore {
     fn create_scope(&self, scope: &ScopeRecord) -> StoreResult<()> {
-        let mut inner = self.lock()?;
+        let mut inner = self.write()?;
         let same = |s: &ScopeRecord| {
             s.id == scope.id || (s.realm_id == scope.realm_id && s.name == scope.name)
         };
@@ -147,7 +160,7 @@ impl ScopeStore for MemoryStore {
 
 impl RoleStore for MemoryStore {
     fn create_role(&self, role: &Role) -> StoreResult<()> {
-        let mut inner = self.lock()?;
+        let mut inner = self.write()?;
         let same =
             |r: &Role| r.id == role.id || (r.realm_id == role.realm_id && r.name == role.name);
         insert_unique(&mut inner.roles, role, same, "role")
@@ -161,7 +174,7 @@ impl RoleStore for MemoryStore {
         Ok(found.cloned())
     }
     fn create_permission(&self, permission: &Permission) -> StoreResult<()> {
-        let mut inner = self.lock()?;
+        let mut inner = self.write()?;
         let same = |p: &Permission| p.id == permission.id || p.name == permission.name;
         insert_unique(&mut inner.permissions, permission, same, "permission")
     }
@@ -171,7 +184,7 @@ impl RoleStore for MemoryStore {
         Ok(found)
     }
     fn add_role_permission(&self, role_id: Uuid, permission_id: Uuid) -> StoreResult<()> {
-        let mut inner = self.lock()?;
+        let mut inner = self.write()?;
         if !inner.roles.iter().any(|r| r.id == role_id)
             || !inner.permissions.iter().any(|p| p.id == permission_id)
         {
@@ -181,7 +194,7 @@ impl RoleStore for MemoryStore {
         Ok(())
     }
     fn add_user_role(&self, user_id: Uuid, role_id: Uuid) -> StoreResult<()> {
-        let mut inner = self.lock()?;
+        let mut inner = self.write()?;
         if !inner.users.iter().any(|u| u.id == user_id)
             || !inner.roles.iter().any(|r| r.id == role_id)
         {
@@ -206,7 +219,7 @@ impl RoleStore for MemoryStore {
 
 impl KeyStore for MemoryStore {
     fn create_signing_key(&self, key: &SigningKey) -> StoreResult<()> {
-        let mut inner = self.lock()?;
+        let mut inner = self.write()?;
         insert_unique(&mut inner.keys, key, |k| k.id == key.id, "signing key")
     }
     fn list_signing_keys(&self, realm_id: Option<Uuid>) -> StoreResult<Vec<SigningKey>> {
@@ -224,7 +237,7 @@ impl KeyStore for MemoryStore {
 
 impl RefreshTokenStore for MemoryStore {
     fn create_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
-        let mut inner = self.lock()?;
+        let mut inner = self.write()?;
         if inner
             .refresh_tokens
             .values()
@@ -249,7 +262,7 @@ impl RefreshTokenStore for MemoryStore {
         successor: &RefreshToken,
         now: UnixTime,
     ) -> StoreResult<bool> {
-        let mut inner = self.lock()?;
+        let mut inner = self.write()?;
         match inner.refresh_tokens.get_mut(&consumed_id) {
             Some(t) if t.consumed_at.is_none() && t.revoked_at.is_none() => {
                 t.consumed_at = Some(now);
@@ -260,7 +273,7 @@ impl RefreshTokenStore for MemoryStore {
         Ok(true)
     }
     fn revoke_refresh_family(&self, family_id: Uuid, now: UnixTime) -> StoreResult<u64> {
-        let mut inner = self.lock()?;
+        let mut inner = self.write()?;
         let mut count = 0;
         for t in inner.refresh_tokens.values_mut() {
             if t.family_id == family_id && t.revoked_at.is_none() {

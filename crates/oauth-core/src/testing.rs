@@ -437,6 +437,7 @@ fn run(
         settings,
         now,
         rng: &mut r,
+        after_password_hash: None,
     };
     grant::exchange(&mut ctx, req)
 }

@@ -59,6 +59,10 @@ pub struct Context<'a> {
     pub now: UnixTime,
     /// Randomness for ids and tokens.
     pub rng: &'a mut dyn Entropy,
+    /// Called once, right after the password grant's Argon2 verification, so the caller can
+    /// release what it reserved for hashing (the server's hashing permit) before the database
+    /// work that follows.
+    pub after_password_hash: Option<Box<dyn FnOnce() + Send + 'a>>,
 }
 
 /// Runs a token request to its response.

@@ -23,6 +23,9 @@ pub(super) fn grant(
     let user = ctx.store.find_user_by_name(realm.id, username)?;
     let hash = user.as_ref().and_then(|u| u.password_hash.as_ref());
     let verified = ctx.settings.hasher.verify_or_dummy(password, hash);
+    if let Some(release) = ctx.after_password_hash.take() {
+        release();
+    }
     let user = match user {
         Some(user) if verified => user,
         _ => return Err(OAuthError::invalid_grant("invalid username or password").into()),

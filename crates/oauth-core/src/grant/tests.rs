@@ -10,7 +10,7 @@ use crate::provision::{self, NewClient};
 use crate::random::SeededEntropy;
 use crate::request::{Params, TokenRequest};
 use crate::secret::{ClientSecret, Password};
-use crate::store::{ClientStore, UserStore};
+use crate::store::{ClientStore, RealmStore, UserStore};
 use crate::testing::NOW;
 
 crate::store_conformance_tests!(|| Box::new(crate::memory::MemoryStore::new()));
@@ -46,6 +46,7 @@ fn check(
         settings,
         now: NOW,
         rng: &mut rng,
+        after_password_hash: None,
     };
     let outcome = match exchange(&mut ctx, request) {
         Ok(_) => Ok(()),
@@ -183,4 +184,117 @@ fn public_clients_cannot_use_client_credentials_and_must_not_send_secrets() {
         Some((&id, "guess")),
         Err(ErrorCode::InvalidClient),
     );
+}
+
+#[test]
+fn client_credentials_writes_nothing_and_password_writes_one_refresh_token() {
+    let store = MemoryStore::new();
+    let settings = settings();
+    let mut rng = SeededEntropy::new(5);
+    provision::bootstrap(
+        &store,
+        &settings.hasher,
+        "admin",
+        &Password::new("pw"),
+        NOW,
+        &mut rng,
+    )
+    .unwrap();
+    let realm = store.find_realm_by_name("master").unwrap().unwrap();
+    let (client, secret) = provision::create_client(
+        &store,
+        &realm,
+        NewClient {
+            name: "svc".into(),
+            ..NewClient::default()
+        },
+        NOW,
+        &mut rng,
+    )
+    .unwrap();
+    let (id, secret) = (client.id.to_string(), secret.unwrap());
+    let before = store.writes();
+    for _ in 0..3 {
+        check(
+            &store,
+            &settings,
+            &[("grant_type", "client_credentials")],
+            Some((&id, secret.secret())),
+            Ok(()),
+        );
+    }
+    assert_eq!(store.writes(), before, "client_credentials must not write");
+    check(
+        &store,
+        &settings,
+        &[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", "pw"),
+        ],
+        None,
+        Ok(()),
+    );
+    assert_eq!(
+        store.writes(),
+        before + 1,
+        "a login stores exactly its refresh token"
+    );
+}
+
+#[test]
+fn the_hashing_hook_runs_once_after_the_password_hash_only() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let store = MemoryStore::new();
+    let settings = settings();
+    let mut rng = SeededEntropy::new(6);
+    provision::bootstrap(
+        &store,
+        &settings.hasher,
+        "admin",
+        &Password::new("pw"),
+        NOW,
+        &mut rng,
+    )
+    .unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let run = |pairs: &[(&str, &str)]| {
+        let params =
+            Params::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string()))).unwrap();
+        let request = TokenRequest::parse(&params, None, None).unwrap();
+        let counter = calls.clone();
+        let mut rng = SeededEntropy::new(7);
+        let mut ctx = Context {
+            store: &store,
+            keys: &StoreKeySource,
+            settings: &settings,
+            now: NOW,
+            rng: &mut rng,
+            after_password_hash: Some(Box::new(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+            })),
+        };
+        exchange(&mut ctx, request)
+    };
+    run(&[
+        ("grant_type", "password"),
+        ("username", "admin"),
+        ("password", "pw"),
+    ])
+    .unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    run(&[
+        ("grant_type", "password"),
+        ("username", "admin"),
+        ("password", "bad"),
+    ])
+    .unwrap_err();
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "a failed login releases too"
+    );
+    run(&[("grant_type", "refresh_token"), ("refresh_token", "x")]).unwrap_err();
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "no hash, no call");
 }

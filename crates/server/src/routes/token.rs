@@ -39,8 +39,9 @@ async fn token(
     tracing::debug!(grant_type = request.grant.grant_type(), "token request");
     let now = now();
     // Only the password grant hashes; it waits for a hashing permit so other requests never queue
-    // behind a login storm on the blocking pool.
-    let _permit = match request.grant {
+    // behind a login storm on the blocking pool. The permit is released as soon as the hash is
+    // done, not after the grant's database writes.
+    let permit = match request.grant {
         Grant::Password { .. } => Some(
             state
                 .hashing
@@ -60,6 +61,8 @@ async fn token(
             settings: &shared.settings,
             now,
             rng: &mut rng,
+            after_password_hash: permit
+                .map(|p| Box::new(move || drop(p)) as Box<dyn FnOnce() + Send>),
         };
         grant::exchange(&mut ctx, request)
     })
