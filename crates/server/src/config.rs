@@ -84,7 +84,8 @@ impl Default for HttpConfig {
 pub struct DatabaseConfig {
     /// `postgres://...` for PostgreSQL; a path or `sqlite://path` for SQLite.
     pub url: String,
-    /// Connections in the pool.
+    /// Connections in the pool (8 by default: enough for two cores; raise it with the cores and
+    /// for PostgreSQL with many concurrent refreshes).
     pub pool_size: u32,
 }
 
@@ -92,7 +93,7 @@ impl Default for DatabaseConfig {
     fn default() -> Self {
         Self {
             url: "./data/portcullis.db".to_owned(),
-            pool_size: 16,
+            pool_size: 8,
         }
     }
 }
