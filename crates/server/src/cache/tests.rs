@@ -26,7 +26,7 @@ fn key(realm: uuid::Uuid, seed: u64) -> oauth_core::model::SigningKey {
 #[test]
 fn hits_are_served_until_the_ttl_and_writes_through_the_cache_clear_it() {
     let inner = Arc::new(MemoryStore::new());
-    let cache = CachedStore::new(inner.clone(), Duration::from_millis(300));
+    let cache = CachedStore::new(inner.clone(), Duration::from_millis(1500));
     let realm =
         provision::ensure_realm(inner.as_ref(), "r", 1, &mut SeededEntropy::new(1)).unwrap();
     assert_eq!(cache.list_signing_keys(Some(realm.id)).unwrap().len(), 2);
@@ -37,7 +37,7 @@ fn hits_are_served_until_the_ttl_and_writes_through_the_cache_clear_it() {
         2,
         "served from the cache"
     );
-    std::thread::sleep(Duration::from_millis(350));
+    std::thread::sleep(Duration::from_millis(1600));
     assert_eq!(
         cache.list_signing_keys(Some(realm.id)).unwrap().len(),
         3,
