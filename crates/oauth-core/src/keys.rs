@@ -95,6 +95,21 @@ pub fn current_key(keys: &[SigningKey], algorithm: SigningAlgorithm) -> Option<&
         .max_by_key(|k| (k.created_at, k.id))
 }
 
+/// The key that signs for `realm_id` and `algorithm`: the newest active one in the store.
+pub fn signing_key(
+    store: &dyn Store,
+    realm_id: Uuid,
+    algorithm: SigningAlgorithm,
+) -> Result<SigningKey, Error> {
+    let keys = store.list_signing_keys(Some(realm_id))?;
+    current_key(&keys, algorithm).cloned().ok_or_else(|| {
+        Error::internal(format!(
+            "realm {realm_id} has no active {} key",
+            algorithm.as_str()
+        ))
+    })
+}
+
 /// Where grants get their signer from.
 pub trait KeySource: Send + Sync {
     /// The signer for `realm_id` and `algorithm`.
@@ -117,14 +132,9 @@ impl KeySource for StoreKeySource {
         realm_id: Uuid,
         algorithm: SigningAlgorithm,
     ) -> Result<Arc<Signer>, Error> {
-        let keys = store.list_signing_keys(Some(realm_id))?;
-        let key = current_key(&keys, algorithm).ok_or_else(|| {
-            Error::internal(format!(
-                "realm {realm_id} has no active {} key",
-                algorithm.as_str()
-            ))
-        })?;
-        Ok(Arc::new(Signer::from_key(key)?))
+        Ok(Arc::new(Signer::from_key(&signing_key(
+            store, realm_id, algorithm,
+        )?)?))
     }
 }
 

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use oauth_core::keys::{KeySource, Signer, current_key};
+use oauth_core::keys::{KeySource, Signer, signing_key};
 use oauth_core::model::SigningAlgorithm;
 use oauth_core::{Error, Store};
 use uuid::Uuid;
@@ -28,13 +28,7 @@ impl KeySource for CachedKeySource {
         realm_id: Uuid,
         algorithm: SigningAlgorithm,
     ) -> Result<Arc<Signer>, Error> {
-        let keys = store.list_signing_keys(Some(realm_id))?;
-        let key = current_key(&keys, algorithm).ok_or_else(|| {
-            Error::internal(format!(
-                "realm {realm_id} has no active {} key",
-                algorithm.as_str()
-            ))
-        })?;
+        let key = signing_key(store, realm_id, algorithm)?;
         if let Some(signer) = self
             .signers
             .read()
@@ -43,7 +37,7 @@ impl KeySource for CachedKeySource {
         {
             return Ok(signer);
         }
-        let signer = Arc::new(Signer::from_key(key)?);
+        let signer = Arc::new(Signer::from_key(&key)?);
         if let Ok(mut map) = self.signers.write() {
             // Retired keys' signers are few; a bound keeps the map from growing without end.
             if map.len() >= MAX_SIGNERS {
