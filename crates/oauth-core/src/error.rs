@@ -32,6 +32,12 @@ pub enum ErrorCode {
     ServerError,
     /// The server is overloaded or the caller is throttled.
     TemporarilyUnavailable,
+    /// The authorization server does not support this `response_type`.
+    UnsupportedResponseType,
+    /// `prompt=none`, but the user must sign in (OpenID Connect Core §3.1.2.6).
+    LoginRequired,
+    /// `prompt=none`, but the user must consent.
+    ConsentRequired,
 }
 
 impl ErrorCode {
@@ -47,6 +53,9 @@ impl ErrorCode {
             Self::AccessDenied => "access_denied",
             Self::ServerError => "server_error",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
+            Self::UnsupportedResponseType => "unsupported_response_type",
+            Self::LoginRequired => "login_required",
+            Self::ConsentRequired => "consent_required",
         }
     }
 }

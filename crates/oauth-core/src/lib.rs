@@ -17,7 +17,7 @@
 //! let hasher = password::PasswordHasher::new(cheap, &mut rng).unwrap();
 //! let now = 1_700_000_000;
 //! provision::bootstrap(&store, &hasher, "admin", &Password::new("start123"), now, &mut rng).unwrap();
-//! let settings = grant::Settings { public_url: "http://localhost:3001".into(), refresh_grace_period: 0, hasher };
+//! let settings = grant::Settings::new("http://localhost:3001", hasher);
 //! let params = Params::from_pairs([
 //!     ("grant_type".to_owned(), "password".to_owned()),
 //!     ("username".to_owned(), "admin".to_owned()),
@@ -33,6 +33,7 @@
 //! assert!(response.refresh_token.is_some());
 //! ```
 
+pub mod authorize;
 pub mod client_auth;
 pub mod error;
 pub mod grant;
@@ -41,8 +42,10 @@ pub mod keys;
 pub mod memory;
 pub mod model;
 pub mod password;
+pub mod pkce;
 pub mod provision;
 pub mod random;
+pub mod redirect;
 pub mod request;
 pub mod scope;
 pub mod secret;

@@ -11,11 +11,12 @@ use uuid::Uuid;
 use crate::error::StoreError;
 use crate::hash::TokenHash;
 use crate::model::{
-    Client, Permission, Realm, RefreshToken, Role, ScopeRecord, SigningKey, UnixTime, User,
+    AuthorizationCode, Client, Consent, Permission, Realm, RefreshToken, Role, ScopeRecord,
+    Session, SigningKey, UnixTime, User,
 };
 use crate::store::{
-    ClientStore, KeyStore, RealmStore, RefreshTokenStore, RoleStore, ScopeStore, Store,
-    StoreResult, UserStore,
+    AuthorizationCodeStore, ClientStore, ConsentStore, KeyStore, RealmStore, RefreshTokenStore,
+    RoleStore, ScopeStore, SessionStore, Store, StoreResult, UserStore,
 };
 
 #[derive(Default)]
@@ -30,6 +31,9 @@ struct Inner {
     user_roles: BTreeSet<(Uuid, Uuid)>,
     keys: Vec<SigningKey>,
     refresh_tokens: HashMap<Uuid, RefreshToken>,
+    codes: HashMap<Uuid, AuthorizationCode>,
+    sessions: HashMap<Uuid, Session>,
+    consents: HashMap<(Uuid, Uuid), Consent>,
 }
 
 /// A store that keeps everything in process memory.
@@ -282,6 +286,107 @@ impl RefreshTokenStore for MemoryStore {
             }
         }
         Ok(count)
+    }
+}
+
+impl AuthorizationCodeStore for MemoryStore {
+    fn create_authorization_code(&self, code: &AuthorizationCode) -> StoreResult<()> {
+        let mut inner = self.write()?;
+        if inner
+            .codes
+            .values()
+            .any(|c| c.id == code.id || c.code_hash == code.code_hash)
+        {
+            return Err(StoreError::Conflict("authorization code".to_owned()));
+        }
+        if !inner.clients.iter().any(|c| c.id == code.client_id)
+            || !inner.users.iter().any(|u| u.id == code.user_id)
+        {
+            return Err(StoreError::NotFound);
+        }
+        inner.codes.insert(code.id, code.clone());
+        Ok(())
+    }
+    fn find_authorization_code(&self, hash: &TokenHash) -> StoreResult<Option<AuthorizationCode>> {
+        let inner = self.lock()?;
+        Ok(inner.codes.values().find(|c| &c.code_hash == hash).cloned())
+    }
+    fn redeem_authorization_code(
+        &self,
+        id: Uuid,
+        refresh_token: &RefreshToken,
+        now: UnixTime,
+    ) -> StoreResult<bool> {
+        let mut inner = self.write()?;
+        match inner.codes.get_mut(&id) {
+            Some(code) if code.consumed_at.is_none() => code.consumed_at = Some(now),
+            _ => return Ok(false),
+        }
+        inner
+            .refresh_tokens
+            .insert(refresh_token.id, refresh_token.clone());
+        Ok(true)
+    }
+}
+
+impl SessionStore for MemoryStore {
+    fn create_session(&self, session: &Session) -> StoreResult<()> {
+        let mut inner = self.write()?;
+        if inner
+            .sessions
+            .values()
+            .any(|s| s.id == session.id || s.token_hash == session.token_hash)
+        {
+            return Err(StoreError::Conflict("session".to_owned()));
+        }
+        if !inner.users.iter().any(|u| u.id == session.user_id) {
+            return Err(StoreError::NotFound);
+        }
+        inner.sessions.insert(session.id, session.clone());
+        Ok(())
+    }
+    fn find_session(&self, hash: &TokenHash) -> StoreResult<Option<Session>> {
+        let inner = self.lock()?;
+        Ok(inner
+            .sessions
+            .values()
+            .find(|s| &s.token_hash == hash)
+            .cloned())
+    }
+    fn revoke_session(&self, id: Uuid, now: UnixTime) -> StoreResult<bool> {
+        let mut inner = self.write()?;
+        match inner.sessions.get_mut(&id) {
+            Some(session) if session.revoked_at.is_none() => {
+                session.revoked_at = Some(now);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+}
+
+impl ConsentStore for MemoryStore {
+    fn save_consent(&self, consent: &Consent) -> StoreResult<()> {
+        let mut inner = self.write()?;
+        if !inner.clients.iter().any(|c| c.id == consent.client_id)
+            || !inner.users.iter().any(|u| u.id == consent.user_id)
+        {
+            return Err(StoreError::NotFound);
+        }
+        inner
+            .consents
+            .insert((consent.user_id, consent.client_id), consent.clone());
+        Ok(())
+    }
+    fn find_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<Option<Consent>> {
+        Ok(self.lock()?.consents.get(&(user_id, client_id)).cloned())
+    }
+    fn delete_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<bool> {
+        Ok(self
+            .write()?
+            .consents
+            .remove(&(user_id, client_id))
+            .is_some())
     }
 }
 

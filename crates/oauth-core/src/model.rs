@@ -255,3 +255,74 @@ pub struct RefreshToken {
     /// When it (or its family) was revoked.
     pub revoked_at: Option<UnixTime>,
 }
+
+/// An authorization code as stored (RFC 6749 §4.1.2): only its hash, and everything it is bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizationCode {
+    /// Unique id.
+    pub id: Uuid,
+    /// SHA-256 of the opaque code.
+    pub code_hash: TokenHash,
+    /// Realm.
+    pub realm_id: Uuid,
+    /// Client the code was issued to.
+    pub client_id: Uuid,
+    /// User who authorized.
+    pub user_id: Uuid,
+    /// Login session the code came from.
+    pub session_id: Option<Uuid>,
+    /// The redirect URI of the authorization request, to be repeated at the token endpoint.
+    pub redirect_uri: String,
+    /// Granted scope, space-separated.
+    pub scope: String,
+    /// PKCE challenge (RFC 7636).
+    pub code_challenge: Option<String>,
+    /// PKCE method (`S256` or `plain`).
+    pub code_challenge_method: Option<String>,
+    /// OpenID Connect nonce, echoed into the ID token.
+    pub nonce: Option<String>,
+    /// When the user authenticated.
+    pub auth_time: UnixTime,
+    /// Family of the tokens issued from this code; a replayed code revokes it.
+    pub family_id: Uuid,
+    /// Issue time.
+    pub created_at: UnixTime,
+    /// Expiry time.
+    pub expires_at: UnixTime,
+    /// When it was redeemed.
+    pub consumed_at: Option<UnixTime>,
+}
+
+/// A login session at the authorization server, tied to a browser cookie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Unique id (the OIDC `sid`).
+    pub id: Uuid,
+    /// SHA-256 of the cookie value.
+    pub token_hash: TokenHash,
+    /// Realm.
+    pub realm_id: Uuid,
+    /// The signed-in user.
+    pub user_id: Uuid,
+    /// When the user authenticated.
+    pub auth_time: UnixTime,
+    /// Creation time.
+    pub created_at: UnixTime,
+    /// Expiry time.
+    pub expires_at: UnixTime,
+    /// When it was ended (logout).
+    pub revoked_at: Option<UnixTime>,
+}
+
+/// A user's consent to a client for a set of scopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    /// The user.
+    pub user_id: Uuid,
+    /// The client.
+    pub client_id: Uuid,
+    /// The scopes consented to, space-separated.
+    pub scope: String,
+    /// When it was given (or last widened).
+    pub created_at: UnixTime,
+}

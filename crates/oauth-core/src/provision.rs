@@ -265,6 +265,9 @@ pub fn create_client(
     if let Some(scope) = &new.scope {
         Scope::parse(scope)?;
     }
+    for uri in crate::redirect::registered(new.redirect_uri.as_deref()) {
+        crate::redirect::validate(uri)?;
+    }
     let secret = (!new.public).then(|| ClientSecret::new(random_token(rng)));
     let client = Client {
         id: random_uuid(rng),

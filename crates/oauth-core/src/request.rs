@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use crate::error::{ErrorCode, OAuthError};
 use crate::password::MAX_PASSWORD_BYTES;
 use crate::scope::Scope;
-use crate::secret::{ClientSecret, Password, RefreshTokenSecret};
+use crate::secret::{
+    AuthorizationCodeSecret, ClientSecret, Password, PkceVerifier, RefreshTokenSecret,
+};
 
 /// Longest parameter value accepted, in bytes.
 pub const MAX_PARAM_BYTES: usize = 4096;
@@ -128,6 +130,15 @@ pub enum Grant {
         /// Requested scope.
         scope: Option<Scope>,
     },
+    /// Authorization code redemption (RFC 6749 §4.1.3, RFC 7636 §4.5).
+    AuthorizationCode {
+        /// The code.
+        code: AuthorizationCodeSecret,
+        /// The redirect URI of the authorization request.
+        redirect_uri: String,
+        /// The PKCE verifier.
+        code_verifier: Option<PkceVerifier>,
+    },
     /// Refresh (RFC 6749 §6).
     RefreshToken {
         /// The refresh token presented.
@@ -143,6 +154,7 @@ impl Grant {
         match self {
             Self::Password { .. } => "password",
             Self::ClientCredentials { .. } => "client_credentials",
+            Self::AuthorizationCode { .. } => "authorization_code",
             Self::RefreshToken { .. } => "refresh_token",
         }
     }
@@ -198,12 +210,11 @@ impl TokenRequest {
                 refresh_token: RefreshTokenSecret::new(params.required("refresh_token")?),
                 scope,
             },
-            "authorization_code" => {
-                return Err(OAuthError::new(
-                    ErrorCode::UnsupportedGrantType,
-                    "grant type 'authorization_code' is not enabled on this server",
-                ));
-            }
+            "authorization_code" => Grant::AuthorizationCode {
+                code: AuthorizationCodeSecret::new(params.required("code")?),
+                redirect_uri: params.required("redirect_uri")?.to_owned(),
+                code_verifier: params.get("code_verifier").map(PkceVerifier::new),
+            },
             other => {
                 return Err(OAuthError::new(
                     ErrorCode::UnsupportedGrantType,
@@ -325,7 +336,21 @@ mod tests {
         check(
             &[("grant_type", "authorization_code")],
             None,
-            Err(UnsupportedGrantType),
+            Err(InvalidRequest),
+        );
+        check(
+            &[("grant_type", "authorization_code"), ("code", "c")],
+            None,
+            Err(InvalidRequest),
+        );
+        check(
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", "c"),
+                ("redirect_uri", "r"),
+            ],
+            None,
+            Ok("authorization_code"),
         );
         check(
             &[("grant_type", "password"), ("grant_type", "password")],

@@ -49,6 +49,14 @@ secret_type!(
     RefreshTokenSecret
 );
 secret_type!(
+    /// An opaque authorization code as issued to the client (RFC 6749 §4.1.2).
+    AuthorizationCodeSecret
+);
+secret_type!(
+    /// A PKCE `code_verifier` (RFC 7636 §4.1).
+    PkceVerifier
+);
+secret_type!(
     /// A PHC string (Argon2id) of a password; not the password, but still kept out of logs.
     PasswordHash
 );

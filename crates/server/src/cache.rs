@@ -3,7 +3,8 @@
 //! Realms, clients, a realm's scopes and signing keys are cached for a short, configurable time
 //! (`cache.ttl_seconds`, default 10 s; 0 turns caching off). Every write through this store clears
 //! the matching cache, so a change made on this node is seen at once; a change made on another node
-//! is seen within the TTL. Users and refresh tokens are never cached: their state must be exact.
+//! is seen within the TTL. Users, refresh tokens, codes, sessions and consents are never cached:
+//! their state must be exact.
 //! Unknown clients are not cached either (a client created on another node must work at once), and
 //! each map holds at most [`MAX_ENTRIES`] records, so hostile ids cannot grow memory.
 
@@ -15,11 +16,12 @@ use std::time::{Duration, Instant};
 use oauth_core::Store;
 use oauth_core::hash::TokenHash;
 use oauth_core::model::{
-    Client, Permission, Realm, RefreshToken, Role, ScopeRecord, SigningKey, UnixTime, User,
+    AuthorizationCode, Client, Consent, Permission, Realm, RefreshToken, Role, ScopeRecord,
+    Session, SigningKey, UnixTime, User,
 };
 use oauth_core::store::{
-    ClientStore, KeyStore, RealmStore, RefreshTokenStore, RoleStore, ScopeStore, StoreResult,
-    UserStore,
+    AuthorizationCodeStore, ClientStore, ConsentStore, KeyStore, RealmStore, RefreshTokenStore,
+    RoleStore, ScopeStore, SessionStore, StoreResult, UserStore,
 };
 use uuid::Uuid;
 
@@ -249,6 +251,47 @@ impl<S: Store + ?Sized> RefreshTokenStore for CachedStore<S> {
     }
     fn revoke_refresh_family(&self, family_id: Uuid, now: UnixTime) -> StoreResult<u64> {
         self.inner.revoke_refresh_family(family_id, now)
+    }
+}
+
+impl<S: Store + ?Sized> AuthorizationCodeStore for CachedStore<S> {
+    fn create_authorization_code(&self, code: &AuthorizationCode) -> StoreResult<()> {
+        self.inner.create_authorization_code(code)
+    }
+    fn find_authorization_code(&self, hash: &TokenHash) -> StoreResult<Option<AuthorizationCode>> {
+        self.inner.find_authorization_code(hash)
+    }
+    fn redeem_authorization_code(
+        &self,
+        id: Uuid,
+        refresh_token: &RefreshToken,
+        now: UnixTime,
+    ) -> StoreResult<bool> {
+        self.inner.redeem_authorization_code(id, refresh_token, now)
+    }
+}
+
+impl<S: Store + ?Sized> SessionStore for CachedStore<S> {
+    fn create_session(&self, session: &Session) -> StoreResult<()> {
+        self.inner.create_session(session)
+    }
+    fn find_session(&self, hash: &TokenHash) -> StoreResult<Option<Session>> {
+        self.inner.find_session(hash)
+    }
+    fn revoke_session(&self, id: Uuid, now: UnixTime) -> StoreResult<bool> {
+        self.inner.revoke_session(id, now)
+    }
+}
+
+impl<S: Store + ?Sized> ConsentStore for CachedStore<S> {
+    fn save_consent(&self, consent: &Consent) -> StoreResult<()> {
+        self.inner.save_consent(consent)
+    }
+    fn find_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<Option<Consent>> {
+        self.inner.find_consent(user_id, client_id)
+    }
+    fn delete_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<bool> {
+        self.inner.delete_consent(user_id, client_id)
     }
 }
 

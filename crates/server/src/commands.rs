@@ -69,9 +69,10 @@ pub fn serve(config: &Config) -> CommandResult {
     }
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let settings = Settings {
-        public_url: config.public_url.trim_end_matches('/').to_owned(),
         refresh_grace_period: i64::from(config.tokens.refresh_grace_period),
-        hasher,
+        authorization_code_lifetime: i64::from(config.tokens.authorization_code_lifetime),
+        allow_plain_pkce: config.tokens.allow_plain_pkce,
+        ..Settings::new(config.public_url.trim_end_matches('/'), hasher)
     };
     let permits = config.argon2.max_concurrent.unwrap_or(cores);
     let cache_ttl = Duration::from_secs(u64::from(config.cache.ttl_seconds));

@@ -218,11 +218,25 @@ impl Argon2Config {
 }
 
 /// `[tokens]`.
-#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TokenConfig {
     /// Seconds during which a just-consumed refresh token may be exchanged again (0: never).
     pub refresh_grace_period: u32,
+    /// Lifetime of authorization codes, seconds.
+    pub authorization_code_lifetime: u32,
+    /// Accept PKCE `plain` challenges (RFC 9700 says not to; off by default).
+    pub allow_plain_pkce: bool,
+}
+
+impl Default for TokenConfig {
+    fn default() -> Self {
+        Self {
+            refresh_grace_period: 0,
+            authorization_code_lifetime: 60,
+            allow_plain_pkce: false,
+        }
+    }
 }
 
 /// `[cache]`.
@@ -356,6 +370,12 @@ impl Config {
         }
         if self.http.workers == Some(0) {
             return bad("http.workers", "must be at least 1".to_owned());
+        }
+        if !(1..=600).contains(&self.tokens.authorization_code_lifetime) {
+            return bad(
+                "tokens.authorization_code_lifetime",
+                "must be 1 to 600 seconds".to_owned(),
+            );
         }
         if self.argon2.max_concurrent == Some(0) {
             return bad("argon2.max_concurrent", "must be at least 1".to_owned());

@@ -61,7 +61,10 @@ fn fresh() -> Fixture {
     let sep = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
     let store = PgStore::connect(&url, 8).unwrap();
-    assert_eq!(store.migrate().unwrap().len(), 1);
+    assert!(
+        !store.migrate().unwrap().is_empty(),
+        "a fresh schema gets every migration"
+    );
     assert!(
         store.migrate().unwrap().is_empty(),
         "migrations are idempotent"

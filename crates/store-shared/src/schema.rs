@@ -124,6 +124,49 @@ macro_rules! define_schema {
                 revoked_at -> Nullable<$ts>,
             }
         }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            sessions (id) {
+                id -> $id,
+                token_hash -> Text,
+                realm_id -> $id,
+                user_id -> $id,
+                auth_time -> $ts,
+                created_at -> $ts,
+                expires_at -> $ts,
+                revoked_at -> Nullable<$ts>,
+            }
+        }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            authorization_codes (id) {
+                id -> $id,
+                code_hash -> Text,
+                realm_id -> $id,
+                client_id -> $id,
+                user_id -> $id,
+                session_id -> Nullable<$id>,
+                redirect_uri -> Text,
+                scope -> Text,
+                code_challenge -> Nullable<Text>,
+                code_challenge_method -> Nullable<Text>,
+                nonce -> Nullable<Text>,
+                auth_time -> $ts,
+                family_id -> $id,
+                created_at -> $ts,
+                expires_at -> $ts,
+                consumed_at -> Nullable<$ts>,
+            }
+        }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            consents (user_id, client_id) {
+                user_id -> $id,
+                client_id -> $id,
+                scope -> Text,
+                created_at -> $ts,
+            }
+        }
         $crate::__diesel::allow_tables_to_appear_in_same_query!(
             realms,
             users,
@@ -135,6 +178,9 @@ macro_rules! define_schema {
             user_roles,
             signing_keys,
             refresh_tokens,
+            sessions,
+            authorization_codes,
+            consents,
         );
     };
 }

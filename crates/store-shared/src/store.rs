@@ -13,12 +13,13 @@ macro_rules! impl_store {
         use $crate::__diesel::prelude::*;
         use $crate::__oauth_core::hash::TokenHash;
         use $crate::__oauth_core::model::{
-            Client, Permission, Realm, RefreshToken, Role, ScopeRecord, SigningKey, UnixTime, User,
+            AuthorizationCode, Client, Consent, Permission, Realm, RefreshToken, Role, ScopeRecord,
+            Session, SigningKey, UnixTime, User,
         };
         use $crate::__oauth_core::secret::{PasswordHash, PrivateKeyDer};
         use $crate::__oauth_core::store::{
-            ClientStore, KeyStore, RealmStore, RefreshTokenStore, RoleStore, ScopeStore, Store,
-            StoreResult, UserStore,
+            AuthorizationCodeStore, ClientStore, ConsentStore, KeyStore, RealmStore,
+            RefreshTokenStore, RoleStore, ScopeStore, SessionStore, Store, StoreResult, UserStore,
         };
         use $crate::{from_timestamp as unix, map_error, to_timestamp as ts};
 
@@ -290,6 +291,119 @@ macro_rules! impl_store {
                     revoked_at: self.revoked_at.map(unix),
                 })
             }
+        }
+
+        #[derive(Queryable, Selectable, Insertable)]
+        #[diesel(table_name = schema::sessions)]
+        struct SessionRow {
+            id: conv::Id,
+            token_hash: String,
+            realm_id: conv::Id,
+            user_id: conv::Id,
+            auth_time: DateTime<Utc>,
+            created_at: DateTime<Utc>,
+            expires_at: DateTime<Utc>,
+            revoked_at: Option<DateTime<Utc>>,
+        }
+
+        impl SessionRow {
+            fn from_model(s: &Session) -> StoreResult<Self> {
+                Ok(Self {
+                    id: conv::id(s.id),
+                    token_hash: s.token_hash.as_str().to_owned(),
+                    realm_id: conv::id(s.realm_id),
+                    user_id: conv::id(s.user_id),
+                    auth_time: ts(s.auth_time)?,
+                    created_at: ts(s.created_at)?,
+                    expires_at: ts(s.expires_at)?,
+                    revoked_at: opt_ts(s.revoked_at)?,
+                })
+            }
+            fn into_model(self) -> StoreResult<Session> {
+                Ok(Session {
+                    id: conv::uuid(self.id)?,
+                    token_hash: TokenHash::from_stored(self.token_hash),
+                    realm_id: conv::uuid(self.realm_id)?,
+                    user_id: conv::uuid(self.user_id)?,
+                    auth_time: unix(self.auth_time),
+                    created_at: unix(self.created_at),
+                    expires_at: unix(self.expires_at),
+                    revoked_at: self.revoked_at.map(unix),
+                })
+            }
+        }
+
+        #[derive(Queryable, Selectable, Insertable)]
+        #[diesel(table_name = schema::authorization_codes)]
+        struct CodeRow {
+            id: conv::Id,
+            code_hash: String,
+            realm_id: conv::Id,
+            client_id: conv::Id,
+            user_id: conv::Id,
+            session_id: Option<conv::Id>,
+            redirect_uri: String,
+            scope: String,
+            code_challenge: Option<String>,
+            code_challenge_method: Option<String>,
+            nonce: Option<String>,
+            auth_time: DateTime<Utc>,
+            family_id: conv::Id,
+            created_at: DateTime<Utc>,
+            expires_at: DateTime<Utc>,
+            consumed_at: Option<DateTime<Utc>>,
+        }
+
+        impl CodeRow {
+            fn from_model(c: &AuthorizationCode) -> StoreResult<Self> {
+                Ok(Self {
+                    id: conv::id(c.id),
+                    code_hash: c.code_hash.as_str().to_owned(),
+                    realm_id: conv::id(c.realm_id),
+                    client_id: conv::id(c.client_id),
+                    user_id: conv::id(c.user_id),
+                    session_id: c.session_id.map(conv::id),
+                    redirect_uri: c.redirect_uri.clone(),
+                    scope: c.scope.clone(),
+                    code_challenge: c.code_challenge.clone(),
+                    code_challenge_method: c.code_challenge_method.clone(),
+                    nonce: c.nonce.clone(),
+                    auth_time: ts(c.auth_time)?,
+                    family_id: conv::id(c.family_id),
+                    created_at: ts(c.created_at)?,
+                    expires_at: ts(c.expires_at)?,
+                    consumed_at: opt_ts(c.consumed_at)?,
+                })
+            }
+            fn into_model(self) -> StoreResult<AuthorizationCode> {
+                Ok(AuthorizationCode {
+                    id: conv::uuid(self.id)?,
+                    code_hash: TokenHash::from_stored(self.code_hash),
+                    realm_id: conv::uuid(self.realm_id)?,
+                    client_id: conv::uuid(self.client_id)?,
+                    user_id: conv::uuid(self.user_id)?,
+                    session_id: opt_uuid(self.session_id)?,
+                    redirect_uri: self.redirect_uri,
+                    scope: self.scope,
+                    code_challenge: self.code_challenge,
+                    code_challenge_method: self.code_challenge_method,
+                    nonce: self.nonce,
+                    auth_time: unix(self.auth_time),
+                    family_id: conv::uuid(self.family_id)?,
+                    created_at: unix(self.created_at),
+                    expires_at: unix(self.expires_at),
+                    consumed_at: self.consumed_at.map(unix),
+                })
+            }
+        }
+
+        #[derive(Queryable, Selectable, Insertable)]
+        #[diesel(table_name = schema::consents)]
+        struct ConsentRow {
+            user_id: conv::Id,
+            client_id: conv::Id,
+            scope: String,
+            created_at: DateTime<Utc>,
         }
 
         impl RealmStore for $store {
@@ -626,6 +740,146 @@ macro_rules! impl_store {
                 .execute(&mut *self.conn()?)
                 .map_err(map_error)?;
                 Ok(count as u64)
+            }
+        }
+
+        impl AuthorizationCodeStore for $store {
+            fn create_authorization_code(&self, code: &AuthorizationCode) -> StoreResult<()> {
+                let row = CodeRow::from_model(code)?;
+                diesel::insert_into(schema::authorization_codes::table)
+                    .values(&row)
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
+            }
+            fn find_authorization_code(
+                &self,
+                hash: &TokenHash,
+            ) -> StoreResult<Option<AuthorizationCode>> {
+                use schema::authorization_codes::dsl;
+                dsl::authorization_codes
+                    .filter(dsl::code_hash.eq(hash.as_str()))
+                    .select(CodeRow::as_select())
+                    .first(&mut *self.conn()?)
+                    .optional()
+                    .map_err(map_error)?
+                    .map(CodeRow::into_model)
+                    .transpose()
+            }
+            fn redeem_authorization_code(
+                &self,
+                id: Uuid,
+                refresh_token: &RefreshToken,
+                now: UnixTime,
+            ) -> StoreResult<bool> {
+                use schema::authorization_codes::dsl;
+                let row = RefreshRow::from_model(refresh_token)?;
+                let now = ts(now)?;
+                self.conn()?
+                    .$tx(|conn| {
+                        let redeemed = diesel::update(
+                            dsl::authorization_codes
+                                .filter(dsl::id.eq(conv::id(id)))
+                                .filter(dsl::consumed_at.is_null()),
+                        )
+                        .set(dsl::consumed_at.eq(now))
+                        .execute(conn)?;
+                        if redeemed == 0 {
+                            return Ok(false);
+                        }
+                        diesel::insert_into(schema::refresh_tokens::table)
+                            .values(&row)
+                            .execute(conn)?;
+                        Ok(true)
+                    })
+                    .map_err(map_error)
+            }
+        }
+
+        impl SessionStore for $store {
+            fn create_session(&self, session: &Session) -> StoreResult<()> {
+                let row = SessionRow::from_model(session)?;
+                diesel::insert_into(schema::sessions::table)
+                    .values(&row)
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
+            }
+            fn find_session(&self, hash: &TokenHash) -> StoreResult<Option<Session>> {
+                use schema::sessions::dsl;
+                dsl::sessions
+                    .filter(dsl::token_hash.eq(hash.as_str()))
+                    .select(SessionRow::as_select())
+                    .first(&mut *self.conn()?)
+                    .optional()
+                    .map_err(map_error)?
+                    .map(SessionRow::into_model)
+                    .transpose()
+            }
+            fn revoke_session(&self, id: Uuid, now: UnixTime) -> StoreResult<bool> {
+                use schema::sessions::dsl;
+                let count = diesel::update(
+                    dsl::sessions
+                        .filter(dsl::id.eq(conv::id(id)))
+                        .filter(dsl::revoked_at.is_null()),
+                )
+                .set(dsl::revoked_at.eq(ts(now)?))
+                .execute(&mut *self.conn()?)
+                .map_err(map_error)?;
+                Ok(count == 1)
+            }
+        }
+
+        impl ConsentStore for $store {
+            fn save_consent(&self, consent: &Consent) -> StoreResult<()> {
+                use schema::consents::dsl;
+                let row = ConsentRow {
+                    user_id: conv::id(consent.user_id),
+                    client_id: conv::id(consent.client_id),
+                    scope: consent.scope.clone(),
+                    created_at: ts(consent.created_at)?,
+                };
+                diesel::insert_into(dsl::consents)
+                    .values(&row)
+                    .on_conflict((dsl::user_id, dsl::client_id))
+                    .do_update()
+                    .set((
+                        dsl::scope.eq(&row.scope),
+                        dsl::created_at.eq(row.created_at),
+                    ))
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
+            }
+            fn find_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<Option<Consent>> {
+                use schema::consents::dsl;
+                let row: Option<ConsentRow> = dsl::consents
+                    .filter(dsl::user_id.eq(conv::id(user_id)))
+                    .filter(dsl::client_id.eq(conv::id(client_id)))
+                    .select(ConsentRow::as_select())
+                    .first(&mut *self.conn()?)
+                    .optional()
+                    .map_err(map_error)?;
+                row.map(|r| {
+                    Ok(Consent {
+                        user_id: conv::uuid(r.user_id)?,
+                        client_id: conv::uuid(r.client_id)?,
+                        scope: r.scope,
+                        created_at: unix(r.created_at),
+                    })
+                })
+                .transpose()
+            }
+            fn delete_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<bool> {
+                use schema::consents::dsl;
+                let count = diesel::delete(
+                    dsl::consents
+                        .filter(dsl::user_id.eq(conv::id(user_id)))
+                        .filter(dsl::client_id.eq(conv::id(client_id))),
+                )
+                .execute(&mut *self.conn()?)
+                .map_err(map_error)?;
+                Ok(count == 1)
             }
         }
 

@@ -22,7 +22,7 @@ fn fresh() -> Fixture {
     let dir = tempfile::tempdir().expect("temporary directory");
     let store = SqliteStore::open(&dir.path().join("nested/portcullis.db"), 8).expect("open");
     let applied = store.migrate().expect("migrate");
-    assert_eq!(applied.len(), 1);
+    assert!(!applied.is_empty(), "a fresh file gets every migration");
     assert!(
         store.migrate().expect("migrate again").is_empty(),
         "migrations are idempotent"

@@ -4,6 +4,7 @@
 //! current time and a random source) and answers a [`TokenResponse`] or an [`Error`]. It does no
 //! I/O of its own beyond the store calls; the server runs it on its blocking pool.
 
+mod authorization_code;
 mod client_credentials;
 mod issue;
 mod password;
@@ -34,7 +35,27 @@ pub struct Settings {
     pub refresh_grace_period: i64,
     /// Password hashing.
     pub hasher: PasswordHasher,
+    /// Lifetime of authorization codes, seconds (RFC 6749 §4.1.2 recommends at most 10 minutes).
+    pub authorization_code_lifetime: i64,
+    /// Accept PKCE `plain` (off by default, RFC 9700 §2.1.1).
+    pub allow_plain_pkce: bool,
 }
+
+impl Settings {
+    /// Settings with the defaults: no refresh grace period, 60 s codes, PKCE `S256` only.
+    pub fn new(public_url: impl Into<String>, hasher: PasswordHasher) -> Self {
+        Self {
+            public_url: public_url.into(),
+            refresh_grace_period: 0,
+            hasher,
+            authorization_code_lifetime: DEFAULT_CODE_LIFETIME,
+            allow_plain_pkce: false,
+        }
+    }
+}
+
+/// Default lifetime of authorization codes: 60 s.
+pub const DEFAULT_CODE_LIFETIME: i64 = 60;
 
 impl Settings {
     /// The issuer of a realm.
@@ -92,6 +113,18 @@ pub fn exchange(ctx: &mut Context<'_>, request: TokenRequest) -> Result<TokenRes
             refresh_token,
             scope,
         } => refresh_token::grant(ctx, &realm, &client, &refresh_token, scope),
+        Grant::AuthorizationCode {
+            code,
+            redirect_uri,
+            code_verifier,
+        } => authorization_code::grant(
+            ctx,
+            &realm,
+            &client,
+            &code,
+            &redirect_uri,
+            code_verifier.as_ref(),
+        ),
     }
 }
 

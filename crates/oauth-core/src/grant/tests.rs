@@ -21,11 +21,10 @@ fn settings() -> Settings {
         iterations: 1,
         parallelism: 1,
     };
-    Settings {
-        public_url: "http://localhost:3001/".into(),
-        refresh_grace_period: 0,
-        hasher: PasswordHasher::new(cheap, &mut SeededEntropy::new(1)).unwrap(),
-    }
+    Settings::new(
+        "http://localhost:3001/",
+        PasswordHasher::new(cheap, &mut SeededEntropy::new(1)).unwrap(),
+    )
 }
 
 fn check(

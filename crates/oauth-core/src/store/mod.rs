@@ -11,7 +11,8 @@ use uuid::Uuid;
 use crate::error::StoreError;
 use crate::hash::TokenHash;
 use crate::model::{
-    Client, Permission, Realm, RefreshToken, Role, ScopeRecord, SigningKey, UnixTime, User,
+    AuthorizationCode, Client, Consent, Permission, Realm, RefreshToken, Role, ScopeRecord,
+    Session, SigningKey, UnixTime, User,
 };
 
 /// Shorthand for store results.
@@ -101,6 +102,44 @@ pub trait RefreshTokenStore {
     fn revoke_refresh_family(&self, family_id: Uuid, now: UnixTime) -> StoreResult<u64>;
 }
 
+/// Authorization codes.
+pub trait AuthorizationCodeStore {
+    /// Inserts a code.
+    fn create_authorization_code(&self, code: &AuthorizationCode) -> StoreResult<()>;
+    /// Finds a code by the hash of its value.
+    fn find_authorization_code(&self, hash: &TokenHash) -> StoreResult<Option<AuthorizationCode>>;
+    /// In one transaction: marks code `id` redeemed if it was not, and if so inserts the first
+    /// refresh token issued from it. Answers whether this call did it (`false` inserts nothing). Of
+    /// many concurrent calls exactly one answers `true`, and by the time a loser answers `false`
+    /// the winner's refresh token is visible, so revoking the code's family catches it.
+    fn redeem_authorization_code(
+        &self,
+        id: Uuid,
+        refresh_token: &RefreshToken,
+        now: UnixTime,
+    ) -> StoreResult<bool>;
+}
+
+/// Login sessions.
+pub trait SessionStore {
+    /// Inserts a session.
+    fn create_session(&self, session: &Session) -> StoreResult<()>;
+    /// Finds a session by the hash of its cookie value.
+    fn find_session(&self, hash: &TokenHash) -> StoreResult<Option<Session>>;
+    /// Ends a session; answers whether it was live.
+    fn revoke_session(&self, id: Uuid, now: UnixTime) -> StoreResult<bool>;
+}
+
+/// Consents of users to clients.
+pub trait ConsentStore {
+    /// Records a consent, replacing the previous one for the same user and client.
+    fn save_consent(&self, consent: &Consent) -> StoreResult<()>;
+    /// The consent a user gave a client, if any.
+    fn find_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<Option<Consent>>;
+    /// Withdraws a consent; answers whether there was one.
+    fn delete_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<bool>;
+}
+
 /// Everything a Portcullis server needs from its persistence.
 pub trait Store:
     RealmStore
@@ -110,6 +149,9 @@ pub trait Store:
     + RoleStore
     + KeyStore
     + RefreshTokenStore
+    + AuthorizationCodeStore
+    + SessionStore
+    + ConsentStore
     + Send
     + Sync
 {

@@ -42,11 +42,7 @@ pub fn fixture() -> Fixture {
         &mut rng,
     )
     .unwrap();
-    let settings = Settings {
-        public_url: PUBLIC_URL.into(),
-        refresh_grace_period: 0,
-        hasher,
-    };
+    let settings = Settings::new(PUBLIC_URL, hasher);
     let state = AppState::new(
         store.clone(),
         settings,
