@@ -142,6 +142,7 @@ pub struct ValidRequest {
 
 /// Why a request was refused.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum AuthorizeError {
     /// The client or redirect URI cannot be trusted: show this to the person, never redirect.
     Page(String),

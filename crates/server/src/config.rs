@@ -227,6 +227,8 @@ pub struct TokenConfig {
     pub authorization_code_lifetime: u32,
     /// Accept PKCE `plain` challenges (RFC 9700 says not to; off by default).
     pub allow_plain_pkce: bool,
+    /// Lifetime of a login session (single sign-on), seconds.
+    pub session_lifetime: u32,
 }
 
 impl Default for TokenConfig {
@@ -235,6 +237,7 @@ impl Default for TokenConfig {
             refresh_grace_period: 0,
             authorization_code_lifetime: 60,
             allow_plain_pkce: false,
+            session_lifetime: 8 * 3600,
         }
     }
 }
@@ -375,6 +378,12 @@ impl Config {
             return bad(
                 "tokens.authorization_code_lifetime",
                 "must be 1 to 600 seconds".to_owned(),
+            );
+        }
+        if self.tokens.session_lifetime < 60 {
+            return bad(
+                "tokens.session_lifetime",
+                "must be at least 60 seconds".to_owned(),
             );
         }
         if self.argon2.max_concurrent == Some(0) {

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod keys;
+pub mod pages;
 pub mod params;
 pub mod routes;
 pub mod state;

@@ -29,6 +29,8 @@ pub struct AppState {
     pub hashing: Arc<Semaphore>,
     /// Largest body accepted on protocol endpoints.
     pub body_limit: usize,
+    /// Whether the public URL is https (cookies get `Secure`).
+    pub https: bool,
 }
 
 impl AppState {
@@ -41,10 +43,12 @@ impl AppState {
         body_limit: usize,
         cache_ttl: Duration,
     ) -> Self {
+        let https = settings.public_url.starts_with("https://");
         Self {
             store: Arc::new(CachedStore::new(store, cache_ttl)),
             settings: Arc::new(settings),
             keys: Arc::new(CachedKeySource::default()),
+            https,
             hashing: Arc::new(Semaphore::new(hash_permits.max(1))),
             body_limit,
         }

@@ -8,6 +8,8 @@ mod authorization_code;
 mod client_credentials;
 mod issue;
 mod password;
+
+pub use password::authenticate_user;
 mod refresh_token;
 
 use uuid::Uuid;
@@ -39,6 +41,8 @@ pub struct Settings {
     pub authorization_code_lifetime: i64,
     /// Accept PKCE `plain` (off by default, RFC 9700 §2.1.1).
     pub allow_plain_pkce: bool,
+    /// Lifetime of login sessions (single sign-on), seconds.
+    pub session_lifetime: i64,
 }
 
 impl Settings {
@@ -50,9 +54,13 @@ impl Settings {
             hasher,
             authorization_code_lifetime: DEFAULT_CODE_LIFETIME,
             allow_plain_pkce: false,
+            session_lifetime: DEFAULT_SESSION_LIFETIME,
         }
     }
 }
+
+/// Default lifetime of login sessions: 8 hours.
+pub const DEFAULT_SESSION_LIFETIME: i64 = 8 * 3600;
 
 /// Default lifetime of authorization codes: 60 s.
 pub const DEFAULT_CODE_LIFETIME: i64 = 60;

@@ -6,24 +6,29 @@
 use super::{Context, issue, resolve_scope};
 use crate::client_auth::AuthenticatedClient;
 use crate::error::{Error, OAuthError};
-use crate::model::Realm;
+use crate::model::{Realm, User};
+use crate::password::PasswordHasher;
 use crate::random::random_uuid;
 use crate::scope::Scope;
 use crate::secret::Password;
+use crate::store::Store;
 use crate::token::TokenResponse;
 
-pub(super) fn grant(
-    ctx: &mut Context<'_>,
+/// Checks a username and password in `realm` (for the password grant and the login page); runs
+/// `after_hash` as soon as the hash is done. Every failure is the same `invalid_grant`, except an
+/// inactive user with the right password.
+pub fn authenticate_user(
+    store: &dyn Store,
+    hasher: &PasswordHasher,
     realm: &Realm,
-    client: &AuthenticatedClient,
     username: &str,
     password: &Password,
-    scope: Option<Scope>,
-) -> Result<TokenResponse, Error> {
-    let user = ctx.store.find_user_by_name(realm.id, username)?;
+    after_hash: Option<Box<dyn FnOnce() + Send + '_>>,
+) -> Result<User, Error> {
+    let user = store.find_user_by_name(realm.id, username)?;
     let hash = user.as_ref().and_then(|u| u.password_hash.as_ref());
-    let verified = ctx.settings.hasher.verify_or_dummy(password, hash);
-    if let Some(release) = ctx.after_password_hash.take() {
+    let verified = hasher.verify_or_dummy(password, hash);
+    if let Some(release) = after_hash {
         release();
     }
     let user = match user {
@@ -33,6 +38,26 @@ pub(super) fn grant(
     if !user.active {
         return Err(OAuthError::invalid_grant("the user is inactive").into());
     }
+    Ok(user)
+}
+
+pub(super) fn grant(
+    ctx: &mut Context<'_>,
+    realm: &Realm,
+    client: &AuthenticatedClient,
+    username: &str,
+    password: &Password,
+    scope: Option<Scope>,
+) -> Result<TokenResponse, Error> {
+    let release = ctx.after_password_hash.take();
+    let user = authenticate_user(
+        ctx.store,
+        &ctx.settings.hasher,
+        realm,
+        username,
+        password,
+        release,
+    )?;
     let scope = resolve_scope(ctx.store, realm, client.client(), scope)?;
     let family_id = random_uuid(ctx.rng);
     let (value, record) =

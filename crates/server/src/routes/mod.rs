@@ -1,6 +1,7 @@
 //! HTTP routes. Handlers are thin: decode, read the clock, run the core on the blocking pool,
 //! render.
 
+mod authorize;
 mod health;
 mod jwks;
 mod token;
@@ -20,6 +21,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/realms/{realm}/token")
             .route(web::post().to(token::realm))
             .default_service(web::to(method_not_allowed)),
+    )
+    .route("/authorize", web::get().to(authorize::start_root))
+    .route("/authorize/login", web::post().to(authorize::login_root))
+    .route(
+        "/authorize/consent",
+        web::post().to(authorize::consent_root),
+    )
+    .route(
+        "/realms/{realm}/authorize",
+        web::get().to(authorize::start_realm),
+    )
+    .route(
+        "/realms/{realm}/authorize/login",
+        web::post().to(authorize::login_realm),
+    )
+    .route(
+        "/realms/{realm}/authorize/consent",
+        web::post().to(authorize::consent_realm),
     )
     .route("/jwks", web::get().to(jwks::all))
     .route("/realms/{realm}/jwks", web::get().to(jwks::realm))
