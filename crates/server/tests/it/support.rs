@@ -23,6 +23,11 @@ pub struct Fixture {
 }
 
 pub fn fixture() -> Fixture {
+    fixture_with(|_| {})
+}
+
+/// A fixture whose grant settings `tweak` adjusts first.
+pub fn fixture_with(tweak: impl FnOnce(&mut Settings)) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let url = DatabaseUrl::Sqlite(dir.path().join("portcullis.db"));
     let (store, _) = open_store(&url, 4).unwrap();
@@ -42,7 +47,8 @@ pub fn fixture() -> Fixture {
         &mut rng,
     )
     .unwrap();
-    let settings = Settings::new(PUBLIC_URL, hasher);
+    let mut settings = Settings::new(PUBLIC_URL, hasher);
+    tweak(&mut settings);
     let state = AppState::new(
         store.clone(),
         settings,

@@ -1,0 +1,538 @@
+//! The authorization endpoint through actix's test service: the whole flow with a cookie jar,
+//! and every error path (untrusted client or redirect URI, errors sent back, CSRF, wrong password,
+//! wrong verifier, replayed and expired codes).
+
+use std::collections::HashMap;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::test;
+use oauth_core::pkce::s256_challenge;
+use oauth_core::provision::NewClient;
+
+use crate::support::{Fixture, PUBLIC_URL, basic, fixture, fixture_with, form, send};
+
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const REDIRECT: &str = "https://app.example/cb";
+
+/// The cookies a browser would hold.
+#[derive(Default)]
+struct Jar(HashMap<String, String>);
+
+struct Page {
+    status: u16,
+    headers: actix_web::http::header::HeaderMap,
+    body: String,
+    cookies: Vec<Cookie<'static>>,
+}
+
+impl Page {
+    fn location(&self) -> String {
+        self.headers
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// The value of a hidden or text input.
+    fn input(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self
+            .body
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no input {name} in {}", self.body))
+            + marker.len();
+        let end = self.body[start..].find('"').unwrap() + start;
+        self.body[start..end]
+            .replace("&#x2f;", "/")
+            .replace("&amp;", "&")
+    }
+}
+
+async fn call<S, B>(app: &S, jar: &mut Jar, req: test::TestRequest) -> Page
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: actix_web::body::MessageBody,
+{
+    let mut req = req;
+    for (name, value) in &jar.0 {
+        req = req.cookie(Cookie::new(name.clone(), value.clone()));
+    }
+    let response = test::call_service(app, req.to_request()).await;
+    let cookies: Vec<Cookie<'static>> = response
+        .response()
+        .cookies()
+        .map(|c| c.into_owned())
+        .collect();
+    for c in &cookies {
+        jar.0.insert(c.name().to_owned(), c.value().to_owned());
+    }
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = String::from_utf8(test::read_body(response).await.to_vec()).unwrap_or_default();
+    Page {
+        status,
+        headers,
+        body,
+        cookies,
+    }
+}
+
+fn authorize(query: &[(&str, &str)]) -> test::TestRequest {
+    let q: Vec<String> = query
+        .iter()
+        .map(|(k, v)| format!("{k}={}", crate::support::urlencode(v)))
+        .collect();
+    test::TestRequest::get().uri(&format!("/authorize?{}", q.join("&")))
+}
+
+fn post(path: &str, pairs: &[(&str, String)]) -> test::TestRequest {
+    let body: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", crate::support::urlencode(v)))
+        .collect();
+    test::TestRequest::post()
+        .uri(path)
+        .insert_header(("content-type", "application/x-www-form-urlencoded"))
+        .set_payload(body.join("&"))
+}
+
+/// The hidden fields of a page's form plus `extra`.
+fn resubmit(page: &Page, extra: &[(&str, &str)]) -> Vec<(&'static str, String)> {
+    let mut pairs: Vec<(&'static str, String)> = oauth_core::authorize::PARAMETERS
+        .iter()
+        .filter(|n| page.body.contains(&format!("name=\"{n}\" value=")))
+        .map(|n| (*n, page.input(n)))
+        .collect();
+    pairs.push(("csrf_token", page.input("csrf_token")));
+    for (k, v) in extra {
+        let key: &'static str = match *k {
+            "username" => "username",
+            "password" => "password",
+            "decision" => "decision",
+            other => panic!("unexpected field {other}"),
+        };
+        pairs.push((key, (*v).to_owned()));
+    }
+    pairs
+}
+
+fn query_of(location: &str) -> HashMap<String, String> {
+    url::Url::parse(location)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
+}
+
+fn web_client(fx: &Fixture, first_party: bool) -> (String, String) {
+    let new = NewClient {
+        name: "web".into(),
+        redirect_uri: Some(REDIRECT.into()),
+        first_party,
+        ..NewClient::default()
+    };
+    let (id, secret) = fx.client("master", new);
+    (id, secret.unwrap())
+}
+
+fn pkce_query<'a>(state: &'a str, challenge: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("response_type", "code"),
+        ("client_id", "web"),
+        ("redirect_uri", REDIRECT),
+        ("state", state),
+        ("nonce", "n-0S6"),
+        ("scope", "openid email"),
+        ("code_challenge", challenge),
+        ("code_challenge_method", "S256"),
+    ]
+}
+
+#[actix_web::test]
+async fn login_consent_code_and_single_sign_on() {
+    let fx = fixture();
+    let (id, secret) = web_client(&fx, false);
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let mut jar = Jar::default();
+    let challenge = s256_challenge(VERIFIER);
+
+    let login = call(&app, &mut jar, authorize(&pkce_query("st-1", &challenge))).await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    assert!(
+        login.body.contains("<form method=\"post\"") && login.body.contains("name=\"username\"")
+    );
+    assert!(
+        login
+            .headers
+            .get("content-security-policy")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert_eq!(login.headers.get("x-frame-options").unwrap(), "DENY");
+    let csrf = login
+        .cookies
+        .iter()
+        .find(|c| c.name() == "portcullis_csrf")
+        .expect("CSRF cookie");
+    assert_eq!(csrf.http_only(), Some(true));
+
+    let consent = call(
+        &app,
+        &mut jar,
+        post(
+            "/authorize/login",
+            &resubmit(&login, &[("username", "admin"), ("password", "start123")]),
+        ),
+    )
+    .await;
+    assert_eq!(consent.status, 200, "{}", consent.body);
+    assert!(consent.body.contains("name=\"decision\" value=\"allow\""));
+    assert!(consent.body.contains("<li>email</li>") && consent.body.contains("<li>openid</li>"));
+    let session = consent
+        .cookies
+        .iter()
+        .find(|c| c.name() == "portcullis_session")
+        .expect("session cookie");
+    assert_eq!(
+        (session.http_only(), session.same_site()),
+        (Some(true), Some(SameSite::Lax))
+    );
+    assert!(
+        !session.secure().unwrap_or(false),
+        "no Secure flag on a plain-http deployment"
+    );
+
+    let back = call(
+        &app,
+        &mut jar,
+        post(
+            "/authorize/consent",
+            &resubmit(&consent, &[("decision", "allow")]),
+        ),
+    )
+    .await;
+    assert_eq!(back.status, 303);
+    let location = back.location();
+    assert!(location.starts_with(REDIRECT), "{location}");
+    let q = query_of(&location);
+    assert_eq!(q["state"], "st-1");
+    assert_eq!(q["iss"], format!("{PUBLIC_URL}/realms/master"));
+    assert_eq!(q["code"].len(), 43);
+
+    let redeem = form(&[
+        ("grant_type", "authorization_code"),
+        ("code", &q["code"]),
+        ("redirect_uri", REDIRECT),
+        ("code_verifier", VERIFIER),
+    ])
+    .insert_header(("authorization", basic(&id, &secret)));
+    let (status, _, tokens) = send(&app, redeem).await;
+    assert_eq!(status, 200, "{tokens}");
+    assert_eq!(tokens["scope"], "email openid");
+    assert!(tokens["refresh_token"].is_string());
+
+    // Single sign-on: the session and the remembered consent skip both pages.
+    let again = call(&app, &mut jar, authorize(&pkce_query("st-2", &challenge))).await;
+    assert_eq!(again.status, 302, "{}", again.body);
+    assert_eq!(query_of(&again.location())["state"], "st-2");
+
+    // prompt=login shows the login page despite the session; prompt=none answers silently.
+    let mut forced = pkce_query("st-3", &challenge);
+    forced.push(("prompt", "login"));
+    assert_eq!(call(&app, &mut jar, authorize(&forced)).await.status, 200);
+    let mut silent = pkce_query("st-4", &challenge);
+    silent.push(("prompt", "none"));
+    let silent = call(&app, &mut jar, authorize(&silent)).await;
+    assert!(query_of(&silent.location()).contains_key("code"));
+    let mut hinted = pkce_query("st-5", &challenge);
+    hinted.extend([("prompt", "login"), ("login_hint", "alice")]);
+    assert_eq!(
+        call(&app, &mut jar, authorize(&hinted))
+            .await
+            .input("username"),
+        "alice"
+    );
+}
+
+#[actix_web::test]
+async fn untrusted_requests_show_a_page_and_never_redirect() {
+    let fx = fixture();
+    web_client(&fx, false);
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let mut jar = Jar::default();
+    let cases: [&[(&str, &str)]; 4] = [
+        &[
+            ("response_type", "code"),
+            ("client_id", "nobody"),
+            ("redirect_uri", REDIRECT),
+        ],
+        &[
+            ("response_type", "code"),
+            ("client_id", "web"),
+            ("redirect_uri", "https://evil.example/cb"),
+        ],
+        &[("response_type", "code"), ("redirect_uri", REDIRECT)],
+        &[
+            ("response_type", "code"),
+            ("client_id", "web"),
+            ("client_id", "web"),
+        ],
+    ];
+    for query in cases {
+        let page = call(&app, &mut jar, authorize(query)).await;
+        assert_eq!(page.status, 400, "{query:?}");
+        assert!(
+            page.headers.get("location").is_none(),
+            "{query:?} must not redirect"
+        );
+        assert!(page.body.contains("Cannot continue"));
+    }
+}
+
+#[actix_web::test]
+async fn errors_after_the_redirect_check_go_back_with_state_and_iss() {
+    let fx = fixture();
+    web_client(&fx, false);
+    let spa = NewClient {
+        name: "spa".into(),
+        public: true,
+        redirect_uri: Some("http://127.0.0.1/cb".into()),
+        ..NewClient::default()
+    };
+    fx.client("master", spa);
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let mut jar = Jar::default();
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (
+            &[
+                ("response_type", "code"),
+                ("client_id", "spa"),
+                ("redirect_uri", "http://127.0.0.1:5555/cb"),
+                ("state", "s"),
+            ],
+            "invalid_request",
+        ),
+        (
+            &[
+                ("response_type", "token"),
+                ("client_id", "web"),
+                ("redirect_uri", REDIRECT),
+                ("state", "s"),
+            ],
+            "unsupported_response_type",
+        ),
+        (
+            &[
+                ("response_type", "code"),
+                ("client_id", "web"),
+                ("redirect_uri", REDIRECT),
+                ("state", "s"),
+                ("prompt", "none"),
+            ],
+            "login_required",
+        ),
+        (
+            &[
+                ("response_type", "code"),
+                ("client_id", "web"),
+                ("redirect_uri", REDIRECT),
+                ("state", "s"),
+                ("scope", "nope"),
+            ],
+            "invalid_scope",
+        ),
+    ];
+    for (query, error) in cases {
+        let page = call(&app, &mut jar, authorize(query)).await;
+        assert_eq!(page.status, 302, "{query:?}: {}", page.body);
+        let q = query_of(&page.location());
+        assert_eq!(q["error"], error, "{query:?}");
+        assert_eq!(q["state"], "s");
+        assert_eq!(q["iss"], format!("{PUBLIC_URL}/realms/master"));
+        assert!(!q["error_description"].is_empty());
+    }
+}
+
+#[actix_web::test]
+async fn forms_need_the_csrf_token_and_the_right_password() {
+    let fx = fixture();
+    web_client(&fx, false);
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let mut jar = Jar::default();
+    let challenge = s256_challenge(VERIFIER);
+    let login = call(&app, &mut jar, authorize(&pkce_query("s", &challenge))).await;
+
+    let mut forged = resubmit(&login, &[("username", "admin"), ("password", "start123")]);
+    forged.retain(|(k, _)| *k != "csrf_token");
+    let page = call(&app, &mut jar, post("/authorize/login", &forged)).await;
+    assert_eq!(page.status, 400);
+    assert!(!jar.0.contains_key("portcullis_session"));
+    forged.push(("csrf_token", "A".repeat(43)));
+    assert_eq!(
+        call(&app, &mut jar, post("/authorize/login", &forged))
+            .await
+            .status,
+        400
+    );
+
+    let wrong = call(
+        &app,
+        &mut jar,
+        post(
+            "/authorize/login",
+            &resubmit(&login, &[("username", "admin"), ("password", "nope")]),
+        ),
+    )
+    .await;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.body.contains("Wrong username or password."));
+    assert_eq!(wrong.input("username"), "admin", "the username is kept");
+    assert!(!jar.0.contains_key("portcullis_session"));
+
+    let consent = call(
+        &app,
+        &mut jar,
+        post(
+            "/authorize/login",
+            &resubmit(&wrong, &[("username", "admin"), ("password", "start123")]),
+        ),
+    )
+    .await;
+    let denied = call(
+        &app,
+        &mut jar,
+        post(
+            "/authorize/consent",
+            &resubmit(&consent, &[("decision", "deny")]),
+        ),
+    )
+    .await;
+    assert_eq!(query_of(&denied.location())["error"], "access_denied");
+}
+
+/// Runs the flow for the first-party client `web`; answers a fresh code.
+async fn code_for<S, B>(app: &S, jar: &mut Jar, challenge: &str) -> String
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: actix_web::body::MessageBody,
+{
+    let first = call(app, jar, authorize(&pkce_query("s", challenge))).await;
+    let done = if first.status == 200 {
+        call(
+            app,
+            jar,
+            post(
+                "/authorize/login",
+                &resubmit(&first, &[("username", "admin"), ("password", "start123")]),
+            ),
+        )
+        .await
+    } else {
+        first
+    };
+    query_of(&done.location())["code"].clone()
+}
+
+#[actix_web::test]
+async fn codes_need_the_verifier_and_die_after_use_or_expiry() {
+    let fx = fixture_with(|s| s.authorization_code_lifetime = 1);
+    let (id, secret) = web_client(&fx, true);
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let mut jar = Jar::default();
+    let challenge = s256_challenge(VERIFIER);
+    let redeem = |code: &str, verifier: Option<&str>, redirect: &str| {
+        let mut pairs = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirect),
+        ];
+        if let Some(v) = verifier {
+            pairs.push(("code_verifier", v));
+        }
+        form(&pairs).insert_header(("authorization", basic(&id, &secret)))
+    };
+
+    let code = code_for(&app, &mut jar, &challenge).await;
+    let other = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXl";
+    for (verifier, redirect) in [
+        (Some(other), REDIRECT),
+        (None, REDIRECT),
+        (Some(VERIFIER), "https://app.example/other"),
+    ] {
+        let (status, _, body) = send(&app, redeem(&code, verifier, redirect)).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "{verifier:?} {redirect}"
+        );
+    }
+    let (status, _, tokens) = send(&app, redeem(&code, Some(VERIFIER), REDIRECT)).await;
+    assert_eq!(status, 200, "{tokens}");
+    let (status, _, body) = send(&app, redeem(&code, Some(VERIFIER), REDIRECT)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "a replay is refused"
+    );
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let (status, _, _) = send(
+        &app,
+        form(&[("grant_type", "refresh_token"), ("refresh_token", refresh)])
+            .insert_header(("authorization", basic(&id, &secret))),
+    )
+    .await;
+    assert_eq!(
+        status, 400,
+        "the replay revoked the tokens issued from the code"
+    );
+
+    let late = code_for(&app, &mut jar, &challenge).await;
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let (status, _, body) = send(&app, redeem(&late, Some(VERIFIER), REDIRECT)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "an expired code is refused"
+    );
+}
+
+#[actix_web::test]
+async fn cookies_are_secure_behind_an_https_public_url() {
+    let fx = fixture_with(|s| s.public_url = "https://auth.example".into());
+    web_client(&fx, true);
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let mut jar = Jar::default();
+    let challenge = s256_challenge(VERIFIER);
+    let login = call(&app, &mut jar, authorize(&pkce_query("s", &challenge))).await;
+    let csrf = login
+        .cookies
+        .iter()
+        .find(|c| c.name() == "portcullis_csrf")
+        .unwrap();
+    assert_eq!(
+        (csrf.secure(), csrf.same_site()),
+        (Some(true), Some(SameSite::Strict))
+    );
+    let done = call(
+        &app,
+        &mut jar,
+        post(
+            "/authorize/login",
+            &resubmit(&login, &[("username", "admin"), ("password", "start123")]),
+        ),
+    )
+    .await;
+    let session = done
+        .cookies
+        .iter()
+        .find(|c| c.name() == "portcullis_session")
+        .unwrap();
+    assert_eq!(session.secure(), Some(true));
+    assert_eq!(
+        query_of(&done.location())["iss"],
+        "https://auth.example/realms/master"
+    );
+}
