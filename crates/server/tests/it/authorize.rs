@@ -10,7 +10,9 @@ use actix_web::test;
 use oauth_core::pkce::s256_challenge;
 use oauth_core::provision::NewClient;
 
-use crate::support::{Fixture, PUBLIC_URL, basic, fixture, fixture_with, form, send};
+use crate::support::{
+    Fixture, PUBLIC_URL, basic, fixture, fixture_with, form, hidden_inputs, send,
+};
 
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const REDIRECT: &str = "https://app.example/cb";
@@ -86,7 +88,7 @@ fn authorize(query: &[(&str, &str)]) -> test::TestRequest {
     test::TestRequest::get().uri(&format!("/authorize?{}", q.join("&")))
 }
 
-fn post(path: &str, pairs: &[(&str, String)]) -> test::TestRequest {
+fn post(path: &str, pairs: &[(String, String)]) -> test::TestRequest {
     let body: Vec<String> = pairs
         .iter()
         .map(|(k, v)| format!("{k}={}", crate::support::urlencode(v)))
@@ -98,22 +100,13 @@ fn post(path: &str, pairs: &[(&str, String)]) -> test::TestRequest {
 }
 
 /// The hidden fields of a page's form plus `extra`.
-fn resubmit(page: &Page, extra: &[(&str, &str)]) -> Vec<(&'static str, String)> {
-    let mut pairs: Vec<(&'static str, String)> = oauth_core::authorize::PARAMETERS
-        .iter()
-        .filter(|n| page.body.contains(&format!("name=\"{n}\" value=")))
-        .map(|n| (*n, page.input(n)))
-        .collect();
-    pairs.push(("csrf_token", page.input("csrf_token")));
-    for (k, v) in extra {
-        let key: &'static str = match *k {
-            "username" => "username",
-            "password" => "password",
-            "decision" => "decision",
-            other => panic!("unexpected field {other}"),
-        };
-        pairs.push((key, (*v).to_owned()));
-    }
+fn resubmit(page: &Page, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut pairs = hidden_inputs(&page.body);
+    pairs.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
     pairs
 }
 
@@ -366,11 +359,11 @@ async fn forms_need_the_csrf_token_and_the_right_password() {
     let login = call(&app, &mut jar, authorize(&pkce_query("s", &challenge))).await;
 
     let mut forged = resubmit(&login, &[("username", "admin"), ("password", "start123")]);
-    forged.retain(|(k, _)| *k != "csrf_token");
+    forged.retain(|(k, _)| k != "csrf_token");
     let page = call(&app, &mut jar, post("/authorize/login", &forged)).await;
     assert_eq!(page.status, 400);
     assert!(!jar.0.contains_key("portcullis_session"));
-    forged.push(("csrf_token", "A".repeat(43)));
+    forged.push(("csrf_token".to_owned(), "A".repeat(43)));
     assert_eq!(
         call(&app, &mut jar, post("/authorize/login", &forged))
             .await

@@ -500,3 +500,119 @@ fn json_logs_carry_the_request_id_and_no_secrets() {
     assert_eq!(event["status"], 200);
     assert!(!logs.contains("start123"));
 }
+
+/// The authorization code flow with PKCE as a real client library runs it: `oauth2` builds the
+/// authorization URL and redeems the code; a cookie-keeping HTTP client plays the browser.
+fn code_flow(db: Db, dir: tempfile::TempDir) {
+    use oauth2::{AuthUrl, AuthorizationCode, CsrfToken, PkceCodeChallenge, RedirectUrl};
+    let dir = dir.path();
+    let server = Server::start(&db, dir);
+    let base = server.base.clone();
+    let created = cli(
+        &db,
+        dir,
+        &[
+            "client",
+            "create",
+            "--name",
+            "webapp",
+            "--redirect-uri",
+            "http://127.0.0.1/callback",
+        ],
+        None,
+    );
+    let (id, secret) = (
+        created["id"].as_str().unwrap().to_owned(),
+        created["secret"].as_str().unwrap().to_owned(),
+    );
+    let client = BasicClient::new(ClientId::new(id.clone()))
+        .set_client_secret(ClientSecret::new(secret))
+        .set_auth_uri(AuthUrl::new(format!("{base}/authorize")).unwrap())
+        .set_token_uri(TokenUrl::new(format!("{base}/token")).unwrap())
+        .set_redirect_uri(RedirectUrl::new("http://127.0.0.1:43210/callback".into()).unwrap());
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state) = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scope(Scope::new("openid".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+
+    let browser = reqwest::blocking::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = browser.get(url.as_str()).send().unwrap();
+    assert_eq!(login.status(), 200);
+    let html = login.text().unwrap();
+    let mut fields = crate::support::hidden_inputs(&html);
+    fields.extend([
+        ("username".to_owned(), "admin".to_owned()),
+        ("password".to_owned(), "start123".to_owned()),
+    ]);
+    let consent = browser
+        .post(format!("{base}/authorize/login"))
+        .form(&fields)
+        .send()
+        .unwrap();
+    assert_eq!(
+        consent.status(),
+        200,
+        "a third-party client asks for consent"
+    );
+    let mut fields = crate::support::hidden_inputs(&consent.text().unwrap());
+    fields.push(("decision".to_owned(), "allow".to_owned()));
+    let back = browser
+        .post(format!("{base}/authorize/consent"))
+        .form(&fields)
+        .send()
+        .unwrap();
+    assert_eq!(back.status(), 303);
+    let location = url::Url::parse(back.headers()["location"].to_str().unwrap()).unwrap();
+    assert_eq!(
+        location.port(),
+        Some(43210),
+        "loopback redirect URIs match any port (RFC 8252)"
+    );
+    let query: std::collections::HashMap<String, String> =
+        location.query_pairs().into_owned().collect();
+    assert_eq!(&query["state"], state.secret());
+    assert_eq!(query["iss"], format!("{base}/realms/master"));
+
+    let http = http();
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(query["code"].clone()))
+        .set_pkce_verifier(verifier)
+        .request(&http)
+        .unwrap();
+    let (_, claims) = verify(tokens.access_token().secret(), &jwks(&base));
+    assert_eq!(claims["client_id"], id.as_str());
+    assert_eq!(claims["scope"], "openid");
+    assert!(tokens.refresh_token().is_some());
+    let replay = client
+        .exchange_code(AuthorizationCode::new(query["code"].clone()))
+        .set_pkce_verifier(oauth2::PkceCodeVerifier::new("x".repeat(43)))
+        .request(&http);
+    expect_error(replay, BasicErrorResponseType::InvalidGrant);
+
+    // Single sign-on: a second authorization skips both pages.
+    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+    let (url, _) = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scope(Scope::new("openid".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let again = browser.get(url.as_str()).send().unwrap();
+    assert_eq!(again.status(), 302);
+}
+
+#[test]
+fn code_flow_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    code_flow(Db::sqlite(dir.path()), dir);
+}
+
+#[test]
+fn code_flow_on_postgres() {
+    code_flow(Db::postgres(), tempfile::tempdir().unwrap());
+}

@@ -165,3 +165,28 @@ pub fn verify(jwt: &str, jwks: &serde_json::Value) -> (serde_json::Value, serde_
         serde_json::Value::Object(payload.claims_set().clone()),
     )
 }
+
+/// The hidden inputs of an HTML form, as (name, value), unescaped.
+pub fn hidden_inputs(html: &str) -> Vec<(String, String)> {
+    html.split("<input type=\"hidden\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let attr = |name: &str| {
+                let marker = format!("{name}=\"");
+                let start = rest.find(&marker)? + marker.len();
+                let end = rest[start..].find('"')? + start;
+                Some(unescape(&rest[start..end]))
+            };
+            Some((attr("name")?, attr("value")?))
+        })
+        .collect()
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&#x2f;", "/")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
