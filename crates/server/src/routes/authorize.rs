@@ -42,8 +42,12 @@ enum Step {
         error: Option<String>,
         username: String,
     },
-    /// The consent page.
-    Consent { client: String, scopes: Vec<String> },
+    /// The consent page: the client, the user, and each scope with its description.
+    Consent {
+        client: String,
+        user: String,
+        scopes: Vec<(String, String)>,
+    },
 }
 
 /// What brought us here.
@@ -198,10 +202,30 @@ fn step(
     let consent = store.find_consent(session.user_id, valid.client.id)?;
     match decide(&valid, true, consent.as_ref(), just_consented) {
         Ok(Next::Login) => Ok(login_step()),
-        Ok(Next::Consent) => Ok(Step::Consent {
-            client: client_name(&valid),
-            scopes: valid.scope.iter().map(str::to_owned).collect(),
-        }),
+        Ok(Next::Consent) => {
+            let described = store.list_scopes(realm.id)?;
+            let scopes = valid
+                .scope
+                .iter()
+                .map(|name| {
+                    let description = described
+                        .iter()
+                        .find(|s| s.name == name)
+                        .and_then(|s| s.description.clone())
+                        .unwrap_or_default();
+                    (name.to_owned(), description)
+                })
+                .collect();
+            let user = store
+                .find_user(session.user_id)?
+                .map(|u| u.display_name.unwrap_or(u.name))
+                .unwrap_or_default();
+            Ok(Step::Consent {
+                client: client_name(&valid),
+                user,
+                scopes,
+            })
+        }
         Ok(Next::IssueCode) => {
             let code = issue_code(
                 store,
@@ -284,7 +308,11 @@ fn respond(
             };
             pages::render(builder, "login.html", context)
         }
-        Step::Consent { client, scopes } => {
+        Step::Consent {
+            client,
+            user,
+            scopes,
+        } => {
             let (csrf, fresh) = pages::csrf_token(req);
             let mut builder = pages::page(StatusCode::OK);
             if fresh {
@@ -299,6 +327,7 @@ fn respond(
             let context = minijinja::context! {
                 realm => label,
                 client,
+                user,
                 scopes,
                 csrf_token => csrf,
                 action => format!("{}/authorize/consent", prefix(realm)),

@@ -183,7 +183,16 @@ async fn login_consent_code_and_single_sign_on() {
     .await;
     assert_eq!(consent.status, 200, "{}", consent.body);
     assert!(consent.body.contains("name=\"decision\" value=\"allow\""));
-    assert!(consent.body.contains("<li>email</li>") && consent.body.contains("<li>openid</li>"));
+    assert!(
+        consent
+            .body
+            .contains("<li><strong>email</strong>: The user&#x27;s e-mail address</li>"),
+        "{}",
+        consent.body
+    );
+    assert!(
+        consent.body.contains("<li><strong>openid</strong>") && consent.body.contains("(admin)")
+    );
     let session = consent
         .cookies
         .iter()

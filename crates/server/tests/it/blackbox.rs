@@ -22,13 +22,13 @@ use crate::support::verify;
 const BIN: &str = env!("CARGO_BIN_EXE_portcullis");
 
 /// A database for one test.
-enum Db {
+pub(crate) enum Db {
     Sqlite(PathBuf),
     Postgres { admin_url: String, name: String },
 }
 
 impl Db {
-    fn sqlite(dir: &Path) -> Self {
+    pub(crate) fn sqlite(dir: &Path) -> Self {
         Self::Sqlite(dir.join("data/portcullis.db"))
     }
 
@@ -73,14 +73,14 @@ impl Drop for Db {
 }
 
 /// A running `portcullis serve`.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
     log: PathBuf,
 }
 
 impl Server {
-    fn start(db: &Db, dir: &Path) -> Self {
+    pub(crate) fn start(db: &Db, dir: &Path) -> Self {
         Self::start_with(db, dir, &[])
     }
 
@@ -151,7 +151,7 @@ fn portcullis(db: &Db, dir: &Path) -> Command {
 }
 
 /// Runs a CLI command; answers its stdout as JSON.
-fn cli(db: &Db, dir: &Path, args: &[&str], stdin: Option<&str>) -> serde_json::Value {
+pub(crate) fn cli(db: &Db, dir: &Path, args: &[&str], stdin: Option<&str>) -> serde_json::Value {
     let mut child = portcullis(db, dir)
         .args(args)
         .stdin(Stdio::piped())

@@ -5,6 +5,7 @@
 
 mod authorize;
 mod blackbox;
+mod browser;
 mod jwks;
 mod malformed;
 mod support;
