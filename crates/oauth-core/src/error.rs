@@ -138,6 +138,12 @@ pub enum Error {
     /// The store failed; the client sees only `server_error`.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Too many failed password attempts: the caller must wait (`429` with `Retry-After`).
+    #[error("too many failed attempts; retry after {retry_after} s")]
+    Throttled {
+        /// Seconds to wait.
+        retry_after: i64,
+    },
     /// A stored record or key could not be used (corrupt key, bad hash string, ...).
     #[error("internal error: {0}")]
     Internal(String),

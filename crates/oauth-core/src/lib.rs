@@ -26,7 +26,7 @@
 //! let request = TokenRequest::parse(&params, None, None).unwrap();
 //! let mut ctx = grant::Context {
 //!     store: &store, keys: &StoreKeySource, settings: &settings, now, rng: &mut rng,
-//!     after_password_hash: None,
+//!     after_password_hash: None, client_ip: None,
 //! };
 //! let response = grant::exchange(&mut ctx, request).unwrap();
 //! assert_eq!(response.scope, "global");
@@ -52,6 +52,7 @@ pub mod secret;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod throttle;
 pub mod token;
 
 pub use error::{Error, ErrorCode, OAuthError, StoreError};

@@ -11,12 +11,12 @@ use uuid::Uuid;
 use crate::error::StoreError;
 use crate::hash::TokenHash;
 use crate::model::{
-    AuthorizationCode, Client, Consent, Permission, Realm, RefreshToken, Role, ScopeRecord,
-    Session, SigningKey, UnixTime, User,
+    AuthorizationCode, Client, Consent, Failures, Permission, Realm, RefreshToken, Role,
+    ScopeRecord, Session, SigningKey, UnixTime, User,
 };
 use crate::store::{
     AuthorizationCodeStore, ClientStore, ConsentStore, KeyStore, RealmStore, RefreshTokenStore,
-    RoleStore, ScopeStore, SessionStore, Store, StoreResult, UserStore,
+    RoleStore, ScopeStore, SessionStore, Store, StoreResult, ThrottleStore, UserStore,
 };
 
 #[derive(Default)]
@@ -34,6 +34,7 @@ struct Inner {
     codes: HashMap<Uuid, AuthorizationCode>,
     sessions: HashMap<Uuid, Session>,
     consents: HashMap<(Uuid, Uuid), Consent>,
+    failures: HashMap<String, Failures>,
 }
 
 /// A store that keeps everything in process memory.
@@ -387,6 +388,36 @@ impl ConsentStore for MemoryStore {
             .consents
             .remove(&(user_id, client_id))
             .is_some())
+    }
+}
+
+impl ThrottleStore for MemoryStore {
+    fn login_failures(&self, key: &str) -> StoreResult<Option<Failures>> {
+        Ok(self.lock()?.failures.get(key).copied())
+    }
+    fn record_login_failure(
+        &self,
+        key: &str,
+        now: UnixTime,
+        window_cutoff: UnixTime,
+    ) -> StoreResult<()> {
+        let mut inner = self.write()?;
+        let fresh = Failures {
+            count: 0,
+            window_start: now,
+            last: now,
+        };
+        let entry = inner.failures.entry(key.to_owned()).or_insert(fresh);
+        if entry.window_start < window_cutoff {
+            *entry = fresh;
+        }
+        entry.count += 1;
+        entry.last = now;
+        Ok(())
+    }
+    fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
+        self.write()?.failures.remove(key);
+        Ok(())
     }
 }
 

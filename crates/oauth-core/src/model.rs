@@ -314,6 +314,8 @@ pub struct Session {
     pub revoked_at: Option<UnixTime>,
 }
 
+pub use crate::throttle::Failures;
+
 /// A user's consent to a client for a set of scopes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Consent {

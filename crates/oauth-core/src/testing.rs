@@ -53,6 +53,7 @@ macro_rules! store_conformance_tests {
             sessions_and_consents_roundtrip,
             authorization_codes_are_redeemed_once,
             code_grant_with_pkce_and_replay_revocation,
+            login_failures_count_atomically_and_windows_restart,
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -437,6 +438,7 @@ fn run(
         now,
         rng: &mut r,
         after_password_hash: None,
+        client_ip: None,
     };
     grant::exchange(&mut ctx, req)
 }
@@ -977,5 +979,46 @@ pub fn code_grant_with_pkce_and_replay_revocation(store: &dyn Store) {
             58
         )),
         ErrorCode::InvalidGrant
+    );
+}
+
+pub fn login_failures_count_atomically_and_windows_restart(store: &dyn Store) {
+    assert_eq!(store.login_failures("user:r:alice").unwrap(), None);
+    std::thread::scope(|s| {
+        for _ in 0..10 {
+            s.spawn(|| {
+                store
+                    .record_login_failure("user:r:alice", NOW, NOW - 3600)
+                    .unwrap()
+            });
+        }
+    });
+    let counted = store.login_failures("user:r:alice").unwrap().unwrap();
+    assert_eq!(
+        (counted.count, counted.window_start, counted.last),
+        (10, NOW, NOW),
+        "no count is lost"
+    );
+    store
+        .record_login_failure("user:r:alice", NOW + 5, NOW - 3600)
+        .unwrap();
+    assert_eq!(
+        store.login_failures("user:r:alice").unwrap().unwrap().last,
+        NOW + 5
+    );
+    // A window that began before the cutoff starts over.
+    store
+        .record_login_failure("user:r:alice", NOW + 4000, NOW + 1)
+        .unwrap();
+    let restarted = store.login_failures("user:r:alice").unwrap().unwrap();
+    assert_eq!((restarted.count, restarted.window_start), (1, NOW + 4000));
+    store
+        .record_login_failure("ip:10.0.0.1", NOW, NOW - 3600)
+        .unwrap();
+    store.clear_login_failures("user:r:alice").unwrap();
+    assert_eq!(store.login_failures("user:r:alice").unwrap(), None);
+    assert!(
+        store.login_failures("ip:10.0.0.1").unwrap().is_some(),
+        "other keys are kept"
     );
 }

@@ -16,12 +16,12 @@ use std::time::{Duration, Instant};
 use oauth_core::Store;
 use oauth_core::hash::TokenHash;
 use oauth_core::model::{
-    AuthorizationCode, Client, Consent, Permission, Realm, RefreshToken, Role, ScopeRecord,
-    Session, SigningKey, UnixTime, User,
+    AuthorizationCode, Client, Consent, Failures, Permission, Realm, RefreshToken, Role,
+    ScopeRecord, Session, SigningKey, UnixTime, User,
 };
 use oauth_core::store::{
     AuthorizationCodeStore, ClientStore, ConsentStore, KeyStore, RealmStore, RefreshTokenStore,
-    RoleStore, ScopeStore, SessionStore, StoreResult, UserStore,
+    RoleStore, ScopeStore, SessionStore, StoreResult, ThrottleStore, UserStore,
 };
 use uuid::Uuid;
 
@@ -292,6 +292,23 @@ impl<S: Store + ?Sized> ConsentStore for CachedStore<S> {
     }
     fn delete_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<bool> {
         self.inner.delete_consent(user_id, client_id)
+    }
+}
+
+impl<S: Store + ?Sized> ThrottleStore for CachedStore<S> {
+    fn login_failures(&self, key: &str) -> StoreResult<Option<Failures>> {
+        self.inner.login_failures(key)
+    }
+    fn record_login_failure(
+        &self,
+        key: &str,
+        now: UnixTime,
+        window_cutoff: UnixTime,
+    ) -> StoreResult<()> {
+        self.inner.record_login_failure(key, now, window_cutoff)
+    }
+    fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
+        self.inner.clear_login_failures(key)
     }
 }
 

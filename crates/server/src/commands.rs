@@ -73,6 +73,7 @@ pub fn serve(config: &Config) -> CommandResult {
         authorization_code_lifetime: i64::from(config.tokens.authorization_code_lifetime),
         allow_plain_pkce: config.tokens.allow_plain_pkce,
         session_lifetime: i64::from(config.tokens.session_lifetime),
+        login_throttle: config.throttle.enabled,
         ..Settings::new(config.public_url.trim_end_matches('/'), hasher)
     };
     let permits = config.argon2.max_concurrent.unwrap_or(cores);

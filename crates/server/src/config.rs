@@ -39,6 +39,8 @@ pub struct Config {
     pub tokens: TokenConfig,
     /// In-memory caching of realms, clients, scopes and keys.
     pub cache: CacheConfig,
+    /// The brute-force throttle of password attempts.
+    pub throttle: ThrottleConfig,
 }
 
 impl Default for Config {
@@ -52,6 +54,7 @@ impl Default for Config {
             argon2: Argon2Config::default(),
             tokens: TokenConfig::default(),
             cache: CacheConfig::default(),
+            throttle: ThrottleConfig::default(),
         }
     }
 }
@@ -257,6 +260,21 @@ impl Default for CacheConfig {
     }
 }
 
+/// `[throttle]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ThrottleConfig {
+    /// Slow down repeated failed logins per account and per address (on by default; turn it off
+    /// only to benchmark the password path).
+    pub enabled: bool,
+}
+
+impl Default for ThrottleConfig {
+    fn default() -> Self {
+        Self { enabled: true }
+    }
+}
+
 /// A configuration error: one line, naming the key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid configuration: {0}")]
@@ -273,7 +291,7 @@ pub struct Overrides {
     pub public_url: Option<String>,
 }
 
-const TOP_LEVEL_KEYS: [&str; 7] = [
+const TOP_LEVEL_KEYS: [&str; 9] = [
     "http",
     "public_url",
     "database",
@@ -281,6 +299,8 @@ const TOP_LEVEL_KEYS: [&str; 7] = [
     "bootstrap",
     "argon2",
     "tokens",
+    "cache",
+    "throttle",
 ];
 
 impl Config {

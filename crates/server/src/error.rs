@@ -20,6 +20,9 @@ pub enum ApiError {
     /// The request body exceeds the configured limit.
     #[error("request body larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// Too many failed attempts: `429` with `Retry-After`.
+    #[error("throttled for {0} s")]
+    Throttled(i64),
     /// A resource that does not exist.
     #[error("not found: {0}")]
     NotFound(&'static str),
@@ -35,6 +38,7 @@ impl From<Error> for ApiError {
     fn from(err: Error) -> Self {
         match err {
             Error::OAuth(e) => Self::OAuth(e),
+            Error::Throttled { retry_after } => Self::Throttled(retry_after),
             Error::Store(e) => {
                 tracing::error!(error = %e, "store failure");
                 Self::Unavailable
@@ -64,6 +68,7 @@ impl ResponseError for ApiError {
                 _ => StatusCode::BAD_REQUEST,
             },
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -72,11 +77,16 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let too_large;
+        let throttled;
         let (code, description) = match self {
             Self::OAuth(e) => (e.code.as_str(), e.description.as_ref()),
             Self::PayloadTooLarge(limit) => {
                 too_large = format!("the request body exceeds {limit} bytes");
                 ("invalid_request", too_large.as_str())
+            }
+            Self::Throttled(seconds) => {
+                throttled = format!("too many failed attempts; retry after {seconds} seconds");
+                ("temporarily_unavailable", throttled.as_str())
             }
             Self::NotFound(what) => ("not_found", *what),
             Self::Internal => ("server_error", "the server failed to handle the request"),
@@ -95,8 +105,14 @@ impl ResponseError for ApiError {
                 HeaderValue::from_static("Basic realm=\"portcullis\", charset=\"UTF-8\""),
             ));
         }
-        if matches!(self, Self::Unavailable) {
-            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+        match self {
+            Self::Unavailable => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+            }
+            Self::Throttled(seconds) => {
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+            }
+            _ => {}
         }
         response.json(Body {
             error: code,

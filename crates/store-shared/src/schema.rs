@@ -167,6 +167,15 @@ macro_rules! define_schema {
                 created_at -> $ts,
             }
         }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            login_failures (key) {
+                key -> Text,
+                failures -> Integer,
+                window_start -> $ts,
+                last_failure -> $ts,
+            }
+        }
         $crate::__diesel::allow_tables_to_appear_in_same_query!(
             realms,
             users,
@@ -181,6 +190,7 @@ macro_rules! define_schema {
             sessions,
             authorization_codes,
             consents,
+            login_failures,
         );
     };
 }

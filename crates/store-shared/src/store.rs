@@ -13,13 +13,14 @@ macro_rules! impl_store {
         use $crate::__diesel::prelude::*;
         use $crate::__oauth_core::hash::TokenHash;
         use $crate::__oauth_core::model::{
-            AuthorizationCode, Client, Consent, Permission, Realm, RefreshToken, Role, ScopeRecord,
-            Session, SigningKey, UnixTime, User,
+            AuthorizationCode, Client, Consent, Failures, Permission, Realm, RefreshToken, Role,
+            ScopeRecord, Session, SigningKey, UnixTime, User,
         };
         use $crate::__oauth_core::secret::{PasswordHash, PrivateKeyDer};
         use $crate::__oauth_core::store::{
             AuthorizationCodeStore, ClientStore, ConsentStore, KeyStore, RealmStore,
-            RefreshTokenStore, RoleStore, ScopeStore, SessionStore, Store, StoreResult, UserStore,
+            RefreshTokenStore, RoleStore, ScopeStore, SessionStore, Store, StoreResult,
+            ThrottleStore, UserStore,
         };
         use $crate::{from_timestamp as unix, map_error, to_timestamp as ts};
 
@@ -880,6 +881,64 @@ macro_rules! impl_store {
                 .execute(&mut *self.conn()?)
                 .map_err(map_error)?;
                 Ok(count == 1)
+            }
+        }
+
+        impl ThrottleStore for $store {
+            fn login_failures(&self, key: &str) -> StoreResult<Option<Failures>> {
+                use schema::login_failures::dsl;
+                let row: Option<(i32, DateTime<Utc>, DateTime<Utc>)> = dsl::login_failures
+                    .find(key)
+                    .select((dsl::failures, dsl::window_start, dsl::last_failure))
+                    .first(&mut *self.conn()?)
+                    .optional()
+                    .map_err(map_error)?;
+                Ok(row.map(|(count, start, last)| Failures {
+                    count: u32::try_from(count).unwrap_or(0),
+                    window_start: unix(start),
+                    last: unix(last),
+                }))
+            }
+            fn record_login_failure(
+                &self,
+                key: &str,
+                now: UnixTime,
+                window_cutoff: UnixTime,
+            ) -> StoreResult<()> {
+                use schema::login_failures::dsl;
+                let (now, cutoff) = (ts(now)?, ts(window_cutoff)?);
+                let conn = &mut *self.conn()?;
+                // An expired window starts over; then one atomic upsert counts the failure.
+                diesel::delete(
+                    dsl::login_failures
+                        .find(key)
+                        .filter(dsl::window_start.lt(cutoff)),
+                )
+                .execute(conn)
+                .map_err(map_error)?;
+                diesel::insert_into(dsl::login_failures)
+                    .values((
+                        dsl::key.eq(key),
+                        dsl::failures.eq(1),
+                        dsl::window_start.eq(now),
+                        dsl::last_failure.eq(now),
+                    ))
+                    .on_conflict(dsl::key)
+                    .do_update()
+                    .set((
+                        dsl::failures.eq(dsl::failures + 1),
+                        dsl::last_failure.eq(now),
+                    ))
+                    .execute(conn)
+                    .map_err(map_error)?;
+                Ok(())
+            }
+            fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
+                use schema::login_failures::dsl;
+                diesel::delete(dsl::login_failures.find(key))
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
             }
         }
 

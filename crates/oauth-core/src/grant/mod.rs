@@ -43,6 +43,8 @@ pub struct Settings {
     pub allow_plain_pkce: bool,
     /// Lifetime of login sessions (single sign-on), seconds.
     pub session_lifetime: i64,
+    /// Throttle failed password attempts (see `throttle`); only benchmarks turn it off.
+    pub login_throttle: bool,
 }
 
 impl Settings {
@@ -55,6 +57,7 @@ impl Settings {
             authorization_code_lifetime: DEFAULT_CODE_LIFETIME,
             allow_plain_pkce: false,
             session_lifetime: DEFAULT_SESSION_LIFETIME,
+            login_throttle: true,
         }
     }
 }
@@ -92,6 +95,8 @@ pub struct Context<'a> {
     /// release what it reserved for hashing (the server's hashing permit) before the database
     /// work that follows.
     pub after_password_hash: Option<Box<dyn FnOnce() + Send + 'a>>,
+    /// The client's IP address, for the brute-force throttle.
+    pub client_ip: Option<String>,
 }
 
 /// Runs a token request to its response.

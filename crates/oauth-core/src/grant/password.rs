@@ -3,38 +3,71 @@
 //! The password is verified with Argon2id even when the user does not exist (against a dummy hash)
 //! and before the user's state is looked at, so timing tells nothing about which usernames exist.
 
-use super::{Context, issue, resolve_scope};
+use super::{Context, Settings, issue, resolve_scope};
 use crate::client_auth::AuthenticatedClient;
 use crate::error::{Error, OAuthError};
-use crate::model::{Realm, User};
-use crate::password::PasswordHasher;
+use crate::model::{Realm, UnixTime, User};
 use crate::random::random_uuid;
 use crate::scope::Scope;
 use crate::secret::Password;
 use crate::store::Store;
+use crate::throttle;
 use crate::token::TokenResponse;
 
-/// Checks a username and password in `realm` (for the password grant and the login page); runs
-/// `after_hash` as soon as the hash is done. Every failure is the same `invalid_grant`, except an
-/// inactive user with the right password.
+/// Checks a username and password in `realm` (for the password grant and the login page), under
+/// the brute-force throttle (`throttle`): a caller who must wait gets [`Error::Throttled`] before
+/// any hashing; a failure is counted for the account and for `client_ip`; a success clears the
+/// account's count. `after_hash` runs as soon as no more hashing will happen. Every wrong
+/// username or password is the same `invalid_grant`.
+#[allow(clippy::too_many_arguments)]
 pub fn authenticate_user(
     store: &dyn Store,
-    hasher: &PasswordHasher,
+    settings: &Settings,
     realm: &Realm,
     username: &str,
     password: &Password,
+    client_ip: Option<&str>,
+    now: UnixTime,
     after_hash: Option<Box<dyn FnOnce() + Send + '_>>,
 ) -> Result<User, Error> {
+    let mut keys = Vec::new();
+    if settings.login_throttle {
+        keys.push(throttle::account_key(&realm.id.to_string(), username));
+        if let Some(ip) = client_ip {
+            keys.push(throttle::address_key(ip));
+        }
+    }
+    let mut wait = 0;
+    let mut account_has_failures = false;
+    for (i, key) in keys.iter().enumerate() {
+        let failures = store.login_failures(key)?;
+        account_has_failures |= i == 0 && failures.is_some();
+        wait = wait.max(throttle::retry_after(failures, now));
+    }
+    if wait > 0 {
+        if let Some(release) = after_hash {
+            release();
+        }
+        return Err(Error::Throttled { retry_after: wait });
+    }
     let user = store.find_user_by_name(realm.id, username)?;
     let hash = user.as_ref().and_then(|u| u.password_hash.as_ref());
-    let verified = hasher.verify_or_dummy(password, hash);
+    let verified = settings.hasher.verify_or_dummy(password, hash);
     if let Some(release) = after_hash {
         release();
     }
     let user = match user {
         Some(user) if verified => user,
-        _ => return Err(OAuthError::invalid_grant("invalid username or password").into()),
+        _ => {
+            for key in &keys {
+                store.record_login_failure(key, now, now - throttle::WINDOW)?;
+            }
+            return Err(OAuthError::invalid_grant("invalid username or password").into());
+        }
     };
+    if let Some(account) = keys.first().filter(|_| account_has_failures) {
+        store.clear_login_failures(account)?;
+    }
     if !user.active {
         return Err(OAuthError::invalid_grant("the user is inactive").into());
     }
@@ -52,10 +85,12 @@ pub(super) fn grant(
     let release = ctx.after_password_hash.take();
     let user = authenticate_user(
         ctx.store,
-        &ctx.settings.hasher,
+        ctx.settings,
         realm,
         username,
         password,
+        ctx.client_ip.as_deref(),
+        ctx.now,
         release,
     )?;
     let scope = resolve_scope(ctx.store, realm, client.client(), scope)?;

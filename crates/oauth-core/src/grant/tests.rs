@@ -46,6 +46,7 @@ fn check(
         now: NOW,
         rng: &mut rng,
         after_password_hash: None,
+        client_ip: None,
     };
     let outcome = match exchange(&mut ctx, request) {
         Ok(_) => Ok(()),
@@ -273,6 +274,7 @@ fn the_hashing_hook_runs_once_after_the_password_hash_only() {
             after_password_hash: Some(Box::new(move || {
                 counter.fetch_add(1, Ordering::SeqCst);
             })),
+            client_ip: None,
         };
         exchange(&mut ctx, request)
     };
@@ -296,4 +298,107 @@ fn the_hashing_hook_runs_once_after_the_password_hash_only() {
     );
     run(&[("grant_type", "refresh_token"), ("refresh_token", "x")]).unwrap_err();
     assert_eq!(calls.load(Ordering::SeqCst), 2, "no hash, no call");
+}
+
+#[test]
+fn failed_passwords_trip_the_throttle_per_account_and_address() {
+    use crate::throttle::{FREE_FAILURES, MAX_DELAY};
+    let store = MemoryStore::new();
+    let settings = settings();
+    provision::bootstrap(
+        &store,
+        &settings.hasher,
+        "admin",
+        &Password::new("pw"),
+        NOW,
+        &mut SeededEntropy::new(8),
+    )
+    .unwrap();
+    let seeds = std::sync::atomic::AtomicU64::new(1000);
+    let attempt_as = |username: &str, password: &str, ip: &str, now: i64| {
+        let params = Params::from_pairs(
+            [
+                ("grant_type", "password"),
+                ("username", username),
+                ("password", password),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+        .unwrap();
+        let mut rng = SeededEntropy::new(seeds.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+        let mut ctx = Context {
+            store: &store,
+            keys: &StoreKeySource,
+            settings: &settings,
+            now,
+            rng: &mut rng,
+            after_password_hash: None,
+            client_ip: Some(ip.to_owned()),
+        };
+        match exchange(&mut ctx, TokenRequest::parse(&params, None, None).unwrap()) {
+            Ok(_) => Ok(()),
+            Err(Error::Throttled { retry_after }) => Err(format!("throttled {retry_after}")),
+            Err(Error::OAuth(e)) => Err(e.code.as_str().to_owned()),
+            Err(other) => panic!("{other:?}"),
+        }
+    };
+    let attempt = |password: &str, ip: &str, now: i64| attempt_as("admin", password, ip, now);
+    for i in 0..FREE_FAILURES {
+        assert_eq!(
+            attempt("wrong", "10.0.0.1", NOW + i64::from(i)),
+            Err("invalid_grant".into()),
+            "attempt {i} is free"
+        );
+    }
+    let last = NOW + i64::from(FREE_FAILURES) - 1;
+    assert_eq!(
+        attempt("wrong", "10.0.0.2", last),
+        Err("throttled 1".into()),
+        "the account is throttled from any address"
+    );
+    assert_eq!(
+        attempt("pw", "10.0.0.3", last),
+        Err("throttled 1".into()),
+        "even the right password waits"
+    );
+    assert_eq!(
+        attempt("pw", "10.0.0.3", last + 1),
+        Ok(()),
+        "after the wait the real user gets in"
+    );
+    assert_eq!(
+        attempt_as("ghost", "x", "10.0.0.1", last + 1),
+        Err("invalid_grant".into()),
+        "the address's wait is over, and another account is not throttled"
+    );
+    assert_eq!(
+        attempt("wrong", "10.0.0.4", last + 1),
+        Err("invalid_grant".into()),
+        "the success cleared the account's count"
+    );
+    // A long attack from ever new addresses: every wait is capped at MAX_DELAY.
+    let mut t = last + 2;
+    let mut longest = 0;
+    for i in 0..60 {
+        if let Err(text) = attempt("wrong", &format!("10.1.0.{i}"), t)
+            && let Some(seconds) = text.strip_prefix("throttled ")
+        {
+            let seconds: i64 = seconds.parse().unwrap();
+            longest = longest.max(seconds);
+            t += seconds;
+        }
+    }
+    assert!(longest > 60 && longest <= MAX_DELAY, "{longest}");
+    // The real user is never locked out for longer than MAX_DELAY.
+    let wait = match attempt("pw", "10.2.0.2", t) {
+        Ok(()) => 0,
+        Err(text) => text
+            .strip_prefix("throttled ")
+            .unwrap()
+            .parse::<i64>()
+            .unwrap(),
+    };
+    assert!(wait <= MAX_DELAY, "{wait}");
+    assert_eq!(attempt("pw", "10.2.0.2", t + wait), Ok(()));
 }

@@ -11,8 +11,8 @@ use uuid::Uuid;
 use crate::error::StoreError;
 use crate::hash::TokenHash;
 use crate::model::{
-    AuthorizationCode, Client, Consent, Permission, Realm, RefreshToken, Role, ScopeRecord,
-    Session, SigningKey, UnixTime, User,
+    AuthorizationCode, Client, Consent, Failures, Permission, Realm, RefreshToken, Role,
+    ScopeRecord, Session, SigningKey, UnixTime, User,
 };
 
 /// Shorthand for store results.
@@ -140,6 +140,22 @@ pub trait ConsentStore {
     fn delete_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<bool>;
 }
 
+/// Counters of failed logins, shared by every node (see `throttle`).
+pub trait ThrottleStore {
+    /// The failures recorded for `key`, if any.
+    fn login_failures(&self, key: &str) -> StoreResult<Option<Failures>>;
+    /// Counts a failure for `key` at `now`; a window that began before `window_cutoff` is
+    /// restarted. Concurrent calls never lose a count.
+    fn record_login_failure(
+        &self,
+        key: &str,
+        now: UnixTime,
+        window_cutoff: UnixTime,
+    ) -> StoreResult<()>;
+    /// Forgets the failures of `key`.
+    fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
+}
+
 /// Everything a Portcullis server needs from its persistence.
 pub trait Store:
     RealmStore
@@ -152,6 +168,7 @@ pub trait Store:
     + AuthorizationCodeStore
     + SessionStore
     + ConsentStore
+    + ThrottleStore
     + Send
     + Sync
 {

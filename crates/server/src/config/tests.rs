@@ -85,6 +85,25 @@ fn bad_values_fail_with_the_key_named() {
 }
 
 #[test]
+fn every_section_is_reachable_from_the_environment() {
+    let env = [
+        ("PORTCULLIS_CACHE__TTL_SECONDS", "3"),
+        ("PORTCULLIS_THROTTLE__ENABLED", "false"),
+        ("PORTCULLIS_TOKENS__SESSION_LIFETIME", "600"),
+        ("PORTCULLIS_ARGON2__MEMORY_KIB", "1024"),
+        ("PORTCULLIS_LOG__FORMAT", "json"),
+        ("PORTCULLIS_BOOTSTRAP__ADMIN_USERNAME", "root"),
+    ];
+    let c = load(&env, None, Overrides::default()).unwrap();
+    assert_eq!(c.cache.ttl_seconds, 3);
+    assert!(!c.throttle.enabled);
+    assert_eq!(c.tokens.session_lifetime, 600);
+    assert_eq!(c.argon2.memory_kib, 1024);
+    assert_eq!(c.log.format, LogFormat::Json);
+    assert_eq!(c.bootstrap.admin_username, "root");
+}
+
+#[test]
 fn unknown_top_level_variables_only_warn() {
     figment::Jail::expect_with(|jail| {
         jail.set_env("PORTCULLIS_SOMETHING", "1");

@@ -36,11 +36,12 @@ enum Step {
     Page(String),
     /// Back to the client (code or error).
     Redirect(String),
-    /// The login page.
+    /// The login page, with an error after a failed attempt (and a wait when throttled).
     Login {
         client: String,
         error: Option<String>,
         username: String,
+        retry_after: Option<i64>,
     },
     /// The consent page: the client, the user, and each scope with its description.
     Consent {
@@ -152,6 +153,7 @@ fn step(
         client: client_name(&valid),
         error: None,
         username: valid.login_hint.clone().unwrap_or_default(),
+        retry_after: None,
     };
     let session = match session.filter(|_| session_ok) {
         Some(session) => session,
@@ -280,14 +282,18 @@ fn respond(
             client,
             error,
             username,
+            retry_after,
         } => {
             let (csrf, fresh) = pages::csrf_token(req);
-            let status = if error.is_some() {
-                StatusCode::UNAUTHORIZED
-            } else {
-                StatusCode::OK
+            let status = match (&error, retry_after) {
+                (_, Some(_)) => StatusCode::TOO_MANY_REQUESTS,
+                (Some(_), None) => StatusCode::UNAUTHORIZED,
+                (None, None) => StatusCode::OK,
             };
             let mut builder = pages::page(status);
+            if let Some(seconds) = retry_after {
+                builder.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+            }
             if fresh {
                 builder.cookie(pages::cookie(
                     CSRF_COOKIE,
@@ -434,6 +440,7 @@ async fn login(
         request.clone(),
         username.clone(),
     );
+    let ip = req.peer_addr().map(|a| a.ip().to_string());
     let now = now();
     let outcome = run_blocking(move || {
         let Some(found) = find_realm(&s, &r)? else {
@@ -446,10 +453,12 @@ async fn login(
         let release: Box<dyn FnOnce() + Send> = Box::new(move || drop(permit));
         match authenticate_user(
             s.store.as_ref(),
-            &s.settings.hasher,
+            &s.settings,
             &found,
             &name,
             &password,
+            ip.as_deref(),
+            now,
             Some(release),
         ) {
             Ok(user) => {
@@ -470,6 +479,19 @@ async fn login(
                     client: client_name(&valid),
                     error: Some("Wrong username or password.".to_owned()),
                     username: name,
+                    retry_after: None,
+                };
+                Ok((step, None))
+            }
+            Err(Error::Throttled { retry_after }) => {
+                tracing::warn!(realm = %found.name, retry_after, "login throttled on the login page");
+                let step = Step::Login {
+                    client: client_name(&valid),
+                    error: Some(format!(
+                        "Too many failed attempts. Wait {retry_after} seconds, then try again."
+                    )),
+                    username: name,
+                    retry_after: Some(retry_after),
                 };
                 Ok((step, None))
             }

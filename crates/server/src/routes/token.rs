@@ -38,6 +38,7 @@ async fn token(
     let request = TokenRequest::parse(&params, basic_credentials(&req)?, realm)?;
     tracing::debug!(grant_type = request.grant.grant_type(), "token request");
     let now = now();
+    let client_ip = req.peer_addr().map(|a| a.ip().to_string());
     // Only the password grant hashes; it waits for a hashing permit so other requests never queue
     // behind a login storm on the blocking pool. The permit is released as soon as the hash is
     // done, not after the grant's database writes.
@@ -63,6 +64,7 @@ async fn token(
             rng: &mut rng,
             after_password_hash: permit
                 .map(|p| Box::new(move || drop(p)) as Box<dyn FnOnce() + Send>),
+            client_ip,
         };
         grant::exchange(&mut ctx, request)
     })

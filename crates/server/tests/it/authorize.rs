@@ -538,3 +538,52 @@ async fn cookies_are_secure_behind_an_https_public_url() {
         "https://auth.example/realms/master"
     );
 }
+
+#[actix_web::test]
+async fn the_login_page_counts_toward_the_same_throttle() {
+    let fx = fixture();
+    web_client(&fx, true);
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let mut jar = Jar::default();
+    let challenge = s256_challenge(VERIFIER);
+    let login = call(&app, &mut jar, authorize(&pkce_query("s", &challenge))).await;
+    let mut last = None;
+    for _ in 0..(oauth_core::throttle::FREE_FAILURES + 4) {
+        let page = call(
+            &app,
+            &mut jar,
+            post(
+                "/authorize/login",
+                &resubmit(&login, &[("username", "admin"), ("password", "guess")]),
+            ),
+        )
+        .await;
+        if page.status == 429 {
+            last = Some(page);
+            break;
+        }
+        assert_eq!(page.status, 401);
+    }
+    let page = last.expect("the login page throttles too");
+    assert!(
+        page.body.contains("Too many failed attempts"),
+        "{}",
+        page.body
+    );
+    assert!(page.headers.get("retry-after").is_some());
+    // The password grant sees the same count: it is refused within two tries (an unshared
+    // count would allow five).
+    let mut refused = false;
+    for _ in 0..2 {
+        let guess = form(&[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", "guess"),
+        ]);
+        if send(&app, guess).await.0 == 429 {
+            refused = true;
+            break;
+        }
+    }
+    assert!(refused);
+}

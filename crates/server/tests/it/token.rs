@@ -270,3 +270,46 @@ async fn health_endpoints_answer() {
     let (status, _, body) = send(&app, test::TestRequest::get().uri("/nope")).await;
     assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
 }
+
+#[actix_web::test]
+async fn repeated_wrong_passwords_are_throttled_with_429_and_retry_after() {
+    let fx = fixture();
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let wrong = || {
+        form(&[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", "guess"),
+        ])
+    };
+    for i in 0..oauth_core::throttle::FREE_FAILURES {
+        let (status, _, body) = send(&app, wrong()).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "attempt {i}"
+        );
+    }
+    // The next attempts owe 1 s, then 2 s...: within a few tries one is refused.
+    let mut throttled = None;
+    for _ in 0..4 {
+        let (status, headers, body) = send(&app, wrong()).await;
+        if status == 429 {
+            throttled = Some((headers, body));
+            break;
+        }
+    }
+    let (headers, body) = throttled.expect("the throttle trips");
+    assert_eq!(body["error"], "temporarily_unavailable");
+    let retry: i64 = headers
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=oauth_core::throttle::MAX_DELAY).contains(&retry));
+    // Other users are not affected.
+    let (status, _, _) = send(&app, form(&[("grant_type", "client_credentials")])).await;
+    assert_eq!(status, 401);
+}
