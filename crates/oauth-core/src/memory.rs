@@ -382,6 +382,17 @@ impl ConsentStore for MemoryStore {
     fn find_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<Option<Consent>> {
         Ok(self.lock()?.consents.get(&(user_id, client_id)).cloned())
     }
+    fn list_consents(&self, user_id: Uuid) -> StoreResult<Vec<Consent>> {
+        let inner = self.lock()?;
+        let mut found: Vec<Consent> = inner
+            .consents
+            .values()
+            .filter(|c| c.user_id == user_id)
+            .cloned()
+            .collect();
+        found.sort_by_key(|c| (c.created_at, c.client_id));
+        Ok(found)
+    }
     fn delete_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<bool> {
         Ok(self
             .write()?

@@ -760,7 +760,12 @@ pub fn sessions_and_consents_roundtrip(store: &dyn Store) {
         ..consent.clone()
     };
     store.save_consent(&wider).unwrap();
-    assert_eq!(store.find_consent(user.id, client.id).unwrap(), Some(wider));
+    assert_eq!(
+        store.find_consent(user.id, client.id).unwrap(),
+        Some(wider.clone())
+    );
+    assert_eq!(store.list_consents(user.id).unwrap(), vec![wider]);
+    assert!(store.list_consents(Uuid::nil()).unwrap().is_empty());
     assert!(store.delete_consent(user.id, client.id).unwrap());
     assert!(!store.delete_consent(user.id, client.id).unwrap());
     let orphan = Consent {

@@ -290,6 +290,9 @@ impl<S: Store + ?Sized> ConsentStore for CachedStore<S> {
     fn find_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<Option<Consent>> {
         self.inner.find_consent(user_id, client_id)
     }
+    fn list_consents(&self, user_id: Uuid) -> StoreResult<Vec<Consent>> {
+        self.inner.list_consents(user_id)
+    }
     fn delete_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<bool> {
         self.inner.delete_consent(user_id, client_id)
     }

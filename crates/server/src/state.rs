@@ -19,8 +19,9 @@ use crate::keys::CachedKeySource;
 /// What every handler gets.
 #[derive(Clone)]
 pub struct AppState {
-    /// Persistence; only ever called on the blocking pool.
-    pub store: Arc<dyn Store>,
+    /// Persistence behind its read-through cache; only ever called on the blocking pool (a
+    /// handler may read what is already cached, which touches no database).
+    pub store: Arc<CachedStore<dyn Store>>,
     /// Grant settings (public URL, grace period, password hasher).
     pub settings: Arc<Settings>,
     /// Where signers come from.

@@ -407,6 +407,17 @@ macro_rules! impl_store {
             created_at: DateTime<Utc>,
         }
 
+        impl ConsentRow {
+            fn into_model(self) -> StoreResult<Consent> {
+                Ok(Consent {
+                    user_id: conv::uuid(self.user_id)?,
+                    client_id: conv::uuid(self.client_id)?,
+                    scope: self.scope,
+                    created_at: unix(self.created_at),
+                })
+            }
+        }
+
         impl RealmStore for $store {
             fn create_realm(&self, realm: &Realm) -> StoreResult<()> {
                 let row = RealmRow::from_model(realm)?;
@@ -861,15 +872,17 @@ macro_rules! impl_store {
                     .first(&mut *self.conn()?)
                     .optional()
                     .map_err(map_error)?;
-                row.map(|r| {
-                    Ok(Consent {
-                        user_id: conv::uuid(r.user_id)?,
-                        client_id: conv::uuid(r.client_id)?,
-                        scope: r.scope,
-                        created_at: unix(r.created_at),
-                    })
-                })
-                .transpose()
+                row.map(ConsentRow::into_model).transpose()
+            }
+            fn list_consents(&self, user_id: Uuid) -> StoreResult<Vec<Consent>> {
+                use schema::consents::dsl;
+                let rows: Vec<ConsentRow> = dsl::consents
+                    .filter(dsl::user_id.eq(conv::id(user_id)))
+                    .order((dsl::created_at, dsl::client_id))
+                    .select(ConsentRow::as_select())
+                    .load(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                rows.into_iter().map(ConsentRow::into_model).collect()
             }
             fn delete_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<bool> {
                 use schema::consents::dsl;

@@ -136,6 +136,8 @@ pub trait ConsentStore {
     fn save_consent(&self, consent: &Consent) -> StoreResult<()>;
     /// The consent a user gave a client, if any.
     fn find_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<Option<Consent>>;
+    /// Every consent a user gave, oldest first.
+    fn list_consents(&self, user_id: Uuid) -> StoreResult<Vec<Consent>>;
     /// Withdraws a consent; answers whether there was one.
     fn delete_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<bool>;
 }

@@ -24,6 +24,10 @@ use oauth_core::scope::Scope;
 use oauth_core::secret::Password;
 use oauth_core::{Error, OAuthError};
 
+use oauth_core::store::{
+    ConsentStore as _, RealmStore as _, ScopeStore as _, SessionStore as _, UserStore as _,
+};
+
 use crate::blocking::run_blocking;
 use crate::error::ApiError;
 use crate::pages::{self, CSRF_COOKIE, SESSION_COOKIE};
@@ -370,17 +374,26 @@ fn failed(realm: &Option<String>, err: ApiError) -> HttpResponse {
     response
 }
 
+/// The authorization request: from the query (GET) or the form body (POST, OpenID Connect Core
+/// §3.1.2.1).
 async fn start(
     req: HttpRequest,
+    payload: Option<web::Payload>,
     state: web::Data<AppState>,
     realm: Option<String>,
 ) -> HttpResponse {
-    let params = match parse_form(req.query_string().as_bytes()).and_then(Params::from_pairs) {
+    let parsed = match payload {
+        None => parse_form(req.query_string().as_bytes())
+            .and_then(Params::from_pairs)
+            .map_err(|e| e.description.into_owned()),
+        Some(payload) => posted_form(&req, payload, state.body_limit).await,
+    };
+    let params = match parsed {
         Ok(params) => params,
         Err(e) => {
             return pages::error(
                 &realm_label(&realm),
-                &format!("The request is malformed: {}.", e.description),
+                &format!("The request is malformed: {e}."),
             );
         }
     };
@@ -541,7 +554,24 @@ async fn consent(
 }
 
 pub(super) async fn start_root(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    start(req, state, None).await
+    start(req, None, state, None).await
+}
+
+pub(super) async fn start_root_post(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    start(req, Some(payload), state, None).await
+}
+
+pub(super) async fn start_realm_post(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    start(req, Some(payload), state, Some(path.into_inner())).await
 }
 
 pub(super) async fn start_realm(
@@ -549,7 +579,7 @@ pub(super) async fn start_realm(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> HttpResponse {
-    start(req, state, Some(path.into_inner())).await
+    start(req, None, state, Some(path.into_inner())).await
 }
 
 pub(super) async fn login_root(

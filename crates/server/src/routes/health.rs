@@ -2,6 +2,8 @@
 
 use actix_web::{HttpResponse, web};
 
+use oauth_core::Store as _;
+
 use crate::blocking::run_blocking;
 use crate::state::AppState;
 

@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(method_not_allowed)),
     )
     .route("/authorize", web::get().to(authorize::start_root))
+    .route("/authorize", web::post().to(authorize::start_root_post))
     .route("/authorize/login", web::post().to(authorize::login_root))
     .route(
         "/authorize/consent",
@@ -31,6 +32,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route(
         "/realms/{realm}/authorize",
         web::get().to(authorize::start_realm),
+    )
+    .route(
+        "/realms/{realm}/authorize",
+        web::post().to(authorize::start_realm_post),
     )
     .route(
         "/realms/{realm}/authorize/login",

@@ -587,3 +587,39 @@ async fn the_login_page_counts_toward_the_same_throttle() {
     }
     assert!(refused);
 }
+
+#[actix_web::test]
+async fn the_authorization_request_may_be_posted_and_realms_have_their_own_endpoint() {
+    let fx = fixture();
+    fx.realm("acme");
+    let new = NewClient {
+        name: "web".into(),
+        redirect_uri: Some(REDIRECT.into()),
+        ..NewClient::default()
+    };
+    fx.client("acme", new);
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let mut jar = Jar::default();
+    let challenge = s256_challenge(VERIFIER);
+    let pairs: Vec<(String, String)> = pkce_query("p", &challenge)
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let login = call(&app, &mut jar, post("/realms/acme/authorize", &pairs)).await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    assert!(
+        login
+            .body
+            .contains("action=\"&#x2f;realms&#x2f;acme&#x2f;authorize&#x2f;login\""),
+        "{}",
+        login.body
+    );
+    assert!(login.body.contains("acme"));
+    // The master realm does not know acme's client.
+    assert_eq!(
+        call(&app, &mut jar, post("/authorize", &pairs))
+            .await
+            .status,
+        400
+    );
+}
