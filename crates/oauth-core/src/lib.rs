@@ -6,6 +6,7 @@
 //! and the `testing` feature exposes the conformance suite every backend runs.
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use oauth_core::{grant, keys::StoreKeySource, memory::MemoryStore, password, provision};
 //! use oauth_core::random::SeededEntropy;
 //! use oauth_core::request::{Params, TokenRequest};
@@ -14,23 +15,25 @@
 //! let store = MemoryStore::new();
 //! let mut rng = SeededEntropy::new(1);
 //! let cheap = password::Argon2Params { memory_kib: 64, iterations: 1, parallelism: 1 };
-//! let hasher = password::PasswordHasher::new(cheap, &mut rng).unwrap();
+//! let hasher = password::PasswordHasher::new(cheap, &mut rng)?;
 //! let now = 1_700_000_000;
-//! provision::bootstrap(&store, &hasher, "admin", &Password::new("start123"), now, &mut rng).unwrap();
+//! provision::bootstrap(&store, &hasher, "admin", &Password::new("start123"), now, &mut rng)?;
 //! let settings = grant::Settings::new("http://localhost:3001", hasher);
 //! let params = Params::from_pairs([
 //!     ("grant_type".to_owned(), "password".to_owned()),
 //!     ("username".to_owned(), "admin".to_owned()),
 //!     ("password".to_owned(), "start123".to_owned()),
-//! ]).unwrap();
-//! let request = TokenRequest::parse(&params, None, None).unwrap();
+//! ])?;
+//! let request = TokenRequest::parse(&params, None, None)?;
 //! let mut ctx = grant::Context {
 //!     store: &store, keys: &StoreKeySource, settings: &settings, now, rng: &mut rng,
 //!     after_password_hash: None, client_ip: None,
 //! };
-//! let response = grant::exchange(&mut ctx, request).unwrap();
+//! let response = grant::exchange(&mut ctx, request)?;
 //! assert_eq!(response.scope, "global");
 //! assert!(response.refresh_token.is_some());
+//! # Ok(())
+//! # }
 //! ```
 
 pub mod authorize;

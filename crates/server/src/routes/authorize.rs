@@ -553,65 +553,42 @@ async fn consent(
     }
 }
 
-pub(super) async fn start_root(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    start(req, None, state, None).await
+/// The realm named by the path (`/realms/{realm}/...`), or none on the root paths.
+fn realm_of(path: Option<web::Path<String>>) -> Option<String> {
+    path.map(web::Path::into_inner)
 }
 
-pub(super) async fn start_root_post(
+pub(super) async fn authorize_get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: Option<web::Path<String>>,
+) -> HttpResponse {
+    start(req, None, state, realm_of(path)).await
+}
+
+pub(super) async fn authorize_post(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
+    path: Option<web::Path<String>>,
 ) -> HttpResponse {
-    start(req, Some(payload), state, None).await
+    start(req, Some(payload), state, realm_of(path)).await
 }
 
-pub(super) async fn start_realm_post(
+pub(super) async fn login_post(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: Option<web::Path<String>>,
 ) -> HttpResponse {
-    start(req, Some(payload), state, Some(path.into_inner())).await
+    login(req, payload, state, realm_of(path)).await
 }
 
-pub(super) async fn start_realm(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> HttpResponse {
-    start(req, None, state, Some(path.into_inner())).await
-}
-
-pub(super) async fn login_root(
+pub(super) async fn consent_post(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
+    path: Option<web::Path<String>>,
 ) -> HttpResponse {
-    login(req, payload, state, None).await
-}
-
-pub(super) async fn login_realm(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> HttpResponse {
-    login(req, payload, state, Some(path.into_inner())).await
-}
-
-pub(super) async fn consent_root(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<AppState>,
-) -> HttpResponse {
-    consent(req, payload, state, None).await
-}
-
-pub(super) async fn consent_realm(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> HttpResponse {
-    consent(req, payload, state, Some(path.into_inner())).await
+    consent(req, payload, state, realm_of(path)).await
 }

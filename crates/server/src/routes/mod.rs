@@ -14,36 +14,36 @@ use crate::error::ApiError;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/token")
-            .route(web::post().to(token::root))
+            .route(web::post().to(token::token))
             .default_service(web::to(method_not_allowed)),
     )
     .service(
         web::resource("/realms/{realm}/token")
-            .route(web::post().to(token::realm))
+            .route(web::post().to(token::token))
             .default_service(web::to(method_not_allowed)),
     )
-    .route("/authorize", web::get().to(authorize::start_root))
-    .route("/authorize", web::post().to(authorize::start_root_post))
-    .route("/authorize/login", web::post().to(authorize::login_root))
+    .route("/authorize", web::get().to(authorize::authorize_get))
+    .route("/authorize", web::post().to(authorize::authorize_post))
+    .route("/authorize/login", web::post().to(authorize::login_post))
     .route(
         "/authorize/consent",
-        web::post().to(authorize::consent_root),
+        web::post().to(authorize::consent_post),
     )
     .route(
         "/realms/{realm}/authorize",
-        web::get().to(authorize::start_realm),
+        web::get().to(authorize::authorize_get),
     )
     .route(
         "/realms/{realm}/authorize",
-        web::post().to(authorize::start_realm_post),
+        web::post().to(authorize::authorize_post),
     )
     .route(
         "/realms/{realm}/authorize/login",
-        web::post().to(authorize::login_realm),
+        web::post().to(authorize::login_post),
     )
     .route(
         "/realms/{realm}/authorize/consent",
-        web::post().to(authorize::consent_realm),
+        web::post().to(authorize::consent_post),
     )
     .route("/jwks", web::get().to(jwks::all))
     .route("/realms/{realm}/jwks", web::get().to(jwks::realm))

@@ -10,24 +10,17 @@ use crate::error::ApiError;
 use crate::params::{basic_credentials, parse_params, read_body};
 use crate::state::{AppState, OsEntropy, now};
 
-pub(super) async fn root(
+/// `POST /token` and `POST /realms/{realm}/token`.
+pub(super) async fn token(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
+    path: Option<web::Path<String>>,
 ) -> Result<HttpResponse, ApiError> {
-    token(req, payload, state, None).await
+    exchange(req, payload, state, path.map(web::Path::into_inner)).await
 }
 
-pub(super) async fn realm(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    token(req, payload, state, Some(path.into_inner())).await
-}
-
-async fn token(
+async fn exchange(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
