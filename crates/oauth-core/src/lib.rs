@@ -44,6 +44,7 @@ pub mod hash;
 pub mod keys;
 pub mod memory;
 pub mod model;
+pub mod oidc;
 pub mod password;
 pub mod pkce;
 pub mod provision;

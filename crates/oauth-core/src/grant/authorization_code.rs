@@ -10,6 +10,7 @@ use crate::client_auth::AuthenticatedClient;
 use crate::error::{Error, OAuthError};
 use crate::hash::TokenHash;
 use crate::model::{Client, Realm};
+use crate::oidc::Authentication;
 use crate::pkce::{self, CodeChallengeMethod};
 use crate::scope::Scope;
 use crate::secret::{AuthorizationCodeSecret, PkceVerifier};
@@ -81,10 +82,10 @@ pub(super) fn grant(
         }
         (None, None) => {}
     }
-    match ctx.store.find_user(code.user_id)? {
-        Some(user) if user.active => {}
+    let user = match ctx.store.find_user(code.user_id)? {
+        Some(user) if user.active => user,
         _ => return Err(invalid("the user is inactive or was deleted")),
-    }
+    };
     let scope = Scope::parse(&code.scope)?;
     let (value, record) = issue::mint_refresh_token(
         ctx,
@@ -103,5 +104,18 @@ pub(super) fn grant(
             "the authorization code was already used; the tokens issued from it are revoked",
         ));
     }
-    issue::user_response(ctx, realm, code.user_id, Some(client), &scope, value)
+    let authentication = Authentication {
+        auth_time: code.auth_time,
+        nonce: code.nonce.clone(),
+        session_id: code.session_id,
+    };
+    issue::user_response(
+        ctx,
+        realm,
+        &user,
+        Some(client),
+        &scope,
+        value,
+        Some(&authentication),
+    )
 }

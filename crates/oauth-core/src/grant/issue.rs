@@ -5,7 +5,8 @@ use uuid::Uuid;
 use super::Context;
 use crate::error::Error;
 use crate::hash::TokenHash;
-use crate::model::{Client, Realm, RefreshToken};
+use crate::model::{Client, Realm, RefreshToken, User};
+use crate::oidc::{self, Authentication};
 use crate::random::{random_token, random_uuid};
 use crate::scope::Scope;
 use crate::token::{ACCESS_TOKEN_TYP, AccessTokenClaims, SubjectKind, TokenResponse, sign_jwt};
@@ -70,20 +71,28 @@ pub(super) fn mint_refresh_token(
     (value, record)
 }
 
-/// Signs the access token for a user and assembles the response around a stored refresh token.
+/// Signs the access token (and, with `openid`, a client and an `authentication`, the ID token)
+/// for a user and assembles the response around a stored refresh token.
 pub(super) fn user_response(
     ctx: &mut Context<'_>,
     realm: &Realm,
-    user_id: Uuid,
+    user: &User,
     client: Option<&Client>,
     scope: &Scope,
     refresh_token: String,
+    authentication: Option<&Authentication>,
 ) -> Result<TokenResponse, Error> {
     let subject = Subject {
-        id: user_id,
+        id: user.id,
         kind: SubjectKind::User,
     };
     let access_token = access_token(ctx, realm, &subject, client, scope)?;
+    let id_token = match (client, authentication) {
+        (Some(client), Some(auth)) => {
+            oidc::id_token(ctx, realm, user, client, scope, &access_token, auth)?
+        }
+        _ => None,
+    };
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
@@ -91,6 +100,6 @@ pub(super) fn user_response(
         scope: scope.to_string(),
         refresh_token: Some(refresh_token),
         refresh_token_expires_in: Some(realm.refresh_token_lifetime),
-        id_token: None,
+        id_token,
     })
 }

@@ -7,6 +7,7 @@ use super::{Context, Settings, issue, resolve_scope};
 use crate::client_auth::AuthenticatedClient;
 use crate::error::{Error, OAuthError};
 use crate::model::{Realm, UnixTime, User};
+use crate::oidc::Authentication;
 use crate::random::random_uuid;
 use crate::scope::Scope;
 use crate::secret::Password;
@@ -98,5 +99,18 @@ pub(super) fn grant(
     let (value, record) =
         issue::mint_refresh_token(ctx, realm, user.id, client.client(), &scope, family_id);
     ctx.store.create_refresh_token(&record)?;
-    issue::user_response(ctx, realm, user.id, client.client(), &scope, value)
+    let authentication = Authentication {
+        auth_time: ctx.now,
+        nonce: None,
+        session_id: None,
+    };
+    issue::user_response(
+        ctx,
+        realm,
+        &user,
+        client.client(),
+        &scope,
+        value,
+        Some(&authentication),
+    )
 }

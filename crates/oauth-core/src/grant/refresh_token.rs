@@ -52,10 +52,10 @@ pub(super) fn grant(
     let user_id = token
         .user_id
         .ok_or_else(|| invalid("the refresh token has no subject"))?;
-    match ctx.store.find_user(user_id)? {
-        Some(user) if user.active => {}
+    let user = match ctx.store.find_user(user_id)? {
+        Some(user) if user.active => user,
         _ => return Err(invalid("the user is inactive or was deleted")),
-    }
+    };
     let client = client.client();
     let (value, successor) =
         issue::mint_refresh_token(ctx, realm, user_id, client, &scope, token.family_id);
@@ -73,7 +73,8 @@ pub(super) fn grant(
             "the refresh token was already used; every token of its grant is revoked",
         ));
     }
-    issue::user_response(ctx, realm, user_id, client, &scope, value)
+    // No ID token on refresh yet: the original authentication time is not stored with the token.
+    issue::user_response(ctx, realm, &user, client, &scope, value, None)
 }
 
 /// A token is bound to the client it was issued to. A confidential client must authenticate; a

@@ -2,6 +2,7 @@
 //! render.
 
 mod authorize;
+mod discovery;
 mod health;
 mod jwks;
 mod token;
@@ -44,6 +45,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route(
         "/realms/{realm}/authorize/consent",
         web::post().to(authorize::consent_post),
+    )
+    .route(
+        "/.well-known/openid-configuration",
+        web::get().to(discovery::root),
+    )
+    .route(
+        "/realms/{realm}/.well-known/openid-configuration",
+        web::get().to(discovery::realm),
+    )
+    .route(
+        "/.well-known/oauth-authorization-server/realms/{realm}",
+        web::get().to(discovery::realm),
     )
     .route("/jwks", web::get().to(jwks::all))
     .route("/realms/{realm}/jwks", web::get().to(jwks::realm))

@@ -235,6 +235,29 @@ async fn login_consent_code_and_single_sign_on() {
     assert_eq!(status, 200, "{tokens}");
     assert_eq!(tokens["scope"], "email openid");
     assert!(tokens["refresh_token"].is_string());
+    // The ID token (OpenID Connect Core 3.1.3.6), verified against the realm's JWKS.
+    let (_, _, jwks) = send(&app, test::TestRequest::get().uri("/realms/master/jwks")).await;
+    let (header, claims) = crate::support::verify(tokens["id_token"].as_str().unwrap(), &jwks);
+    assert_eq!(
+        (header["alg"].as_str(), header["typ"].as_str()),
+        (Some("RS256"), Some("JWT"))
+    );
+    assert_eq!(claims["iss"], format!("{PUBLIC_URL}/realms/master"));
+    assert_eq!(
+        (claims["aud"].as_str(), claims["azp"].as_str()),
+        (Some(id.as_str()), Some(id.as_str()))
+    );
+    assert_eq!(claims["nonce"], "n-0S6");
+    assert_eq!(
+        claims["at_hash"],
+        oauth_core::oidc::at_hash(tokens["access_token"].as_str().unwrap())
+    );
+    assert!(claims["sid"].is_string() && claims["auth_time"].is_i64());
+    assert!(claims.get("email").is_none(), "admin has no e-mail address");
+    assert!(
+        claims.get("preferred_username").is_none(),
+        "identity was not granted"
+    );
 
     // Single sign-on: the session and the remembered consent skip both pages.
     let again = call(&app, &mut jar, authorize(&pkce_query("st-2", &challenge))).await;

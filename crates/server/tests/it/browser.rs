@@ -137,6 +137,23 @@ impl Driver {
             .to_owned()
     }
 
+    /// Waits until the page's title starts with `prefix` (a form submission navigates after the
+    /// click returns); answers the title.
+    fn wait_for_title(&self, prefix: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let title = self.title();
+            if title.starts_with(prefix) {
+                return title;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "waited for {prefix:?}, the page is {title:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn screenshot(&self, path: &std::path::Path) {
         let png = self.call("GET", "/screenshot", Value::Null);
         let bytes = base64::engine::general_purpose::STANDARD
@@ -216,18 +233,14 @@ fn a_person_signs_in_and_consents_in_a_real_browser() {
     );
     let driver = Driver::start(&dir.path().join("chromium-profile"));
     driver.open(&url);
-    assert!(driver.title().starts_with("Sign in"), "{}", driver.title());
+    driver.wait_for_title("Sign in");
     let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("login-page.png");
     driver.screenshot(&shot);
     assert!(std::fs::metadata(&shot).unwrap().len() > 1000);
     driver.type_into("#username", "admin");
     driver.type_into("#password", "start123");
     driver.click("button[type=submit]");
-    assert!(
-        driver.title().starts_with("Allow access"),
-        "{}",
-        driver.title()
-    );
+    driver.wait_for_title("Allow access");
     driver.screenshot(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("consent-page.png"));
     driver.click("button[value=allow]");
 

@@ -6,6 +6,7 @@
 mod authorize;
 mod blackbox;
 mod browser;
+mod discovery;
 mod jwks;
 mod malformed;
 mod support;

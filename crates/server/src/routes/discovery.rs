@@ -1,0 +1,56 @@
+//! OpenID Connect discovery (`/realms/{realm}/.well-known/openid-configuration`) and RFC 8414
+//! metadata (`/.well-known/oauth-authorization-server/realms/{realm}`, path insertion); the root
+//! `/.well-known/openid-configuration` redirects to the master realm's document.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, web};
+use oauth_core::grant::MASTER_REALM;
+use oauth_core::store::{RealmStore as _, ScopeStore as _};
+
+use crate::blocking::run_blocking;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub(super) async fn realm(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let shared = state.into_inner();
+    let name = path.into_inner();
+    let document = run_blocking(move || {
+        let Some(realm) = shared.store.find_realm_by_name(&name)? else {
+            return Ok(None);
+        };
+        let scopes: Vec<String> = shared
+            .store
+            .list_scopes(realm.id)?
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        Ok(Some(oauth_core::oidc::discovery(
+            &shared.settings,
+            &realm,
+            &scopes,
+        )))
+    })
+    .await?;
+    match document {
+        Some(document) => Ok(HttpResponse::Ok()
+            .insert_header((
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            ))
+            .json(document)),
+        None => Err(ApiError::NotFound("no such realm")),
+    }
+}
+
+pub(super) async fn root(state: web::Data<AppState>) -> HttpResponse {
+    let location = format!(
+        "{}/realms/{MASTER_REALM}/.well-known/openid-configuration",
+        state.settings.public_url.trim_end_matches('/')
+    );
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
