@@ -37,6 +37,7 @@
 //! ```
 
 pub mod authorize;
+pub mod bearer;
 pub mod client_auth;
 pub mod error;
 pub mod grant;

@@ -127,6 +127,34 @@ pub fn id_token(
     sign_jwt(&signer, "JWT", &claims).map(Some)
 }
 
+/// The UserInfo response (Core §5.3): `sub`, and the claims the token's scope allows.
+pub fn userinfo(user: &User, scope: &Scope) -> serde_json::Value {
+    let mut claims = serde_json::Map::new();
+    claims.insert("sub".into(), user.id.to_string().into());
+    if scope.contains("identity") || scope.contains("profile") {
+        let name = user
+            .display_name
+            .clone()
+            .unwrap_or_else(|| user.name.clone());
+        claims.insert("preferred_username".into(), user.name.clone().into());
+        claims.insert("name".into(), name.into());
+        if let Some(given) = &user.first_name {
+            claims.insert("given_name".into(), given.clone().into());
+        }
+        if let Some(family) = &user.last_name {
+            claims.insert("family_name".into(), family.clone().into());
+        }
+        claims.insert("updated_at".into(), user.updated_at.into());
+    }
+    if scope.contains("email")
+        && let Some(email) = &user.email
+    {
+        claims.insert("email".into(), email.clone().into());
+        claims.insert("email_verified".into(), user.email_verified.into());
+    }
+    serde_json::Value::Object(claims)
+}
+
 /// The OpenID Connect discovery document (also served as RFC 8414 metadata) of a realm.
 pub fn discovery(settings: &Settings, realm: &Realm, scopes: &[String]) -> serde_json::Value {
     let issuer = settings.issuer(realm);
@@ -139,6 +167,7 @@ pub fn discovery(settings: &Settings, realm: &Realm, scopes: &[String]) -> serde
         "authorization_endpoint": format!("{issuer}/authorize"),
         "token_endpoint": format!("{issuer}/token"),
         "jwks_uri": format!("{issuer}/jwks"),
+        "userinfo_endpoint": format!("{issuer}/userinfo"),
         "scopes_supported": scopes,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],

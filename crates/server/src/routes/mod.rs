@@ -6,6 +6,7 @@ mod discovery;
 mod health;
 mod jwks;
 mod token;
+mod userinfo;
 
 use actix_web::web;
 
@@ -57,6 +58,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route(
         "/.well-known/oauth-authorization-server/realms/{realm}",
         web::get().to(discovery::realm),
+    )
+    .route("/userinfo", web::get().to(userinfo::userinfo))
+    .route("/userinfo", web::post().to(userinfo::userinfo))
+    .route(
+        "/realms/{realm}/userinfo",
+        web::get().to(userinfo::userinfo),
+    )
+    .route(
+        "/realms/{realm}/userinfo",
+        web::post().to(userinfo::userinfo),
     )
     .route("/jwks", web::get().to(jwks::all))
     .route("/realms/{realm}/jwks", web::get().to(jwks::realm))

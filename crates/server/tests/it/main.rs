@@ -11,3 +11,4 @@ mod jwks;
 mod malformed;
 mod support;
 mod token;
+mod userinfo;
