@@ -94,7 +94,7 @@ pub(super) async fn userinfo(
     let token = match bearer_token(&req, body_token) {
         Ok(Some(token)) => token,
         Ok(None) => return refuse(StatusCode::UNAUTHORIZED, None, ""),
-        Err(response) => return response,
+        Err(why) => return refuse(StatusCode::BAD_REQUEST, Some("invalid_request"), why),
     };
     let realm_name = path.map(web::Path::into_inner);
     let shared = state.into_inner();
