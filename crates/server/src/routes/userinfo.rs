@@ -38,11 +38,12 @@ fn refuse(status: StatusCode, error: Option<&str>, description: &str) -> HttpRes
     }
 }
 
-/// The bearer token of the request: header or (POST) form body, never both.
+/// The bearer token of the request: header or (POST) form body, never both. The error is the
+/// `invalid_request` description.
 fn bearer_token(
     req: &HttpRequest,
     body_token: Option<String>,
-) -> Result<Option<String>, HttpResponse> {
+) -> Result<Option<String>, &'static str> {
     let header = match req.headers().get(header::AUTHORIZATION) {
         None => None,
         Some(value) => {
@@ -53,22 +54,12 @@ fn bearer_token(
                 {
                     Some(token.trim().to_owned())
                 }
-                _ => {
-                    return Err(refuse(
-                        StatusCode::BAD_REQUEST,
-                        Some("invalid_request"),
-                        "the Authorization header is not a Bearer token",
-                    ));
-                }
+                _ => return Err("the Authorization header is not a Bearer token"),
             }
         }
     };
     match (header, body_token) {
-        (Some(_), Some(_)) => Err(refuse(
-            StatusCode::BAD_REQUEST,
-            Some("invalid_request"),
-            "the token was sent twice",
-        )),
+        (Some(_), Some(_)) => Err("the token was sent twice"),
         (header, body) => Ok(header.or(body)),
     }
 }
