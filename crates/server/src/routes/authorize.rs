@@ -441,7 +441,16 @@ async fn login(
     }
     let request = AuthorizationRequest::from_params(&form);
     let username = form.get("username").unwrap_or_default().to_owned();
-    let password = Password::new(form.get("password").unwrap_or_default());
+    let password = form.get("password").unwrap_or_default();
+    if password.len() > oauth_core::password::MAX_PASSWORD_BYTES
+        || username.len() > oauth_core::request::MAX_USERNAME_BYTES
+    {
+        return pages::error(
+            &label,
+            "The username or password is longer than this server accepts.",
+        );
+    }
+    let password = Password::new(password);
     let permit = match state.hashing.clone().acquire_owned().await {
         Ok(permit) => permit,
         Err(_) => return failed(&realm, ApiError::Unavailable),

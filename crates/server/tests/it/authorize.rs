@@ -416,6 +416,20 @@ async fn forms_need_the_csrf_token_and_the_right_password() {
     assert!(wrong.body.contains("Wrong username or password."));
     assert_eq!(wrong.input("username"), "admin", "the username is kept");
     assert!(!jar.0.contains_key("portcullis_session"));
+    let long = "p".repeat(oauth_core::password::MAX_PASSWORD_BYTES + 1);
+    let refused = call(
+        &app,
+        &mut jar,
+        post(
+            "/authorize/login",
+            &resubmit(&wrong, &[("username", "admin"), ("password", &long)]),
+        ),
+    )
+    .await;
+    assert_eq!(
+        refused.status, 400,
+        "an overlong password is refused before any hashing"
+    );
 
     let consent = call(
         &app,
