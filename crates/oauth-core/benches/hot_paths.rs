@@ -55,6 +55,7 @@ fn claims() -> AccessTokenClaims {
         sub_kind: SubjectKind::Client,
         realm_id: "c3ecf576-44b1-402c-8021-31a9e0af4a78".into(),
         realm_name: "master".into(),
+        fid: None,
     }
 }
 

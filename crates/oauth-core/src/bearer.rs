@@ -3,7 +3,7 @@
 //!
 //! A token is accepted only if its header says `typ: at+jwt`, its `kid` names a published
 //! (active or passive) key, the signature verifies with that key's algorithm, `iss` is the key's
-//! realm's issuer, and `exp` is in the future. Every failure is the same kind of error, with a
+//! realm's issuer, `exp` is in the future, and neither its `jti` nor its grant (`fid`) was revoked. Every failure is the same kind of error, with a
 //! description safe to return in `WWW-Authenticate`.
 
 use base64::Engine;
@@ -103,6 +103,13 @@ pub fn verify(
         return Ok(Err(InvalidToken("the token has expired")));
     }
     let text = |name: &str| claims.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+    let mut ids: Vec<String> = Vec::with_capacity(2);
+    ids.extend(text("jti"));
+    ids.extend(text("fid"));
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    if store.any_revoked(&ids)? {
+        return Ok(Err(InvalidToken("the token was revoked")));
+    }
     let (Some(subject), Some(subject_kind)) = (text("sub"), text("sub_kind")) else {
         return Ok(Err(InvalidToken("the token has no subject")));
     };

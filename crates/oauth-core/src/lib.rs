@@ -52,6 +52,7 @@ pub mod provision;
 pub mod random;
 pub mod redirect;
 pub mod request;
+pub mod revocation;
 pub mod scope;
 pub mod secret;
 pub mod store;

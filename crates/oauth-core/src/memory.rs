@@ -16,7 +16,8 @@ use crate::model::{
 };
 use crate::store::{
     AuthorizationCodeStore, ClientStore, ConsentStore, KeyStore, RealmStore, RefreshTokenStore,
-    RoleStore, ScopeStore, SessionStore, Store, StoreResult, ThrottleStore, UserStore,
+    RevocationStore, RoleStore, ScopeStore, SessionStore, Store, StoreResult, ThrottleStore,
+    UserStore,
 };
 
 #[derive(Default)]
@@ -35,6 +36,7 @@ struct Inner {
     sessions: HashMap<Uuid, Session>,
     consents: HashMap<(Uuid, Uuid), Consent>,
     failures: HashMap<String, Failures>,
+    revoked: HashMap<String, UnixTime>,
 }
 
 /// A store that keeps everything in process memory.
@@ -429,6 +431,20 @@ impl ThrottleStore for MemoryStore {
     fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
         self.write()?.failures.remove(key);
         Ok(())
+    }
+}
+
+impl RevocationStore for MemoryStore {
+    fn revoke_token_id(&self, id: &str, expires_at: UnixTime) -> StoreResult<()> {
+        self.write()?
+            .revoked
+            .entry(id.to_owned())
+            .or_insert(expires_at);
+        Ok(())
+    }
+    fn any_revoked(&self, ids: &[&str]) -> StoreResult<bool> {
+        let inner = self.lock()?;
+        Ok(ids.iter().any(|id| inner.revoked.contains_key(*id)))
     }
 }
 

@@ -230,7 +230,8 @@ impl TokenRequest {
     }
 }
 
-fn client_credentials(
+/// The client credentials of a request: Basic header or body, never both (RFC 6749 §2.3.1).
+pub fn client_credentials(
     params: &Params,
     basic: Option<(String, ClientSecret)>,
 ) -> Result<ClientCredentials, OAuthError> {

@@ -54,6 +54,7 @@ macro_rules! store_conformance_tests {
             authorization_codes_are_redeemed_once,
             code_grant_with_pkce_and_replay_revocation,
             login_failures_count_atomically_and_windows_restart,
+            revocations_are_recorded_and_found,
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -1026,4 +1027,14 @@ pub fn login_failures_count_atomically_and_windows_restart(store: &dyn Store) {
         store.login_failures("ip:10.0.0.1").unwrap().is_some(),
         "other keys are kept"
     );
+}
+
+pub fn revocations_are_recorded_and_found(store: &dyn Store) {
+    assert!(!store.any_revoked(&["jti-1"]).unwrap());
+    assert!(!store.any_revoked(&[]).unwrap());
+    store.revoke_token_id("jti-1", NOW + 60).unwrap();
+    store.revoke_token_id("jti-1", NOW + 90).unwrap();
+    assert!(store.any_revoked(&["jti-1"]).unwrap());
+    assert!(store.any_revoked(&["other", "jti-1"]).unwrap());
+    assert!(!store.any_revoked(&["other", "family-2"]).unwrap());
 }

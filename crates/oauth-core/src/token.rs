@@ -46,6 +46,10 @@ pub struct AccessTokenClaims {
     pub realm_id: String,
     /// Realm name.
     pub realm_name: String,
+    /// The grant (refresh token family) the token was issued from; revoking the grant revokes
+    /// the token (a private claim).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fid: Option<String>,
 }
 
 /// Signs `claims` as a compact JWS with `typ` and the signer's `kid` in the header.
@@ -133,6 +137,7 @@ mod tests {
             sub_kind: SubjectKind::User,
             realm_id: "r".into(),
             realm_name: "master".into(),
+            fid: None,
         };
         let jwt = sign_jwt(&signer, ACCESS_TOKEN_TYP, &claims).unwrap();
         let jwk = josekit::jwk::Jwk::from_bytes(key.public_jwk.as_bytes()).unwrap();

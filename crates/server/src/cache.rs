@@ -21,7 +21,7 @@ use oauth_core::model::{
 };
 use oauth_core::store::{
     AuthorizationCodeStore, ClientStore, ConsentStore, KeyStore, RealmStore, RefreshTokenStore,
-    RoleStore, ScopeStore, SessionStore, StoreResult, ThrottleStore, UserStore,
+    RevocationStore, RoleStore, ScopeStore, SessionStore, StoreResult, ThrottleStore, UserStore,
 };
 use uuid::Uuid;
 
@@ -312,6 +312,15 @@ impl<S: Store + ?Sized> ThrottleStore for CachedStore<S> {
     }
     fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
         self.inner.clear_login_failures(key)
+    }
+}
+
+impl<S: Store + ?Sized> RevocationStore for CachedStore<S> {
+    fn revoke_token_id(&self, id: &str, expires_at: UnixTime) -> StoreResult<()> {
+        self.inner.revoke_token_id(id, expires_at)
+    }
+    fn any_revoked(&self, ids: &[&str]) -> StoreResult<bool> {
+        self.inner.any_revoked(ids)
     }
 }
 

@@ -176,6 +176,13 @@ macro_rules! define_schema {
                 last_failure -> $ts,
             }
         }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            revoked_tokens (id) {
+                id -> Text,
+                expires_at -> $ts,
+            }
+        }
         $crate::__diesel::allow_tables_to_appear_in_same_query!(
             realms,
             users,
@@ -191,6 +198,7 @@ macro_rules! define_schema {
             authorization_codes,
             consents,
             login_failures,
+            revoked_tokens,
         );
     };
 }

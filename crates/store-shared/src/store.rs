@@ -19,8 +19,8 @@ macro_rules! impl_store {
         use $crate::__oauth_core::secret::{PasswordHash, PrivateKeyDer};
         use $crate::__oauth_core::store::{
             AuthorizationCodeStore, ClientStore, ConsentStore, KeyStore, RealmStore,
-            RefreshTokenStore, RoleStore, ScopeStore, SessionStore, Store, StoreResult,
-            ThrottleStore, UserStore,
+            RefreshTokenStore, RevocationStore, RoleStore, ScopeStore, SessionStore, Store,
+            StoreResult, ThrottleStore, UserStore,
         };
         use $crate::{from_timestamp as unix, map_error, to_timestamp as ts};
 
@@ -952,6 +952,27 @@ macro_rules! impl_store {
                     .execute(&mut *self.conn()?)
                     .map_err(map_error)?;
                 Ok(())
+            }
+        }
+
+        impl RevocationStore for $store {
+            fn revoke_token_id(&self, id: &str, expires_at: UnixTime) -> StoreResult<()> {
+                use schema::revoked_tokens::dsl;
+                diesel::insert_into(dsl::revoked_tokens)
+                    .values((dsl::id.eq(id), dsl::expires_at.eq(ts(expires_at)?)))
+                    .on_conflict_do_nothing()
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
+            }
+            fn any_revoked(&self, ids: &[&str]) -> StoreResult<bool> {
+                use schema::revoked_tokens::dsl;
+                let found: i64 = dsl::revoked_tokens
+                    .filter(dsl::id.eq_any(ids))
+                    .count()
+                    .get_result(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(found > 0)
             }
         }
 

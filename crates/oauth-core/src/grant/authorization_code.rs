@@ -12,6 +12,7 @@ use crate::hash::TokenHash;
 use crate::model::{Client, Realm};
 use crate::oidc::Authentication;
 use crate::pkce::{self, CodeChallengeMethod};
+use crate::revocation::revoke_family;
 use crate::scope::Scope;
 use crate::secret::{AuthorizationCodeSecret, PkceVerifier};
 use crate::token::TokenResponse;
@@ -48,7 +49,7 @@ pub(super) fn grant(
         ));
     }
     if code.consumed_at.is_some() {
-        ctx.store.revoke_refresh_family(code.family_id, ctx.now)?;
+        revoke_family(ctx.store, realm, code.family_id, ctx.now)?;
         return Err(invalid(
             "the authorization code was already used; the tokens issued from it are revoked",
         ));
@@ -99,7 +100,7 @@ pub(super) fn grant(
         .store
         .redeem_authorization_code(code.id, &record, ctx.now)?
     {
-        ctx.store.revoke_refresh_family(code.family_id, ctx.now)?;
+        revoke_family(ctx.store, realm, code.family_id, ctx.now)?;
         return Err(invalid(
             "the authorization code was already used; the tokens issued from it are revoked",
         ));
@@ -115,7 +116,7 @@ pub(super) fn grant(
         &user,
         Some(client),
         &scope,
-        value,
+        (value, code.family_id),
         Some(&authentication),
     )
 }

@@ -23,7 +23,7 @@ pub(super) fn grant(
         id: client.id,
         kind: SubjectKind::Client,
     };
-    let access_token = access_token(ctx, realm, &subject, Some(client), &scope)?;
+    let access_token = access_token(ctx, realm, &subject, Some(client), &scope, None)?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",

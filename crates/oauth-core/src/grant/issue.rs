@@ -24,6 +24,7 @@ pub(super) fn access_token(
     subject: &Subject,
     client: Option<&Client>,
     scope: &Scope,
+    family: Option<Uuid>,
 ) -> Result<String, Error> {
     let issuer = ctx.settings.issuer(realm);
     let claims = AccessTokenClaims {
@@ -38,6 +39,7 @@ pub(super) fn access_token(
         sub_kind: subject.kind,
         realm_id: realm.id.to_string(),
         realm_name: realm.name.clone(),
+        fid: family.map(|f| f.to_string()),
     };
     let signer = ctx
         .keys
@@ -79,14 +81,15 @@ pub(super) fn user_response(
     user: &User,
     client: Option<&Client>,
     scope: &Scope,
-    refresh_token: String,
+    refresh_token: (String, Uuid),
     authentication: Option<&Authentication>,
 ) -> Result<TokenResponse, Error> {
+    let (refresh_token, family) = refresh_token;
     let subject = Subject {
         id: user.id,
         kind: SubjectKind::User,
     };
-    let access_token = access_token(ctx, realm, &subject, client, scope)?;
+    let access_token = access_token(ctx, realm, &subject, client, scope, Some(family))?;
     let id_token = match (client, authentication) {
         (Some(client), Some(auth)) => {
             oidc::id_token(ctx, realm, user, client, scope, &access_token, auth)?

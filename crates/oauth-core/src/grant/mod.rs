@@ -20,7 +20,7 @@ use crate::keys::KeySource;
 use crate::model::{Client, Realm, UnixTime};
 use crate::password::PasswordHasher;
 use crate::random::Entropy;
-use crate::request::{Grant, RealmSelector, TokenRequest};
+use crate::request::{ClientCredentials, Grant, RealmSelector, TokenRequest};
 use crate::scope::{DEFAULT_SCOPE, Scope};
 use crate::store::Store;
 use crate::token::TokenResponse;
@@ -101,7 +101,7 @@ pub struct Context<'a> {
 
 /// Runs a token request to its response.
 pub fn exchange(ctx: &mut Context<'_>, request: TokenRequest) -> Result<TokenResponse, Error> {
-    let realm = resolve_realm(ctx.store, &request)?;
+    let realm = resolve_realm(ctx.store, &request.realm, &request.client)?;
     let client = authenticate_client(ctx.store, &realm, &request.client)?;
     if let Some(c) = client.client() {
         let grant_type = request.grant.grant_type();
@@ -147,8 +147,12 @@ fn unknown_realm() -> Error {
 
 /// The realm a request addresses (DESIGN §3: path, then parameters, then the client's realm, then
 /// master).
-pub fn resolve_realm(store: &dyn Store, request: &TokenRequest) -> Result<Realm, Error> {
-    let found = match &request.realm {
+pub fn resolve_realm(
+    store: &dyn Store,
+    selector: &RealmSelector,
+    client: &ClientCredentials,
+) -> Result<Realm, Error> {
+    let found = match selector {
         RealmSelector::Named(name) => store.find_realm_by_name(name)?,
         RealmSelector::Default {
             realm_id: Some(id), ..
@@ -161,7 +165,7 @@ pub fn resolve_realm(store: &dyn Store, request: &TokenRequest) -> Result<Realm,
             ..
         } => store.find_realm_by_name(name)?,
         RealmSelector::Default { .. } => {
-            let by_client = match request.client.client_id.as_deref().map(Uuid::parse_str) {
+            let by_client = match client.client_id.as_deref().map(Uuid::parse_str) {
                 Some(Ok(id)) => store.find_client(id)?.map(|c| c.realm_id),
                 _ => None,
             };

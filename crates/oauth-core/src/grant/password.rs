@@ -110,7 +110,7 @@ pub(super) fn grant(
         &user,
         client.client(),
         &scope,
-        value,
+        (value, family_id),
         Some(&authentication),
     )
 }

@@ -10,6 +10,7 @@ use crate::client_auth::AuthenticatedClient;
 use crate::error::{Error, OAuthError};
 use crate::hash::TokenHash;
 use crate::model::{Realm, RefreshToken};
+use crate::revocation::revoke_family;
 use crate::scope::Scope;
 use crate::secret::RefreshTokenSecret;
 use crate::token::TokenResponse;
@@ -68,13 +69,21 @@ pub(super) fn grant(
         .store
         .rotate_refresh_token(token.id, &successor, ctx.now)?
     {
-        ctx.store.revoke_refresh_family(token.family_id, ctx.now)?;
+        revoke_family(ctx.store, realm, token.family_id, ctx.now)?;
         return Err(invalid(
             "the refresh token was already used; every token of its grant is revoked",
         ));
     }
     // No ID token on refresh yet: the original authentication time is not stored with the token.
-    issue::user_response(ctx, realm, &user, client, &scope, value, None)
+    issue::user_response(
+        ctx,
+        realm,
+        &user,
+        client,
+        &scope,
+        (value, token.family_id),
+        None,
+    )
 }
 
 /// A token is bound to the client it was issued to. A confidential client must authenticate; a

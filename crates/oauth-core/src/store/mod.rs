@@ -158,6 +158,14 @@ pub trait ThrottleStore {
     fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
 }
 
+/// Revoked token ids: access tokens by `jti`, grants by family id (RFC 7009).
+pub trait RevocationStore {
+    /// Records that tokens carrying `id` are revoked until `expires_at`; recording twice is fine.
+    fn revoke_token_id(&self, id: &str, expires_at: UnixTime) -> StoreResult<()>;
+    /// Whether any of `ids` is revoked.
+    fn any_revoked(&self, ids: &[&str]) -> StoreResult<bool>;
+}
+
 /// Everything a Portcullis server needs from its persistence.
 pub trait Store:
     RealmStore
@@ -171,6 +179,7 @@ pub trait Store:
     + SessionStore
     + ConsentStore
     + ThrottleStore
+    + RevocationStore
     + Send
     + Sync
 {

@@ -5,6 +5,7 @@ mod authorize;
 mod discovery;
 mod health;
 mod jwks;
+mod revocation;
 mod token;
 mod userinfo;
 
@@ -58,6 +59,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route(
         "/.well-known/oauth-authorization-server/realms/{realm}",
         web::get().to(discovery::realm),
+    )
+    .route("/token/introspect", web::post().to(revocation::introspect))
+    .route("/token/revoke", web::post().to(revocation::revoke))
+    .route(
+        "/realms/{realm}/token/introspect",
+        web::post().to(revocation::introspect),
+    )
+    .route(
+        "/realms/{realm}/token/revoke",
+        web::post().to(revocation::revoke),
     )
     .route("/userinfo", web::get().to(userinfo::userinfo))
     .route("/userinfo", web::post().to(userinfo::userinfo))

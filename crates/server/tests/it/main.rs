@@ -9,6 +9,7 @@ mod browser;
 mod discovery;
 mod jwks;
 mod malformed;
+mod revocation;
 mod support;
 mod token;
 mod userinfo;

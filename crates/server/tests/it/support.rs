@@ -63,6 +63,12 @@ pub fn fixture_with(tweak: impl FnOnce(&mut Settings)) -> Fixture {
     }
 }
 
+/// A different seed for every call, so fixtures made in the same second differ.
+fn next_seed() -> u64 {
+    static SEEDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    (now() as u64) ^ (SEEDS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) << 40)
+}
+
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -79,7 +85,7 @@ impl Fixture {
             &realm,
             new,
             now(),
-            &mut SeededEntropy::new(now() as u64),
+            &mut SeededEntropy::new(next_seed()),
         )
         .unwrap();
         (client.id.to_string(), secret.map(|s| s.into_secret()))

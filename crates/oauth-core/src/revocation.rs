@@ -1,0 +1,135 @@
+//! Token revocation (RFC 7009) and introspection (RFC 7662).
+//!
+//! Refresh tokens are revoked by family: every refresh token of the grant, and (through the grant's
+//! id, recorded in `RevocationStore` and carried by access tokens as the private claim `fid`) every
+//! access token issued from it. A single access token is revoked by its `jti`. Revocation records
+//! live until the tokens they cover have expired, in the database, so every node agrees.
+
+use uuid::Uuid;
+
+use crate::bearer;
+use crate::client_auth::AuthenticatedClient;
+use crate::error::Error;
+use crate::grant::Settings;
+use crate::hash::TokenHash;
+use crate::model::{Realm, UnixTime};
+use crate::store::Store;
+
+/// Revokes a grant: its refresh tokens, and the access tokens issued from it (they expire within
+/// the realm's access token lifetime, so the record is kept that long).
+pub fn revoke_family(
+    store: &dyn Store,
+    realm: &Realm,
+    family_id: Uuid,
+    now: UnixTime,
+) -> Result<(), Error> {
+    store.revoke_refresh_family(family_id, now)?;
+    store.revoke_token_id(&family_id.to_string(), now + realm.access_token_lifetime)?;
+    Ok(())
+}
+
+/// `POST /token/revoke`: revokes `token` if it belongs to `client`'s realm and was issued to that
+/// client. Unknown tokens, and tokens of other clients, change nothing (RFC 7009 §2.2: the answer
+/// is the same, so it tells nothing).
+pub fn revoke(
+    store: &dyn Store,
+    settings: &Settings,
+    realm: &Realm,
+    client: &AuthenticatedClient,
+    token: &str,
+    now: UnixTime,
+) -> Result<(), Error> {
+    let client_id = client.client().map(|c| c.id);
+    if let Some(refresh) = store.find_refresh_token(&TokenHash::of(token))? {
+        if refresh.realm_id == realm.id && refresh.client_id == client_id {
+            revoke_family(store, realm, refresh.family_id, now)?;
+        }
+        return Ok(());
+    }
+    if let Ok(access) = bearer::verify(store, settings, token, now)?
+        && access.realm.id == realm.id
+        && access.client_id == client_id.map(|c| c.to_string())
+        && let Some(jti) = access.claims.get("jti").and_then(|v| v.as_str())
+    {
+        store.revoke_token_id(jti, access.expires_at)?;
+    }
+    Ok(())
+}
+
+/// `POST /token/introspect` by an authenticated caller of `realm`: the token's metadata if it is
+/// active in that realm, else exactly `{"active": false}`.
+pub fn introspect(
+    store: &dyn Store,
+    settings: &Settings,
+    realm: &Realm,
+    token: &str,
+    now: UnixTime,
+) -> Result<serde_json::Value, Error> {
+    let inactive = serde_json::json!({ "active": false });
+    if let Ok(access) = bearer::verify(store, settings, token, now)? {
+        if access.realm.id != realm.id {
+            return Ok(inactive);
+        }
+        let username = match (
+            access.subject_kind.as_str(),
+            Uuid::parse_str(&access.subject),
+        ) {
+            ("user", Ok(id)) => store.find_user(id)?.map(|u| u.name),
+            _ => None,
+        };
+        let claim = |name: &str| {
+            access
+                .claims
+                .get(name)
+                .cloned()
+                .unwrap_or(serde_json::Value::Null)
+        };
+        let mut body = serde_json::json!({
+            "active": true,
+            "token_type": "Bearer",
+            "scope": access.scope.to_string(),
+            "client_id": claim("client_id"),
+            "exp": access.expires_at,
+            "iat": claim("iat"),
+            "sub": access.subject,
+            "aud": claim("aud"),
+            "iss": claim("iss"),
+            "jti": claim("jti"),
+            "sub_kind": access.subject_kind,
+            "realm_id": access.realm.id,
+            "realm_name": access.realm.name,
+        });
+        if let Some(username) = username {
+            body["username"] = username.into();
+        }
+        return Ok(body);
+    }
+    let Some(refresh) = store.find_refresh_token(&TokenHash::of(token))? else {
+        return Ok(inactive);
+    };
+    let live = refresh.realm_id == realm.id
+        && refresh.revoked_at.is_none()
+        && refresh.consumed_at.is_none()
+        && refresh.expires_at > now;
+    if !live {
+        return Ok(inactive);
+    }
+    let username = match refresh.user_id {
+        Some(id) => store.find_user(id)?.map(|u| u.name),
+        None => None,
+    };
+    Ok(serde_json::json!({
+        "active": true,
+        "token_type": "refresh_token",
+        "scope": refresh.scope,
+        "client_id": refresh.client_id,
+        "username": username,
+        "exp": refresh.expires_at,
+        "iat": refresh.created_at,
+        "sub": refresh.user_id,
+        "iss": settings.issuer(realm),
+        "realm_id": realm.id,
+        "realm_name": realm.name,
+        "sub_kind": "user",
+    }))
+}

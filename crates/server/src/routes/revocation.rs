@@ -1,0 +1,109 @@
+//! `POST /token/revoke` (RFC 7009) and `POST /token/introspect` (RFC 7662), root and per realm.
+//!
+//! Both take the same strict form (or JSON) body and client authentication as `/token`.
+//! Introspection needs an authenticated confidential client (`401` otherwise) and answers
+//! `{"active": false}` for anything it does not recognise as live. Revocation accepts public
+//! clients by `client_id` and answers `200` whether or not the token was known.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use oauth_core::client_auth::{AuthenticatedClient, authenticate_client};
+use oauth_core::grant::resolve_realm;
+use oauth_core::model::Realm;
+use oauth_core::request::{ClientCredentials, RealmSelector, client_credentials};
+use oauth_core::{Error, OAuthError, Store, revocation};
+
+use crate::blocking::run_blocking;
+use crate::error::ApiError;
+use crate::params::{basic_credentials, parse_params, read_body};
+use crate::state::{AppState, now};
+
+/// The decoded request: its client credentials and the `token` (a `token_type_hint` is only a
+/// hint; both token kinds are always tried, RFC 7009 §2.1, RFC 7662 §2.1).
+async fn decode(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<(ClientCredentials, String), ApiError> {
+    let body = read_body(req, payload, limit).await?;
+    let params = parse_params(req, &body)?;
+    let credentials = client_credentials(&params, basic_credentials(req)?)?;
+    let token = params
+        .get("token")
+        .ok_or_else(|| OAuthError::invalid_request("missing required parameter 'token'"))?
+        .to_owned();
+    Ok((credentials, token))
+}
+
+/// The realm of the request: the path's, else the client's (by UUID), else master.
+fn realm_of(
+    store: &dyn Store,
+    path: Option<String>,
+    credentials: &ClientCredentials,
+) -> Result<Realm, Error> {
+    let selector = match path {
+        Some(name) => RealmSelector::Named(name),
+        None => RealmSelector::Default {
+            realm_id: None,
+            realm_name: None,
+        },
+    };
+    resolve_realm(store, &selector, credentials)
+}
+
+fn json(body: serde_json::Value) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .json(body)
+}
+
+pub(super) async fn introspect(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    path: Option<web::Path<String>>,
+) -> Result<HttpResponse, ApiError> {
+    let (credentials, token) = decode(&req, payload, state.body_limit).await?;
+    let path = path.map(web::Path::into_inner);
+    let shared = state.into_inner();
+    let now = now();
+    let body = run_blocking(move || {
+        let store = shared.store.as_ref();
+        let realm = realm_of(store, path, &credentials)?;
+        match authenticate_client(store, &realm, &credentials)? {
+            AuthenticatedClient::Confidential(_) => {}
+            _ => {
+                return Err(OAuthError::invalid_client(
+                    "introspection requires client authentication",
+                )
+                .into());
+            }
+        }
+        revocation::introspect(store, &shared.settings, &realm, &token, now)
+    })
+    .await?;
+    Ok(json(body))
+}
+
+pub(super) async fn revoke(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    path: Option<web::Path<String>>,
+) -> Result<HttpResponse, ApiError> {
+    let (credentials, token) = decode(&req, payload, state.body_limit).await?;
+    let path = path.map(web::Path::into_inner);
+    let shared = state.into_inner();
+    let now = now();
+    run_blocking(move || {
+        let store = shared.store.as_ref();
+        let realm = realm_of(store, path, &credentials)?;
+        let client = authenticate_client(store, &realm, &credentials)?;
+        if matches!(client, AuthenticatedClient::Anonymous) {
+            return Err(OAuthError::invalid_client("client_id is required").into());
+        }
+        revocation::revoke(store, &shared.settings, &realm, &client, &token, now)
+    })
+    .await?;
+    Ok(json(serde_json::json!({})))
+}

@@ -1,0 +1,223 @@
+//! Introspection (RFC 7662) and revocation (RFC 7009): what is active, and how revoking a refresh
+//! token takes its whole grant (access tokens included) down.
+
+use actix_web::test;
+use oauth_core::provision::NewClient;
+
+use crate::support::{basic, fixture, form, send};
+
+fn post(path: &str, pairs: &[(&str, &str)], auth: &str) -> test::TestRequest {
+    form(pairs)
+        .uri(path)
+        .insert_header(("authorization", auth.to_owned()))
+}
+
+#[actix_web::test]
+async fn introspection_and_revocation() {
+    let fx = fixture();
+    let (id, secret) = fx.client(
+        "master",
+        NewClient {
+            name: "app".into(),
+            ..NewClient::default()
+        },
+    );
+    let (other_id, other_secret) = fx.client(
+        "master",
+        NewClient {
+            name: "other".into(),
+            ..NewClient::default()
+        },
+    );
+    let (spa, _) = fx.client(
+        "master",
+        NewClient {
+            name: "spa".into(),
+            public: true,
+            ..NewClient::default()
+        },
+    );
+    let (app_auth, other_auth) = (
+        basic(&id, &secret.unwrap()),
+        basic(&other_id, &other_secret.unwrap()),
+    );
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let login = || {
+        post(
+            "/token",
+            &[
+                ("grant_type", "password"),
+                ("username", "admin"),
+                ("password", "start123"),
+                ("scope", "openid"),
+            ],
+            &app_auth,
+        )
+    };
+    let introspect = |token: &str| post("/token/introspect", &[("token", token)], &other_auth);
+    let revoke = |token: &str, auth: &str| {
+        post(
+            "/token/revoke",
+            &[("token", token), ("token_type_hint", "refresh_token")],
+            auth,
+        )
+    };
+
+    let (_, _, tokens) = send(&app, login()).await;
+    let (access, refresh) = (
+        tokens["access_token"].as_str().unwrap().to_owned(),
+        tokens["refresh_token"].as_str().unwrap().to_owned(),
+    );
+
+    // Active tokens, as any authenticated client of the realm sees them.
+    let (status, _, active) = send(&app, introspect(&access)).await;
+    assert_eq!(status, 200);
+    assert_eq!(active["active"], true);
+    assert_eq!(
+        (active["token_type"].as_str(), active["username"].as_str()),
+        (Some("Bearer"), Some("admin"))
+    );
+    assert_eq!(
+        (active["client_id"].as_str(), active["scope"].as_str()),
+        (Some(id.as_str()), Some("openid"))
+    );
+    for field in [
+        "exp",
+        "iat",
+        "sub",
+        "aud",
+        "iss",
+        "jti",
+        "realm_id",
+        "realm_name",
+        "sub_kind",
+    ] {
+        assert!(!active[field].is_null(), "{field}");
+    }
+    let (_, _, refresh_view) = send(&app, introspect(&refresh)).await;
+    assert_eq!(
+        (
+            refresh_view["active"].as_bool(),
+            refresh_view["token_type"].as_str()
+        ),
+        (Some(true), Some("refresh_token"))
+    );
+    let (_, _, garbage) = send(&app, introspect("garbage")).await;
+    assert_eq!(garbage, serde_json::json!({ "active": false }), "exactly");
+
+    // Callers must authenticate (a public client cannot).
+    let (status, headers, _) =
+        send(&app, form(&[("token", &access)]).uri("/token/introspect")).await;
+    assert_eq!(status, 401);
+    assert!(headers.get("www-authenticate").is_some());
+    let (status, _, _) = send(
+        &app,
+        form(&[("token", &access), ("client_id", &spa)]).uri("/token/introspect"),
+    )
+    .await;
+    assert_eq!(status, 401);
+    let (status, _, _) = send(
+        &app,
+        form(&[])
+            .uri("/token/introspect")
+            .insert_header(("authorization", other_auth.clone())),
+    )
+    .await;
+    assert_eq!(status, 400, "token is required");
+
+    // Unknown tokens, and other clients' tokens, answer 200 and change nothing.
+    assert_eq!(send(&app, revoke("unknown", &app_auth)).await.0, 200);
+    assert_eq!(send(&app, revoke(&refresh, &other_auth)).await.0, 200);
+    assert_eq!(send(&app, introspect(&refresh)).await.2["active"], true);
+
+    // Revoking the refresh token takes down its grant: the refresh token and the access token.
+    assert_eq!(send(&app, revoke(&refresh, &app_auth)).await.0, 200);
+    assert_eq!(
+        send(&app, introspect(&refresh)).await.2,
+        serde_json::json!({ "active": false })
+    );
+    assert_eq!(
+        send(&app, introspect(&access)).await.2,
+        serde_json::json!({ "active": false })
+    );
+    let userinfo = test::TestRequest::get()
+        .uri("/userinfo")
+        .insert_header(("authorization", format!("Bearer {access}")));
+    let (status, headers, _) = send(&app, userinfo).await;
+    assert_eq!(status, 401);
+    assert!(
+        headers
+            .get("www-authenticate")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("revoked")
+    );
+    let (status, _, body) = send(
+        &app,
+        form(&[("grant_type", "refresh_token"), ("refresh_token", &refresh)])
+            .insert_header(("authorization", app_auth.clone())),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+
+    // An access token alone is revoked by its jti; its grant's refresh token lives on.
+    let (_, _, second) = send(&app, login()).await;
+    let (access2, refresh2) = (
+        second["access_token"].as_str().unwrap(),
+        second["refresh_token"].as_str().unwrap(),
+    );
+    assert_eq!(send(&app, revoke(access2, &app_auth)).await.0, 200);
+    assert_eq!(send(&app, introspect(access2)).await.2["active"], false);
+    assert_eq!(send(&app, introspect(refresh2)).await.2["active"], true);
+}
+
+#[actix_web::test]
+async fn refresh_token_reuse_also_kills_the_access_tokens_of_the_grant() {
+    let fx = fixture();
+    let (id, secret) = fx.client(
+        "master",
+        NewClient {
+            name: "app".into(),
+            ..NewClient::default()
+        },
+    );
+    let auth = basic(&id, &secret.unwrap());
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let (_, _, first) = send(
+        &app,
+        form(&[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", "start123"),
+        ])
+        .insert_header(("authorization", auth.clone())),
+    )
+    .await;
+    let refresh = first["refresh_token"].as_str().unwrap();
+    let (_, _, second) = send(
+        &app,
+        form(&[("grant_type", "refresh_token"), ("refresh_token", refresh)])
+            .insert_header(("authorization", auth.clone())),
+    )
+    .await;
+    let access2 = second["access_token"].as_str().unwrap();
+    let introspect = |token: &str| {
+        form(&[("token", token)])
+            .uri("/token/introspect")
+            .insert_header(("authorization", auth.clone()))
+    };
+    assert_eq!(send(&app, introspect(access2)).await.2["active"], true);
+    // Replaying the first refresh token is reuse: the grant dies, the newest access token too.
+    let (status, _, _) = send(
+        &app,
+        form(&[("grant_type", "refresh_token"), ("refresh_token", refresh)])
+            .insert_header(("authorization", auth.clone())),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(send(&app, introspect(access2)).await.2["active"], false);
+}
