@@ -11,23 +11,42 @@ use oauth_core::client_auth::{AuthenticatedClient, authenticate_client};
 use oauth_core::grant::resolve_realm;
 use oauth_core::model::Realm;
 use oauth_core::request::{ClientCredentials, RealmSelector, client_credentials};
+use oauth_core::store::RoleStore as _;
 use oauth_core::{Error, OAuthError, Store, revocation};
+use uuid::Uuid;
 
 use crate::blocking::run_blocking;
 use crate::error::ApiError;
 use crate::params::{basic_credentials, parse_params, read_body};
 use crate::state::{AppState, now};
 
+/// A bearer token in the `Authorization` header, if that is how the caller authenticates.
+fn bearer_of(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
 /// The decoded request: its client credentials and the `token` (a `token_type_hint` is only a
-/// hint; both token kinds are always tried, RFC 7009 §2.1, RFC 7662 §2.1).
+/// hint; both token kinds are always tried, RFC 7009 §2.1, RFC 7662 §2.1). With `bearer` the
+/// `Authorization` header is a bearer token, not client credentials.
 async fn decode(
     req: &HttpRequest,
     payload: web::Payload,
     limit: usize,
+    bearer: bool,
 ) -> Result<(ClientCredentials, String), ApiError> {
     let body = read_body(req, payload, limit).await?;
     let params = parse_params(req, &body)?;
-    let credentials = client_credentials(&params, basic_credentials(req)?)?;
+    let basic = if bearer {
+        None
+    } else {
+        basic_credentials(req)?
+    };
+    let credentials = client_credentials(&params, basic)?;
     let token = params
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("missing required parameter 'token'"))?
@@ -57,32 +76,90 @@ fn json(body: serde_json::Value) -> HttpResponse {
         .json(body)
 }
 
+/// The permission that lets a user's bearer token call introspection.
+pub const INTROSPECT_PERMISSION: &str = "token_introspect";
+
+/// Why a bearer caller of introspection was refused.
+enum Refusal {
+    Token(&'static str),
+    Permission,
+}
+
 pub(super) async fn introspect(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
     path: Option<web::Path<String>>,
 ) -> Result<HttpResponse, ApiError> {
-    let (credentials, token) = decode(&req, payload, state.body_limit).await?;
+    let bearer = bearer_of(&req);
+    let (credentials, token) = decode(&req, payload, state.body_limit, bearer.is_some()).await?;
     let path = path.map(web::Path::into_inner);
     let shared = state.into_inner();
     let now = now();
     let body = run_blocking(move || {
         let store = shared.store.as_ref();
-        let realm = realm_of(store, path, &credentials)?;
-        match authenticate_client(store, &realm, &credentials)? {
-            AuthenticatedClient::Confidential(_) => {}
-            _ => {
-                return Err(OAuthError::invalid_client(
-                    "introspection requires client authentication",
-                )
-                .into());
+        let realm = match bearer {
+            // A bearer holding `token_introspect` through its user's roles.
+            Some(bearer) => {
+                match oauth_core::bearer::verify(store, &shared.settings, &bearer, now)? {
+                    Err(invalid) => return Ok(Err(Refusal::Token(invalid.0))),
+                    Ok(caller) if path.as_deref().is_some_and(|p| p != caller.realm.name) => {
+                        return Ok(Err(Refusal::Token("the token belongs to another realm")));
+                    }
+                    Ok(caller) => {
+                        let allowed = caller.subject_kind == "user"
+                            && match Uuid::parse_str(&caller.subject) {
+                                Ok(user) => store
+                                    .user_permission_names(user)?
+                                    .iter()
+                                    .any(|p| p == INTROSPECT_PERMISSION),
+                                Err(_) => false,
+                            };
+                        if !allowed {
+                            return Ok(Err(Refusal::Permission));
+                        }
+                        caller.realm
+                    }
+                }
             }
-        }
-        revocation::introspect(store, &shared.settings, &realm, &token, now)
+            None => {
+                let realm = realm_of(store, path, &credentials)?;
+                match authenticate_client(store, &realm, &credentials)? {
+                    AuthenticatedClient::Confidential(_) => realm,
+                    _ => {
+                        return Err(OAuthError::invalid_client(
+                            "introspection requires client authentication",
+                        )
+                        .into());
+                    }
+                }
+            }
+        };
+        revocation::introspect(store, &shared.settings, &realm, &token, now).map(Ok)
     })
     .await?;
-    Ok(json(body))
+    let challenge = |error: &str, description: &str| {
+        format!(
+            "Bearer realm=\"portcullis\", error=\"{error}\", error_description=\"{description}\""
+        )
+    };
+    match body {
+        Ok(body) => Ok(json(body)),
+        Err(Refusal::Token(why)) => Ok(HttpResponse::Unauthorized()
+            .insert_header((header::WWW_AUTHENTICATE, challenge("invalid_token", why)))
+            .json(serde_json::json!({ "error": "invalid_token", "error_description": why }))),
+        Err(Refusal::Permission) => {
+            let why = "the token's user lacks the token_introspect permission";
+            Ok(HttpResponse::Forbidden()
+                .insert_header((
+                    header::WWW_AUTHENTICATE,
+                    challenge("insufficient_scope", why),
+                ))
+                .json(
+                    serde_json::json!({ "error": "insufficient_scope", "error_description": why }),
+                ))
+        }
+    }
 }
 
 pub(super) async fn revoke(
@@ -91,7 +168,7 @@ pub(super) async fn revoke(
     state: web::Data<AppState>,
     path: Option<web::Path<String>>,
 ) -> Result<HttpResponse, ApiError> {
-    let (credentials, token) = decode(&req, payload, state.body_limit).await?;
+    let (credentials, token) = decode(&req, payload, state.body_limit, false).await?;
     let path = path.map(web::Path::into_inner);
     let shared = state.into_inner();
     let now = now();

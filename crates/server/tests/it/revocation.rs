@@ -221,3 +221,80 @@ async fn refresh_token_reuse_also_kills_the_access_tokens_of_the_grant() {
     assert_eq!(status, 400);
     assert_eq!(send(&app, introspect(access2)).await.2["active"], false);
 }
+
+#[actix_web::test]
+async fn a_bearer_holding_token_introspect_may_introspect() {
+    use oauth_core::password::{Argon2Params, PasswordHasher};
+    use oauth_core::provision::NewUser;
+    use oauth_core::random::SeededEntropy;
+    use oauth_core::secret::Password;
+    let fx = fixture();
+    let realm = fx.store.find_realm_by_name("master").unwrap().unwrap();
+    let cheap = PasswordHasher::new(
+        Argon2Params {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        },
+        &mut SeededEntropy::new(3),
+    )
+    .unwrap();
+    let alice = NewUser {
+        name: "alice".into(),
+        password: Some(Password::new("wonderland")),
+        ..NewUser::default()
+    };
+    oauth_core::provision::create_user(
+        fx.store.as_ref(),
+        &cheap,
+        &realm,
+        alice,
+        0,
+        &mut SeededEntropy::new(4),
+    )
+    .unwrap();
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let token_of = |user: &str, password: &str| {
+        form(&[
+            ("grant_type", "password"),
+            ("username", user),
+            ("password", password),
+        ])
+    };
+    let (_, _, admin) = send(&app, token_of("admin", "start123")).await;
+    let (_, _, alice) = send(&app, token_of("alice", "wonderland")).await;
+    let (admin_token, alice_token) = (
+        admin["access_token"].as_str().unwrap(),
+        alice["access_token"].as_str().unwrap(),
+    );
+    let introspect = |bearer: &str, token: &str| {
+        form(&[("token", token)])
+            .uri("/token/introspect")
+            .insert_header(("authorization", format!("Bearer {bearer}")))
+    };
+
+    let (status, _, body) = send(&app, introspect(admin_token, alice_token)).await;
+    assert_eq!(
+        (status, body["active"].as_bool(), body["username"].as_str()),
+        (200, Some(true), Some("alice"))
+    );
+    let (status, headers, body) = send(&app, introspect(alice_token, admin_token)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("insufficient_scope")),
+        "alice lacks token_introspect"
+    );
+    assert!(
+        headers
+            .get("www-authenticate")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("insufficient_scope")
+    );
+    let (status, _, body) = send(&app, introspect("garbage", admin_token)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_token"))
+    );
+}
