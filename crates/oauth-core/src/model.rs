@@ -254,6 +254,10 @@ pub struct RefreshToken {
     pub consumed_at: Option<UnixTime>,
     /// When it (or its family) was revoked.
     pub revoked_at: Option<UnixTime>,
+    /// When the user authenticated for the grant (for ID tokens issued on refresh).
+    pub auth_time: Option<UnixTime>,
+    /// The login session the grant came from (ended by logout).
+    pub session_id: Option<Uuid>,
 }
 
 /// An authorization code as stored (RFC 6749 §4.1.2): only its hash, and everything it is bound to.

@@ -1,8 +1,9 @@
 //! OpenID Connect: ID tokens (Core §2, §3.1.3.6) and the discovery document (Discovery §3,
 //! RFC 8414).
 //!
-//! An ID token is issued with the tokens of the authorization code and password grants when the
-//! granted scope holds `openid` and a client is known (its id is the audience). It is signed with
+//! An ID token is issued with the tokens of the authorization code, password and refresh grants
+//! when the granted scope holds `openid` and a client is known (its id is the audience); on refresh
+//! it keeps the grant's `auth_time` and `sid` but not the `nonce` (Core §12.2). It is signed with
 //! the realm's RS256 key, carries `auth_time`, the request's `nonce`, the session id `sid`, and
 //! `at_hash` binding it to the access token; `profile`-like claims follow the `identity` scope and
 //! e-mail claims the `email` scope.

@@ -279,6 +279,8 @@ fn refresh_record(
         expires_at: NOW + 60,
         consumed_at: None,
         revoked_at: None,
+        auth_time: Some(NOW),
+        session_id: None,
     };
     store.create_refresh_token(&token).unwrap();
     token
@@ -816,6 +818,8 @@ fn code_record(
         expires_at: NOW + 600,
         consumed_at: None,
         revoked_at: None,
+        auth_time: Some(NOW),
+        session_id: None,
     };
     (code, first)
 }

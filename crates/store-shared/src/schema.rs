@@ -122,6 +122,8 @@ macro_rules! define_schema {
                 expires_at -> $ts,
                 consumed_at -> Nullable<$ts>,
                 revoked_at -> Nullable<$ts>,
+                auth_time -> Nullable<$ts>,
+                session_id -> Nullable<$id>,
             }
         }
         $crate::__diesel::table! {

@@ -259,6 +259,8 @@ macro_rules! impl_store {
             expires_at: DateTime<Utc>,
             consumed_at: Option<DateTime<Utc>>,
             revoked_at: Option<DateTime<Utc>>,
+            auth_time: Option<DateTime<Utc>>,
+            session_id: Option<conv::Id>,
         }
 
         impl RefreshRow {
@@ -275,6 +277,8 @@ macro_rules! impl_store {
                     expires_at: ts(t.expires_at)?,
                     consumed_at: opt_ts(t.consumed_at)?,
                     revoked_at: opt_ts(t.revoked_at)?,
+                    auth_time: opt_ts(t.auth_time)?,
+                    session_id: t.session_id.map(conv::id),
                 })
             }
             fn into_model(self) -> StoreResult<RefreshToken> {
@@ -290,6 +294,8 @@ macro_rules! impl_store {
                     expires_at: unix(self.expires_at),
                     consumed_at: self.consumed_at.map(unix),
                     revoked_at: self.revoked_at.map(unix),
+                    auth_time: self.auth_time.map(unix),
+                    session_id: opt_uuid(self.session_id)?,
                 })
             }
         }

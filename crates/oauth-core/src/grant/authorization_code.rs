@@ -88,6 +88,11 @@ pub(super) fn grant(
         _ => return Err(invalid("the user is inactive or was deleted")),
     };
     let scope = Scope::parse(&code.scope)?;
+    let authentication = Authentication {
+        auth_time: code.auth_time,
+        nonce: code.nonce.clone(),
+        session_id: code.session_id,
+    };
     let (value, record) = issue::mint_refresh_token(
         ctx,
         realm,
@@ -95,6 +100,7 @@ pub(super) fn grant(
         Some(client),
         &scope,
         code.family_id,
+        Some(&authentication),
     );
     if !ctx
         .store
@@ -105,11 +111,6 @@ pub(super) fn grant(
             "the authorization code was already used; the tokens issued from it are revoked",
         ));
     }
-    let authentication = Authentication {
-        auth_time: code.auth_time,
-        nonce: code.nonce.clone(),
-        session_id: code.session_id,
-    };
     issue::user_response(
         ctx,
         realm,

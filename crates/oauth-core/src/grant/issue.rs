@@ -55,6 +55,7 @@ pub(super) fn mint_refresh_token(
     client: Option<&Client>,
     scope: &Scope,
     family_id: Uuid,
+    authentication: Option<&Authentication>,
 ) -> (String, RefreshToken) {
     let value = random_token(ctx.rng);
     let record = RefreshToken {
@@ -69,6 +70,8 @@ pub(super) fn mint_refresh_token(
         expires_at: ctx.now + realm.refresh_token_lifetime,
         consumed_at: None,
         revoked_at: None,
+        auth_time: authentication.map(|a| a.auth_time),
+        session_id: authentication.and_then(|a| a.session_id),
     };
     (value, record)
 }

@@ -96,14 +96,21 @@ pub(super) fn grant(
     )?;
     let scope = resolve_scope(ctx.store, realm, client.client(), scope)?;
     let family_id = random_uuid(ctx.rng);
-    let (value, record) =
-        issue::mint_refresh_token(ctx, realm, user.id, client.client(), &scope, family_id);
-    ctx.store.create_refresh_token(&record)?;
     let authentication = Authentication {
         auth_time: ctx.now,
         nonce: None,
         session_id: None,
     };
+    let (value, record) = issue::mint_refresh_token(
+        ctx,
+        realm,
+        user.id,
+        client.client(),
+        &scope,
+        family_id,
+        Some(&authentication),
+    );
+    ctx.store.create_refresh_token(&record)?;
     issue::user_response(
         ctx,
         realm,

@@ -10,6 +10,7 @@ use crate::client_auth::AuthenticatedClient;
 use crate::error::{Error, OAuthError};
 use crate::hash::TokenHash;
 use crate::model::{Realm, RefreshToken};
+use crate::oidc::Authentication;
 use crate::revocation::revoke_family;
 use crate::scope::Scope;
 use crate::secret::RefreshTokenSecret;
@@ -58,8 +59,22 @@ pub(super) fn grant(
         _ => return Err(invalid("the user is inactive or was deleted")),
     };
     let client = client.client();
-    let (value, successor) =
-        issue::mint_refresh_token(ctx, realm, user_id, client, &scope, token.family_id);
+    // The grant's authentication carries over; the nonce belonged to the original request only
+    // (OpenID Connect Core §12.2).
+    let authentication = token.auth_time.map(|auth_time| Authentication {
+        auth_time,
+        nonce: None,
+        session_id: token.session_id,
+    });
+    let (value, successor) = issue::mint_refresh_token(
+        ctx,
+        realm,
+        user_id,
+        client,
+        &scope,
+        token.family_id,
+        authentication.as_ref(),
+    );
     let in_grace = token
         .consumed_at
         .is_some_and(|at| ctx.now - at < ctx.settings.refresh_grace_period);
@@ -74,7 +89,6 @@ pub(super) fn grant(
             "the refresh token was already used; every token of its grant is revoked",
         ));
     }
-    // No ID token on refresh yet: the original authentication time is not stored with the token.
     issue::user_response(
         ctx,
         realm,
@@ -82,7 +96,7 @@ pub(super) fn grant(
         client,
         &scope,
         (value, token.family_id),
-        None,
+        authentication.as_ref(),
     )
 }
 

@@ -108,6 +108,20 @@ async fn the_password_grant_issues_an_id_token_for_openid() {
     assert_eq!(claims["aud"], id.as_str());
     assert_eq!(claims["preferred_username"], "admin");
     assert!(claims.get("nonce").is_none() && claims.get("sid").is_none());
+    // On refresh: a new ID token, same auth_time.
+    let refresh = form(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+    ])
+    .insert_header(("authorization", basic(&id, &secret)));
+    let (status, _, refreshed) = send(&app, refresh).await;
+    assert_eq!(status, 200, "{refreshed}");
+    let (_, again) = verify(refreshed["id_token"].as_str().unwrap(), &jwks);
+    assert_eq!(again["auth_time"], claims["auth_time"]);
+    assert_eq!(
+        again["at_hash"],
+        oauth_core::oidc::at_hash(refreshed["access_token"].as_str().unwrap())
+    );
     let (_, _, plain) = send(&app, login("global")).await;
     assert!(plain.get("id_token").is_none(), "no openid, no ID token");
 }
