@@ -43,13 +43,16 @@ pub struct AccessToken {
 #[error("invalid_token: {0}")]
 pub struct InvalidToken(pub &'static str);
 
-/// Verifies `token`; `Ok(Err(_))` is a refused token, `Err(_)` a store failure.
-pub fn verify(
+/// A JWS's claims and the realm of the key that signed it.
+pub type SignedToken = (serde_json::Map<String, serde_json::Value>, Realm);
+
+/// Checks a JWS signed by one of this server's published keys with header `typ`; answers its
+/// claims and the realm of the key. `Ok(Err(_))` is a refused token, `Err(_)` a store failure.
+pub fn verify_signed(
     store: &dyn Store,
-    settings: &Settings,
     token: &str,
-    now: UnixTime,
-) -> Result<Result<AccessToken, InvalidToken>, Error> {
+    typ: &str,
+) -> Result<Result<SignedToken, InvalidToken>, Error> {
     let Some(header) = token
         .split('.')
         .next()
@@ -58,8 +61,8 @@ pub fn verify(
     else {
         return Ok(Err(InvalidToken("the token is not a JWT")));
     };
-    if header["typ"].as_str() != Some(ACCESS_TOKEN_TYP) {
-        return Ok(Err(InvalidToken("the token is not an access token")));
+    if header["typ"].as_str() != Some(typ) {
+        return Ok(Err(InvalidToken("the token is not of the expected type")));
     }
     let Some(kid) = header["kid"].as_str().and_then(|k| Uuid::parse_str(k).ok()) else {
         return Ok(Err(InvalidToken("the token names no known key")));
@@ -92,7 +95,23 @@ pub fn verify(
     let Some(realm) = store.find_realm(key.realm_id)? else {
         return Ok(Err(InvalidToken("the token's realm no longer exists")));
     };
-    let claims = payload.claims_set().clone();
+    Ok(Ok((payload.claims_set().clone(), realm)))
+}
+
+/// Verifies an access token; `Ok(Err(_))` is a refused token, `Err(_)` a store failure.
+pub fn verify(
+    store: &dyn Store,
+    settings: &Settings,
+    token: &str,
+    now: UnixTime,
+) -> Result<Result<AccessToken, InvalidToken>, Error> {
+    let (claims, realm) = match verify_signed(store, token, ACCESS_TOKEN_TYP)? {
+        Ok(verified) => verified,
+        Err(InvalidToken("the token is not of the expected type")) => {
+            return Ok(Err(InvalidToken("the token is not an access token")));
+        }
+        Err(invalid) => return Ok(Err(invalid)),
+    };
     if claims.get("iss").and_then(|v| v.as_str()) != Some(settings.issuer(&realm).as_str()) {
         return Ok(Err(InvalidToken("the token was issued by another issuer")));
     }

@@ -43,6 +43,7 @@ pub mod error;
 pub mod grant;
 pub mod hash;
 pub mod keys;
+pub mod logout;
 pub mod memory;
 pub mod model;
 pub mod oidc;

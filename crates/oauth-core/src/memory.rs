@@ -279,6 +279,16 @@ impl RefreshTokenStore for MemoryStore {
         inner.refresh_tokens.insert(successor.id, successor.clone());
         Ok(true)
     }
+    fn refresh_families_of_session(&self, session_id: Uuid) -> StoreResult<Vec<Uuid>> {
+        let inner = self.lock()?;
+        let families: BTreeSet<Uuid> = inner
+            .refresh_tokens
+            .values()
+            .filter(|t| t.session_id == Some(session_id) && t.revoked_at.is_none())
+            .map(|t| t.family_id)
+            .collect();
+        Ok(families.into_iter().collect())
+    }
     fn revoke_refresh_family(&self, family_id: Uuid, now: UnixTime) -> StoreResult<u64> {
         let mut inner = self.write()?;
         let mut count = 0;

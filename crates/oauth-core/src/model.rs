@@ -144,6 +144,8 @@ pub struct Client {
     pub scope: Option<String>,
     /// Registered redirect URIs, comma-separated (Authup's shape).
     pub redirect_uri: Option<String>,
+    /// Registered post-logout redirect URIs, comma-separated.
+    pub post_logout_redirect_uri: Option<String>,
     /// First-party clients skip the consent page.
     pub first_party: bool,
     /// Creation time.

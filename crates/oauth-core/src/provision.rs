@@ -248,6 +248,8 @@ pub struct NewClient {
     pub scope: Option<String>,
     /// Redirect URIs, comma-separated.
     pub redirect_uri: Option<String>,
+    /// Post-logout redirect URIs, comma-separated.
+    pub post_logout_redirect_uri: Option<String>,
     /// Skips the consent page.
     pub first_party: bool,
 }
@@ -265,7 +267,9 @@ pub fn create_client(
     if let Some(scope) = &new.scope {
         Scope::parse(scope)?;
     }
-    for uri in crate::redirect::registered(new.redirect_uri.as_deref()) {
+    for uri in crate::redirect::registered(new.redirect_uri.as_deref()).chain(
+        crate::redirect::registered(new.post_logout_redirect_uri.as_deref()),
+    ) {
         crate::redirect::validate(uri)?;
     }
     let secret = (!new.public).then(|| ClientSecret::new(random_token(rng)));
@@ -280,6 +284,7 @@ pub fn create_client(
         grant_types: new.grant_types,
         scope: new.scope,
         redirect_uri: new.redirect_uri,
+        post_logout_redirect_uri: new.post_logout_redirect_uri,
         first_party: new.first_party,
         created_at: now,
         updated_at: now,

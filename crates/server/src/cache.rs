@@ -249,6 +249,9 @@ impl<S: Store + ?Sized> RefreshTokenStore for CachedStore<S> {
     ) -> StoreResult<bool> {
         self.inner.rotate_refresh_token(consumed_id, successor, now)
     }
+    fn refresh_families_of_session(&self, session_id: Uuid) -> StoreResult<Vec<Uuid>> {
+        self.inner.refresh_families_of_session(session_id)
+    }
     fn revoke_refresh_family(&self, family_id: Uuid, now: UnixTime) -> StoreResult<u64> {
         self.inner.revoke_refresh_family(family_id, now)
     }

@@ -112,6 +112,9 @@ pub struct ClientCreateArgs {
     /// Redirect URI; repeat for several.
     #[arg(long = "redirect-uri", value_name = "URI")]
     pub redirect_uris: Vec<String>,
+    /// Where the browser may be sent after logout; repeat for several.
+    #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
+    pub post_logout_redirect_uris: Vec<String>,
     /// A public client (no secret; for apps that cannot keep one).
     #[arg(long)]
     pub public: bool,

@@ -153,6 +153,8 @@ pub fn client_create(config: &Config, args: ClientCreateArgs) -> CommandResult {
         grant_types,
         scope: args.scope,
         redirect_uri: (!args.redirect_uris.is_empty()).then(|| args.redirect_uris.join(",")),
+        post_logout_redirect_uri: (!args.post_logout_redirect_uris.is_empty())
+            .then(|| args.post_logout_redirect_uris.join(",")),
         first_party: args.first_party,
     };
     let (client, secret) =

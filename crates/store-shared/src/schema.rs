@@ -49,6 +49,7 @@ macro_rules! define_schema {
                 scope -> Nullable<Text>,
                 redirect_uri -> Nullable<Text>,
                 first_party -> Bool,
+                post_logout_redirect_uri -> Nullable<Text>,
                 created_at -> $ts,
                 updated_at -> $ts,
             }

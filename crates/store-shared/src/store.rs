@@ -140,6 +140,7 @@ macro_rules! impl_store {
             first_party: bool,
             created_at: DateTime<Utc>,
             updated_at: DateTime<Utc>,
+            post_logout_redirect_uri: Option<String>,
         }
 
         impl ClientRow {
@@ -158,6 +159,7 @@ macro_rules! impl_store {
                     first_party: c.first_party,
                     created_at: ts(c.created_at)?,
                     updated_at: ts(c.updated_at)?,
+                    post_logout_redirect_uri: c.post_logout_redirect_uri.clone(),
                 })
             }
             fn into_model(self) -> StoreResult<Client> {
@@ -173,6 +175,7 @@ macro_rules! impl_store {
                     scope: self.scope,
                     redirect_uri: self.redirect_uri,
                     first_party: self.first_party,
+                    post_logout_redirect_uri: self.post_logout_redirect_uri,
                     created_at: unix(self.created_at),
                     updated_at: unix(self.updated_at),
                 })
@@ -746,6 +749,17 @@ macro_rules! impl_store {
                         Ok(true)
                     })
                     .map_err(map_error)
+            }
+            fn refresh_families_of_session(&self, session_id: Uuid) -> StoreResult<Vec<Uuid>> {
+                use schema::refresh_tokens::dsl;
+                let families: Vec<conv::Id> = dsl::refresh_tokens
+                    .filter(dsl::session_id.eq(conv::id(session_id)))
+                    .filter(dsl::revoked_at.is_null())
+                    .select(dsl::family_id)
+                    .distinct()
+                    .load(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                families.into_iter().map(conv::uuid).collect()
             }
             fn revoke_refresh_family(&self, family_id: Uuid, now: UnixTime) -> StoreResult<u64> {
                 use schema::refresh_tokens::dsl;

@@ -100,6 +100,8 @@ pub trait RefreshTokenStore {
     ) -> StoreResult<bool>;
     /// Revokes every not yet revoked token of a family; answers how many were revoked.
     fn revoke_refresh_family(&self, family_id: Uuid, now: UnixTime) -> StoreResult<u64>;
+    /// The families that still hold an unrevoked token issued in `session_id` (for logout).
+    fn refresh_families_of_session(&self, session_id: Uuid) -> StoreResult<Vec<Uuid>>;
 }
 
 /// Authorization codes.

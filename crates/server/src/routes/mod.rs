@@ -5,6 +5,7 @@ mod authorize;
 mod discovery;
 mod health;
 mod jwks;
+mod logout;
 mod revocation;
 mod token;
 mod userinfo;
@@ -69,6 +70,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route(
         "/realms/{realm}/token/revoke",
         web::post().to(revocation::revoke),
+    )
+    .route("/logout", web::get().to(logout::logout_get))
+    .route("/logout", web::post().to(logout::logout_post))
+    .route("/realms/{realm}/logout", web::get().to(logout::logout_get))
+    .route(
+        "/realms/{realm}/logout",
+        web::post().to(logout::logout_post),
     )
     .route("/userinfo", web::get().to(userinfo::userinfo))
     .route("/userinfo", web::post().to(userinfo::userinfo))

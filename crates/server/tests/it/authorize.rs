@@ -660,3 +660,119 @@ async fn the_authorization_request_may_be_posted_and_realms_have_their_own_endpo
         400
     );
 }
+
+#[actix_web::test]
+async fn rp_initiated_logout_ends_the_session_and_its_grants() {
+    let fx = fixture();
+    let new = NewClient {
+        name: "web".into(),
+        redirect_uri: Some(REDIRECT.into()),
+        post_logout_redirect_uri: Some("https://app.example/bye".into()),
+        first_party: true,
+        ..NewClient::default()
+    };
+    let (id, secret) = fx.client("master", new);
+    let auth = basic(&id, &secret.unwrap());
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let mut jar = Jar::default();
+    let challenge = s256_challenge(VERIFIER);
+    let code = code_for(&app, &mut jar, &challenge).await;
+    let redeem = form(&[
+        ("grant_type", "authorization_code"),
+        ("code", &code),
+        ("redirect_uri", REDIRECT),
+        ("code_verifier", VERIFIER),
+    ])
+    .insert_header(("authorization", auth.clone()));
+    let (_, _, tokens) = send(&app, redeem).await;
+    let id_token = tokens["id_token"]
+        .as_str()
+        .expect("openid was granted")
+        .to_owned();
+    let logout = |query: &[(&str, &str)]| {
+        let q: Vec<String> = query
+            .iter()
+            .map(|(k, v)| format!("{k}={}", crate::support::urlencode(v)))
+            .collect();
+        test::TestRequest::get().uri(&format!("/logout?{}", q.join("&")))
+    };
+
+    // Refused before anything happens: an unregistered target, a forged hint.
+    let page = call(
+        &app,
+        &mut jar,
+        logout(&[
+            ("id_token_hint", &id_token),
+            ("post_logout_redirect_uri", "https://evil.example/"),
+        ]),
+    )
+    .await;
+    assert_eq!(page.status, 400);
+    assert!(page.headers.get("location").is_none());
+    let page = call(
+        &app,
+        &mut jar,
+        logout(&[("id_token_hint", "forged.token.here")]),
+    )
+    .await;
+    assert_eq!(page.status, 400);
+    assert!(jar.0.contains_key("portcullis_session"));
+
+    // With a valid hint: signed out at once and sent to the registered URI with the state.
+    let done = call(
+        &app,
+        &mut jar,
+        logout(&[
+            ("id_token_hint", &id_token),
+            ("post_logout_redirect_uri", "https://app.example/bye"),
+            ("state", "z"),
+        ]),
+    )
+    .await;
+    assert_eq!(done.status, 302);
+    assert_eq!(done.location(), "https://app.example/bye?state=z");
+    let cleared = done
+        .cookies
+        .iter()
+        .find(|c| c.name() == "portcullis_session")
+        .expect("the cookie is cleared");
+    assert_eq!(
+        cleared.max_age(),
+        Some(actix_web::cookie::time::Duration::ZERO)
+    );
+
+    // The session and every grant issued in it are gone.
+    let again = call(&app, &mut jar, authorize(&pkce_query("s", &challenge))).await;
+    assert_eq!(again.status, 200, "the login page again");
+    let refresh = form(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+    ])
+    .insert_header(("authorization", auth.clone()));
+    assert_eq!(send(&app, refresh).await.0, 400);
+    let introspect = form(&[("token", tokens["access_token"].as_str().unwrap())])
+        .uri("/token/introspect")
+        .insert_header(("authorization", auth.clone()));
+    assert_eq!(send(&app, introspect).await.2["active"], false);
+
+    // Without a hint the person confirms first (a CSRF-protected form), then sees a signed-out page.
+    code_for(&app, &mut jar, &challenge).await;
+    let confirm = call(&app, &mut jar, logout(&[])).await;
+    assert_eq!(confirm.status, 200);
+    assert!(confirm.body.contains("name=\"confirm\" value=\"yes\""));
+    assert!(
+        jar.0.contains_key("portcullis_session"),
+        "nothing happened yet"
+    );
+    let mut fields = hidden_inputs(&confirm.body);
+    fields.push(("confirm".into(), "yes".into()));
+    let signed_out = call(&app, &mut jar, post("/logout", &fields)).await;
+    assert_eq!(signed_out.status, 200);
+    assert!(signed_out.body.contains("Signed out"));
+    assert_eq!(
+        call(&app, &mut jar, authorize(&pkce_query("s", &challenge)))
+            .await
+            .status,
+        200
+    );
+}
