@@ -616,3 +616,114 @@ fn code_flow_on_sqlite() {
 fn code_flow_on_postgres() {
     code_flow(Db::postgres(), tempfile::tempdir().unwrap());
 }
+
+/// A real relying party: the `openidconnect` crate discovers the issuer, runs the code flow with
+/// PKCE and a nonce against the real binary, and validates the ID token strictly with its own JOSE
+/// code (signature, `iss`, `aud`, `exp`, `nonce`, `at_hash`); userinfo's `sub` matches.
+#[test]
+fn an_openid_connect_relying_party_signs_in() {
+    use openidconnect::core::{
+        CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
+    };
+    use openidconnect::{
+        AccessTokenHash, AuthorizationCode, ClientId as OidcClientId, ClientSecret as OidcSecret,
+        CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl,
+        Scope as OidcScope, TokenResponse as _,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::sqlite(dir.path());
+    let server = Server::start(&db, dir.path());
+    let base = server.base.clone();
+    let created = cli(
+        &db,
+        dir.path(),
+        &[
+            "client",
+            "create",
+            "--name",
+            "rp",
+            "--first-party",
+            "--redirect-uri",
+            "http://127.0.0.1/callback",
+        ],
+        None,
+    );
+    let (id, secret) = (
+        created["id"].as_str().unwrap().to_owned(),
+        created["secret"].as_str().unwrap().to_owned(),
+    );
+
+    let http = http();
+    let issuer = IssuerUrl::new(format!("{base}/realms/master")).unwrap();
+    let metadata = CoreProviderMetadata::discover(&issuer, &http).expect("discovery validates");
+    let client = CoreClient::from_provider_metadata(
+        metadata,
+        OidcClientId::new(id.clone()),
+        Some(OidcSecret::new(secret)),
+    )
+    .set_redirect_uri(RedirectUrl::new("http://127.0.0.1:40000/callback".into()).unwrap());
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state, nonce) = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scope(OidcScope::new("email".into()))
+        .add_scope(OidcScope::new("identity".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+
+    let browser = reqwest::blocking::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = browser.get(url.as_str()).send().unwrap().text().unwrap();
+    let mut fields = crate::support::hidden_inputs(&login);
+    fields.extend([
+        ("username".to_owned(), "admin".to_owned()),
+        ("password".to_owned(), "start123".to_owned()),
+    ]);
+    let back = browser
+        .post(format!("{base}/authorize/login"))
+        .form(&fields)
+        .send()
+        .unwrap();
+    let location = url::Url::parse(back.headers()["location"].to_str().unwrap()).unwrap();
+    let query: std::collections::HashMap<String, String> =
+        location.query_pairs().into_owned().collect();
+    assert_eq!(&query["state"], state.secret());
+
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(query["code"].clone()))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request(&http)
+        .expect("the token response parses");
+    let id_token = tokens.id_token().expect("an ID token");
+    let id_verifier = client.id_token_verifier();
+    let claims = id_token
+        .claims(&id_verifier, &nonce)
+        .expect("the ID token validates strictly");
+    let expected = claims.access_token_hash().expect("at_hash");
+    let actual = AccessTokenHash::from_token(
+        tokens.access_token(),
+        id_token.signing_alg().unwrap(),
+        id_token.signing_key(&id_verifier).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(&actual, expected);
+    assert_eq!(claims.issuer().as_str(), format!("{base}/realms/master"));
+    assert_eq!(
+        claims.preferred_username().map(|u| u.as_str()),
+        Some("admin")
+    );
+
+    let userinfo: CoreUserInfoClaims = client
+        .user_info(tokens.access_token().to_owned(), None)
+        .unwrap()
+        .request(&http)
+        .expect("userinfo answers");
+    assert_eq!(userinfo.subject(), claims.subject());
+}
