@@ -146,6 +146,8 @@ pub struct Client {
     pub redirect_uri: Option<String>,
     /// Registered post-logout redirect URIs, comma-separated.
     pub post_logout_redirect_uri: Option<String>,
+    /// Algorithm of the client's ID tokens (`None`: RS256).
+    pub id_token_signed_response_alg: Option<SigningAlgorithm>,
     /// First-party clients skip the consent page.
     pub first_party: bool,
     /// Creation time.

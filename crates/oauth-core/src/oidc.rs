@@ -4,7 +4,7 @@
 //! An ID token is issued with the tokens of the authorization code, password and refresh grants
 //! when the granted scope holds `openid` and a client is known (its id is the audience); on refresh
 //! it keeps the grant's `auth_time` and `sid` but not the `nonce` (Core §12.2). It is signed with
-//! the realm's RS256 key, carries `auth_time`, the request's `nonce`, the session id `sid`, and
+//! the realm's RS256 key (ES256 when the client registered it), carries `auth_time`, the request's `nonce`, the session id `sid`, and
 //! `at_hash` binding it to the access token; `profile`-like claims follow the `identity` scope and
 //! e-mail claims the `email` scope.
 
@@ -122,9 +122,10 @@ pub fn id_token(
         email: user.email.clone().filter(|_| email),
         email_verified: (email && user.email.is_some()).then_some(user.email_verified),
     };
-    let signer = ctx
-        .keys
-        .signer(ctx.store, realm.id, SigningAlgorithm::Rs256)?;
+    let algorithm = client
+        .id_token_signed_response_alg
+        .unwrap_or(SigningAlgorithm::Rs256);
+    let signer = ctx.keys.signer(ctx.store, realm.id, algorithm)?;
     sign_jwt(&signer, "JWT", &claims).map(Some)
 }
 

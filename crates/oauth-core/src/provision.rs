@@ -250,6 +250,8 @@ pub struct NewClient {
     pub redirect_uri: Option<String>,
     /// Post-logout redirect URIs, comma-separated.
     pub post_logout_redirect_uri: Option<String>,
+    /// Algorithm of the client's ID tokens (`None`: RS256).
+    pub id_token_signed_response_alg: Option<SigningAlgorithm>,
     /// Skips the consent page.
     pub first_party: bool,
 }
@@ -285,6 +287,7 @@ pub fn create_client(
         scope: new.scope,
         redirect_uri: new.redirect_uri,
         post_logout_redirect_uri: new.post_logout_redirect_uri,
+        id_token_signed_response_alg: new.id_token_signed_response_alg,
         first_party: new.first_party,
         created_at: now,
         updated_at: now,

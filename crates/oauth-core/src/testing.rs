@@ -133,6 +133,8 @@ pub fn clients_roundtrip_with_hashed_secret(store: &dyn Store) {
         grant_types: Some("client_credentials".into()),
         scope: Some("global email".into()),
         redirect_uri: Some("http://localhost/cb".into()),
+        post_logout_redirect_uri: Some("http://localhost/bye".into()),
+        id_token_signed_response_alg: Some(SigningAlgorithm::Es256),
         ..NewClient::default()
     };
     let (client, secret) = provision::create_client(store, &realm, new, NOW, &mut rng(2)).unwrap();

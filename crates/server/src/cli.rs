@@ -121,6 +121,9 @@ pub struct ClientCreateArgs {
     /// A first-party client (skips the consent page).
     #[arg(long)]
     pub first_party: bool,
+    /// Algorithm of the client's ID tokens.
+    #[arg(long, value_name = "ALG", value_parser = ["RS256", "ES256"])]
+    pub id_token_alg: Option<String>,
 }
 
 /// `user` subcommands.

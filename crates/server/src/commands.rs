@@ -153,6 +153,10 @@ pub fn client_create(config: &Config, args: ClientCreateArgs) -> CommandResult {
         grant_types,
         scope: args.scope,
         redirect_uri: (!args.redirect_uris.is_empty()).then(|| args.redirect_uris.join(",")),
+        id_token_signed_response_alg: args
+            .id_token_alg
+            .as_deref()
+            .and_then(oauth_core::model::SigningAlgorithm::parse),
         post_logout_redirect_uri: (!args.post_logout_redirect_uris.is_empty())
             .then(|| args.post_logout_redirect_uris.join(",")),
         first_party: args.first_party,

@@ -50,6 +50,7 @@ macro_rules! define_schema {
                 redirect_uri -> Nullable<Text>,
                 first_party -> Bool,
                 post_logout_redirect_uri -> Nullable<Text>,
+                id_token_signed_response_alg -> Nullable<Text>,
                 created_at -> $ts,
                 updated_at -> $ts,
             }

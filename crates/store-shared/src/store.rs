@@ -141,6 +141,7 @@ macro_rules! impl_store {
             created_at: DateTime<Utc>,
             updated_at: DateTime<Utc>,
             post_logout_redirect_uri: Option<String>,
+            id_token_signed_response_alg: Option<String>,
         }
 
         impl ClientRow {
@@ -160,6 +161,9 @@ macro_rules! impl_store {
                     created_at: ts(c.created_at)?,
                     updated_at: ts(c.updated_at)?,
                     post_logout_redirect_uri: c.post_logout_redirect_uri.clone(),
+                    id_token_signed_response_alg: c
+                        .id_token_signed_response_alg
+                        .map(|a| a.as_str().to_owned()),
                 })
             }
             fn into_model(self) -> StoreResult<Client> {
@@ -176,6 +180,11 @@ macro_rules! impl_store {
                     redirect_uri: self.redirect_uri,
                     first_party: self.first_party,
                     post_logout_redirect_uri: self.post_logout_redirect_uri,
+                    id_token_signed_response_alg: self
+                        .id_token_signed_response_alg
+                        .as_deref()
+                        .map($crate::parse_algorithm)
+                        .transpose()?,
                     created_at: unix(self.created_at),
                     updated_at: unix(self.updated_at),
                 })

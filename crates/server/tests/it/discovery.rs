@@ -123,5 +123,26 @@ async fn the_password_grant_issues_an_id_token_for_openid() {
         oauth_core::oidc::at_hash(refreshed["access_token"].as_str().unwrap())
     );
     let (_, _, plain) = send(&app, login("global")).await;
+    // A client that registered ES256 gets ES256 ID tokens.
+    let es = NewClient {
+        name: "es".into(),
+        id_token_signed_response_alg: Some(oauth_core::model::SigningAlgorithm::Es256),
+        ..NewClient::default()
+    };
+    let (es_id, es_secret) = fx.client("master", es);
+    let es_login = form(&[
+        ("grant_type", "password"),
+        ("username", "admin"),
+        ("password", "start123"),
+        ("scope", "openid"),
+    ])
+    .insert_header(("authorization", basic(&es_id, &es_secret.unwrap())));
+    let (status, _, es_tokens) = send(&app, es_login).await;
+    assert_eq!(status, 200, "{es_tokens}");
+    let (header, es_claims) = verify(es_tokens["id_token"].as_str().unwrap(), &jwks);
+    assert_eq!(
+        (header["alg"].as_str(), es_claims["aud"].as_str()),
+        (Some("ES256"), Some(es_id.as_str()))
+    );
     assert!(plain.get("id_token").is_none(), "no openid, no ID token");
 }
