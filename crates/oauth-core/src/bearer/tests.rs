@@ -104,9 +104,10 @@ fn valid_tokens_verify_and_carry_their_claims() {
 #[test]
 fn refusals() {
     let (store, settings, access, id_token) = setup();
-    let mut tampered = access.clone();
-    let last = tampered.pop().unwrap();
-    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    let at = access.rfind('.').unwrap() + 10;
+    let mut bytes = access.clone().into_bytes();
+    bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(bytes).unwrap();
     let elsewhere = Settings {
         public_url: "https://other.example".into(),
         ..settings.clone()

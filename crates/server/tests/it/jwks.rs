@@ -81,3 +81,62 @@ async fn realm_jwks_holds_only_that_realms_keys() {
     let (status, _, _) = send(&app, test::TestRequest::get().uri("/realms/nowhere/jwks")).await;
     assert_eq!(status, 404);
 }
+
+/// Verifies a JWT with `jsonwebtoken` (an implementation independent of the josekit that signs),
+/// checking signature, `iss` and `aud`; answers the claims.
+fn verify_independently(
+    token: &str,
+    jwks: &serde_json::Value,
+    iss: &str,
+    aud: &str,
+) -> serde_json::Value {
+    use jsonwebtoken::{DecodingKey, Validation, decode, decode_header, jwk::JwkSet};
+    let set: JwkSet = serde_json::from_value(jwks.clone()).expect("the JWKS parses");
+    let header = decode_header(token).unwrap();
+    let jwk = set
+        .find(header.kid.as_deref().unwrap())
+        .expect("the kid is published");
+    let mut validation = Validation::new(header.alg);
+    validation.set_issuer(&[iss]);
+    validation.set_audience(&[aud]);
+    decode::<serde_json::Value>(token, &DecodingKey::from_jwk(jwk).unwrap(), &validation)
+        .expect("the token verifies")
+        .claims
+}
+
+#[actix_web::test]
+async fn an_independent_jose_library_accepts_access_and_id_tokens() {
+    let fx = fixture();
+    let (id, secret) = fx.client(
+        "master",
+        NewClient {
+            name: "svc".into(),
+            ..NewClient::default()
+        },
+    );
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let (_, _, jwks) = send(&app, test::TestRequest::get().uri("/realms/master/jwks")).await;
+    let login = form(&[
+        ("grant_type", "password"),
+        ("username", "admin"),
+        ("password", "start123"),
+        ("scope", "openid"),
+    ])
+    .insert_header(("authorization", basic(&id, &secret.unwrap())));
+    let (_, _, tokens) = send(&app, login).await;
+    let iss = format!("{PUBLIC_URL}/realms/master");
+    let access = verify_independently(tokens["access_token"].as_str().unwrap(), &jwks, &iss, &id);
+    assert_eq!(access["sub_kind"], "user");
+    let id_token = verify_independently(tokens["id_token"].as_str().unwrap(), &jwks, &iss, &id);
+    assert_eq!(id_token["sub"], access["sub"]);
+    // A tampered token is refused by it too.
+    let tampered = crate::support::tamper(tokens["access_token"].as_str().unwrap());
+    let set: jsonwebtoken::jwk::JwkSet = serde_json::from_value(jwks.clone()).unwrap();
+    let header = jsonwebtoken::decode_header(&tampered).unwrap();
+    let key =
+        jsonwebtoken::DecodingKey::from_jwk(set.find(header.kid.as_deref().unwrap()).unwrap())
+            .unwrap();
+    let mut validation = jsonwebtoken::Validation::new(header.alg);
+    validation.set_audience(&[&id]);
+    assert!(jsonwebtoken::decode::<serde_json::Value>(&tampered, &key, &validation).is_err());
+}

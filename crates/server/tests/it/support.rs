@@ -196,3 +196,12 @@ fn unescape(text: &str) -> String {
         .replace("&gt;", ">")
         .replace("&amp;", "&")
 }
+
+/// `token` with one character in the middle of its signature changed (a signature byte, never a
+/// padding bit).
+pub fn tamper(token: &str) -> String {
+    let at = token.rfind('.').unwrap() + 10;
+    let mut bytes = token.as_bytes().to_vec();
+    bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+    String::from_utf8(bytes).unwrap()
+}

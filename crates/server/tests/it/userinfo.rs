@@ -58,9 +58,7 @@ async fn userinfo_answers_the_claims_of_the_tokens_scope() {
             .insert_header(("authorization", basic(&id, &secret))),
     )
     .await;
-    let mut tampered = access.clone();
-    tampered.pop();
-    tampered.push(if access.ends_with('A') { 'B' } else { 'A' });
+    let tampered = crate::support::tamper(&access);
     let cases: Vec<(test::TestRequest, u16, Option<&str>)> = vec![
         (test::TestRequest::get().uri("/userinfo"), 401, None),
         (
