@@ -143,8 +143,16 @@ fn pkce_query<'a>(state: &'a str, challenge: &'a str) -> Vec<(&'a str, &'a str)>
 }
 
 #[actix_web::test]
-async fn login_consent_code_and_single_sign_on() {
-    let fx = fixture();
+async fn login_consent_code_and_single_sign_on_on_sqlite() {
+    login_consent_code_and_single_sign_on(fixture()).await;
+}
+
+#[actix_web::test]
+async fn login_consent_code_and_single_sign_on_on_postgres() {
+    login_consent_code_and_single_sign_on(crate::support::fixture_postgres()).await;
+}
+
+async fn login_consent_code_and_single_sign_on(fx: crate::support::Fixture) {
     let (id, secret) = web_client(&fx, false);
     let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
     let mut jar = Jar::default();
@@ -662,8 +670,16 @@ async fn the_authorization_request_may_be_posted_and_realms_have_their_own_endpo
 }
 
 #[actix_web::test]
-async fn rp_initiated_logout_ends_the_session_and_its_grants() {
-    let fx = fixture();
+async fn rp_initiated_logout_ends_the_session_and_its_grants_on_sqlite() {
+    rp_initiated_logout_ends_the_session_and_its_grants(fixture()).await;
+}
+
+#[actix_web::test]
+async fn rp_initiated_logout_ends_the_session_and_its_grants_on_postgres() {
+    rp_initiated_logout_ends_the_session_and_its_grants(crate::support::fixture_postgres()).await;
+}
+
+async fn rp_initiated_logout_ends_the_session_and_its_grants(fx: crate::support::Fixture) {
     let new = NewClient {
         name: "web".into(),
         redirect_uri: Some(REDIRECT.into()),

@@ -32,7 +32,7 @@ impl Db {
         Self::Sqlite(dir.join("data/portcullis.db"))
     }
 
-    fn postgres() -> Self {
+    pub(crate) fn postgres() -> Self {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let admin_url = std::env::var("PORTCULLIS_TEST_DATABASE_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
@@ -51,7 +51,7 @@ impl Db {
         Self::Postgres { admin_url, name }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         match self {
             Self::Sqlite(path) => path.display().to_string(),
             Self::Postgres { admin_url, name } => {

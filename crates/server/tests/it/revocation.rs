@@ -13,8 +13,16 @@ fn post(path: &str, pairs: &[(&str, &str)], auth: &str) -> test::TestRequest {
 }
 
 #[actix_web::test]
-async fn introspection_and_revocation() {
-    let fx = fixture();
+async fn introspection_and_revocation_on_sqlite() {
+    introspection_and_revocation(fixture()).await;
+}
+
+#[actix_web::test]
+async fn introspection_and_revocation_on_postgres() {
+    introspection_and_revocation(crate::support::fixture_postgres()).await;
+}
+
+async fn introspection_and_revocation(fx: crate::support::Fixture) {
     let (id, secret) = fx.client(
         "master",
         NewClient {
@@ -176,8 +184,21 @@ async fn introspection_and_revocation() {
 }
 
 #[actix_web::test]
-async fn refresh_token_reuse_also_kills_the_access_tokens_of_the_grant() {
-    let fx = fixture();
+async fn refresh_token_reuse_also_kills_the_access_tokens_of_the_grant_on_sqlite() {
+    refresh_token_reuse_also_kills_the_access_tokens_of_the_grant(fixture()).await;
+}
+
+#[actix_web::test]
+async fn refresh_token_reuse_also_kills_the_access_tokens_of_the_grant_on_postgres() {
+    refresh_token_reuse_also_kills_the_access_tokens_of_the_grant(
+        crate::support::fixture_postgres(),
+    )
+    .await;
+}
+
+async fn refresh_token_reuse_also_kills_the_access_tokens_of_the_grant(
+    fx: crate::support::Fixture,
+) {
     let (id, secret) = fx.client(
         "master",
         NewClient {

@@ -20,16 +20,30 @@ pub struct Fixture {
     pub store: Arc<dyn Store>,
     pub state: AppState,
     _dir: tempfile::TempDir,
+    _postgres: Option<crate::blackbox::Db>,
 }
 
 pub fn fixture() -> Fixture {
     fixture_with(|_| {})
 }
 
+/// A fixture on a fresh PostgreSQL database (dropped afterwards).
+pub fn fixture_postgres() -> Fixture {
+    build(|_| {}, true)
+}
+
 /// A fixture whose grant settings `tweak` adjusts first.
 pub fn fixture_with(tweak: impl FnOnce(&mut Settings)) -> Fixture {
+    build(tweak, false)
+}
+
+fn build(tweak: impl FnOnce(&mut Settings), postgres: bool) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let url = DatabaseUrl::Sqlite(dir.path().join("portcullis.db"));
+    let pg = postgres.then(crate::blackbox::Db::postgres);
+    let url = match &pg {
+        Some(db) => DatabaseUrl::Postgres(db.url()),
+        None => DatabaseUrl::Sqlite(dir.path().join("portcullis.db")),
+    };
     let (store, _) = open_store(&url, 4).unwrap();
     let mut rng = SeededEntropy::new(42);
     let cheap = Argon2Params {
@@ -60,6 +74,7 @@ pub fn fixture_with(tweak: impl FnOnce(&mut Settings)) -> Fixture {
         store,
         state,
         _dir: dir,
+        _postgres: pg,
     }
 }
 

@@ -6,8 +6,16 @@ use oauth_core::provision::NewClient;
 use crate::support::{basic, fixture, form, send};
 
 #[actix_web::test]
-async fn userinfo_answers_the_claims_of_the_tokens_scope() {
-    let fx = fixture();
+async fn userinfo_answers_the_claims_of_the_tokens_scope_on_sqlite() {
+    userinfo_answers_the_claims_of_the_tokens_scope(fixture()).await;
+}
+
+#[actix_web::test]
+async fn userinfo_answers_the_claims_of_the_tokens_scope_on_postgres() {
+    userinfo_answers_the_claims_of_the_tokens_scope(crate::support::fixture_postgres()).await;
+}
+
+async fn userinfo_answers_the_claims_of_the_tokens_scope(fx: crate::support::Fixture) {
     fx.realm("acme");
     let (id, secret) = fx.client(
         "master",
