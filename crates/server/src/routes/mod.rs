@@ -28,10 +28,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/authorize", web::get().to(authorize::authorize_get))
     .route("/authorize", web::post().to(authorize::authorize_post))
-    .route("/authorize/login", web::post().to(authorize::login_post))
-    .route(
-        "/authorize/consent",
-        web::post().to(authorize::consent_post),
+    .service(
+        web::resource("/authorize/login")
+            .route(web::post().to(authorize::login_post))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/authorize/consent")
+            .route(web::post().to(authorize::consent_post))
+            .default_service(web::to(method_not_allowed)),
     )
     .route(
         "/realms/{realm}/authorize",
@@ -41,13 +46,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/realms/{realm}/authorize",
         web::post().to(authorize::authorize_post),
     )
-    .route(
-        "/realms/{realm}/authorize/login",
-        web::post().to(authorize::login_post),
+    .service(
+        web::resource("/realms/{realm}/authorize/login")
+            .route(web::post().to(authorize::login_post))
+            .default_service(web::to(method_not_allowed)),
     )
-    .route(
-        "/realms/{realm}/authorize/consent",
-        web::post().to(authorize::consent_post),
+    .service(
+        web::resource("/realms/{realm}/authorize/consent")
+            .route(web::post().to(authorize::consent_post))
+            .default_service(web::to(method_not_allowed)),
     )
     .route(
         "/.well-known/openid-configuration",
@@ -61,15 +68,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/.well-known/oauth-authorization-server/realms/{realm}",
         web::get().to(discovery::realm),
     )
-    .route("/token/introspect", web::post().to(revocation::introspect))
-    .route("/token/revoke", web::post().to(revocation::revoke))
-    .route(
-        "/realms/{realm}/token/introspect",
-        web::post().to(revocation::introspect),
+    .service(
+        web::resource("/token/introspect")
+            .route(web::post().to(revocation::introspect))
+            .default_service(web::to(method_not_allowed)),
     )
-    .route(
-        "/realms/{realm}/token/revoke",
-        web::post().to(revocation::revoke),
+    .service(
+        web::resource("/token/revoke")
+            .route(web::post().to(revocation::revoke))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/realms/{realm}/token/introspect")
+            .route(web::post().to(revocation::introspect))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/realms/{realm}/token/revoke")
+            .route(web::post().to(revocation::revoke))
+            .default_service(web::to(method_not_allowed)),
     )
     .route("/logout", web::get().to(logout::logout_get))
     .route("/logout", web::post().to(logout::logout_post))

@@ -30,6 +30,10 @@ async fn discovery_documents_name_every_endpoint_of_the_realm() {
         ("authorization_endpoint", "/authorize"),
         ("token_endpoint", "/token"),
         ("jwks_uri", "/jwks"),
+        ("userinfo_endpoint", "/userinfo"),
+        ("introspection_endpoint", "/token/introspect"),
+        ("revocation_endpoint", "/token/revoke"),
+        ("end_session_endpoint", "/logout"),
     ] {
         assert_eq!(doc[field], format!("{issuer}{path}"), "{field}");
         // Every advertised endpoint exists under the issuer.
