@@ -114,6 +114,11 @@ impl<S: Store + ?Sized> CachedStore<S> {
         self.keys.get(&realm_id)
     }
 
+    /// A realm's scopes if they are cached, without touching the store.
+    pub fn cached_scopes(&self, realm_id: Uuid) -> Option<Vec<ScopeRecord>> {
+        self.scopes.get(&realm_id)
+    }
+
     /// A realm by name if it is cached, without touching the store.
     pub fn cached_realm_by_name(&self, name: &str) -> Option<Option<Realm>> {
         self.realms_by_name.get(&name.to_owned())

@@ -26,9 +26,10 @@ struct Options {
 /// The pause between two latency probes while logins saturate the hashing pool.
 const PROBE_PACE: Duration = Duration::from_millis(20);
 
-const SCENARIOS: [&str; 7] = [
+const SCENARIOS: [&str; 8] = [
     "health",
     "jwks",
+    "discovery",
     "client_credentials",
     "client_credentials_rs256",
     "refresh_token",
@@ -341,6 +342,21 @@ fn run_db(
             )],
         );
     }
+    if wanted("discovery") {
+        let document = Request::get("/realms/master/.well-known/openid-configuration");
+        measure(
+            "discovery",
+            vec![(
+                "discovery".into(),
+                Group {
+                    plan: fixed(document, 200),
+                    connections: n,
+                    pace: None,
+                },
+                None,
+            )],
+        );
+    }
     if wanted("client_credentials") {
         measure(
             "client_credentials",
@@ -482,7 +498,7 @@ pub fn bench(root: &Path, args: &[String]) -> Result<(), String> {
     let needs_limits = options
         .scenario
         .as_deref()
-        .is_none_or(|s| !matches!(s, "health" | "jwks" | "refresh_token"));
+        .is_none_or(|s| !matches!(s, "health" | "jwks" | "discovery" | "refresh_token"));
     let limits = if needs_limits {
         Some(limits(root)?)
     } else {

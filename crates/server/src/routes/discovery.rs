@@ -17,6 +17,17 @@ pub(super) async fn realm(
 ) -> Result<HttpResponse, ApiError> {
     let shared = state.into_inner();
     let name = path.into_inner();
+    // Served from memory when the realm and its scopes are cached: no thread hop, no database.
+    if let Some(Some(realm)) = shared.store.cached_realm_by_name(&name)
+        && let Some(scopes) = shared.store.cached_scopes(realm.id)
+    {
+        let names: Vec<String> = scopes.into_iter().map(|s| s.name).collect();
+        return Ok(render(oauth_core::oidc::discovery(
+            &shared.settings,
+            &realm,
+            &names,
+        )));
+    }
     let document = run_blocking(move || {
         let Some(realm) = shared.store.find_realm_by_name(&name)? else {
             return Ok(None);
@@ -34,15 +45,18 @@ pub(super) async fn realm(
         )))
     })
     .await?;
-    match document {
-        Some(document) => Ok(HttpResponse::Ok()
-            .insert_header((
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=300"),
-            ))
-            .json(document)),
-        None => Err(ApiError::NotFound("no such realm")),
-    }
+    document
+        .map(render)
+        .ok_or(ApiError::NotFound("no such realm"))
+}
+
+fn render(document: serde_json::Value) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=300"),
+        ))
+        .json(document)
 }
 
 pub(super) async fn root(state: web::Data<AppState>) -> HttpResponse {
