@@ -58,6 +58,7 @@ pub mod scope;
 pub mod secret;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
+#[path = "tests/conformance.rs"]
 pub mod testing;
 pub mod throttle;
 pub mod token;

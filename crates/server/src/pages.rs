@@ -140,6 +140,27 @@ pub fn csrf_token(req: &HttpRequest) -> (String, bool) {
     }
 }
 
+/// A page that carries a form: the builder (setting the CSRF cookie when the browser has none)
+/// and the token to put in the form's `csrf_token` field.
+pub fn form_page(
+    req: &HttpRequest,
+    status: StatusCode,
+    secure: bool,
+) -> (HttpResponseBuilder, String) {
+    let (csrf, fresh) = csrf_token(req);
+    let mut builder = page(status);
+    if fresh {
+        builder.cookie(cookie(
+            CSRF_COOKIE,
+            csrf.clone(),
+            SameSite::Strict,
+            secure,
+            None,
+        ));
+    }
+    (builder, csrf)
+}
+
 /// Whether a submitted form's `csrf_token` equals the CSRF cookie.
 pub fn csrf_ok(req: &HttpRequest, submitted: Option<&str>) -> bool {
     match (req.cookie(CSRF_COOKIE), submitted) {

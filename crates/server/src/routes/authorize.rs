@@ -30,7 +30,7 @@ use oauth_core::store::{
 
 use crate::blocking::run_blocking;
 use crate::error::ApiError;
-use crate::pages::{self, CSRF_COOKIE, SESSION_COOKIE};
+use crate::pages::{self, SESSION_COOKIE};
 use crate::params::{parse_form, read_body};
 use crate::state::{AppState, OsEntropy, now};
 
@@ -288,24 +288,14 @@ fn respond(
             username,
             retry_after,
         } => {
-            let (csrf, fresh) = pages::csrf_token(req);
             let status = match (&error, retry_after) {
                 (_, Some(_)) => StatusCode::TOO_MANY_REQUESTS,
                 (Some(_), None) => StatusCode::UNAUTHORIZED,
                 (None, None) => StatusCode::OK,
             };
-            let mut builder = pages::page(status);
+            let (mut builder, csrf) = pages::form_page(req, status, secure);
             if let Some(seconds) = retry_after {
                 builder.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
-            }
-            if fresh {
-                builder.cookie(pages::cookie(
-                    CSRF_COOKIE,
-                    csrf.clone(),
-                    SameSite::Strict,
-                    secure,
-                    None,
-                ));
             }
             let context = minijinja::context! {
                 realm => label,
@@ -323,17 +313,7 @@ fn respond(
             user,
             scopes,
         } => {
-            let (csrf, fresh) = pages::csrf_token(req);
-            let mut builder = pages::page(StatusCode::OK);
-            if fresh {
-                builder.cookie(pages::cookie(
-                    CSRF_COOKIE,
-                    csrf.clone(),
-                    SameSite::Strict,
-                    secure,
-                    None,
-                ));
-            }
+            let (builder, csrf) = pages::form_page(req, StatusCode::OK, secure);
             let context = minijinja::context! {
                 realm => label,
                 client,

@@ -16,7 +16,7 @@ use oauth_core::request::Params;
 use oauth_core::store::{RealmStore as _, SessionStore as _};
 
 use crate::blocking::run_blocking;
-use crate::pages::{self, CSRF_COOKIE, SESSION_COOKIE};
+use crate::pages::{self, SESSION_COOKIE};
 use crate::params::{parse_form, read_body};
 use crate::state::{AppState, now};
 
@@ -72,17 +72,7 @@ async fn handle(
     match outcome {
         Ok(LogoutOutcome::Page(message)) => pages::error(&label, &message),
         Ok(LogoutOutcome::Confirm) => {
-            let (csrf, fresh) = pages::csrf_token(&req);
-            let mut builder = pages::page(StatusCode::OK);
-            if fresh {
-                builder.cookie(pages::cookie(
-                    CSRF_COOKIE,
-                    csrf.clone(),
-                    SameSite::Strict,
-                    secure,
-                    None,
-                ));
-            }
+            let (builder, csrf) = pages::form_page(&req, StatusCode::OK, secure);
             let action = match &realm {
                 Some(name) => format!("/realms/{name}/logout"),
                 None => "/logout".to_owned(),

@@ -1,4 +1,5 @@
-//! The store conformance suite: what every [`Store`] must do, written once.
+//! The store conformance suite (`oauth_core::testing`): what every [`Store`] must do, written once.
+//! Test support only: compiled for tests and behind the `testing` feature, never on a request path.
 //!
 //! Each case is a public function taking a fresh, migrated, empty store. A backend runs them all
 //! with [`store_conformance_tests!`], which expands to one `#[test]` per case:
