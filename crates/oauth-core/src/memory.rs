@@ -11,14 +11,17 @@ use uuid::Uuid;
 use crate::error::StoreError;
 use crate::hash::TokenHash;
 use crate::model::{
-    AuthorizationCode, Client, Consent, Failures, Permission, Realm, RefreshToken, Role,
-    ScopeRecord, Session, SigningKey, UnixTime, User,
+    AuthorizationCode, Client, ClientPermission, ClientScope, Consent, Event, Failures, Permission,
+    Realm, RealmBundle, RefreshToken, Role, RolePermission, ScopeRecord, Session, SigningKey,
+    UnixTime, User, UserPermission, UserRole,
 };
 use crate::store::{
-    AuthorizationCodeStore, ClientStore, ConsentStore, KeyStore, RealmStore, RefreshTokenStore,
-    RevocationStore, RoleStore, ScopeStore, SessionStore, Store, StoreResult, ThrottleStore,
-    UserStore,
+    AuthorizationCodeStore, ClientStore, ConsentStore, EventStore, KeyStore, RealmStore,
+    RefreshTokenStore, RevocationStore, RoleStore, ScopeStore, SessionStore, Store, StoreResult,
+    ThrottleStore, UserStore,
 };
+
+mod records;
 
 #[derive(Default)]
 struct Inner {
@@ -28,12 +31,16 @@ struct Inner {
     scopes: Vec<ScopeRecord>,
     roles: Vec<Role>,
     permissions: Vec<Permission>,
-    role_permissions: BTreeSet<(Uuid, Uuid)>,
-    user_roles: BTreeSet<(Uuid, Uuid)>,
+    role_permissions: Vec<RolePermission>,
+    user_roles: Vec<UserRole>,
+    user_permissions: Vec<UserPermission>,
+    client_permissions: Vec<ClientPermission>,
+    client_scopes: Vec<ClientScope>,
+    events: Vec<Event>,
     keys: Vec<SigningKey>,
     refresh_tokens: HashMap<Uuid, RefreshToken>,
     codes: HashMap<Uuid, AuthorizationCode>,
-    sessions: HashMap<Uuid, Session>,
+    sessions: Vec<Session>,
     consents: HashMap<(Uuid, Uuid), Consent>,
     failures: HashMap<String, Failures>,
     revoked: HashMap<String, UnixTime>,
@@ -100,6 +107,19 @@ impl RealmStore for MemoryStore {
     }
     fn find_realm_by_name(&self, name: &str) -> StoreResult<Option<Realm>> {
         Ok(self.lock()?.realms.iter().find(|r| r.name == name).cloned())
+    }
+    fn create_realm_bundle(&self, bundle: &RealmBundle) -> StoreResult<()> {
+        let mut inner = self.write()?;
+        let realm = &bundle.realm;
+        let same = |r: &Realm| r.id == realm.id || r.name == realm.name;
+        insert_unique(&mut inner.realms, realm, same, "realm")?;
+        inner.scopes.extend_from_slice(&bundle.scopes);
+        inner.keys.extend_from_slice(&bundle.keys);
+        inner.roles.extend_from_slice(&bundle.roles);
+        inner
+            .role_permissions
+            .extend_from_slice(&bundle.role_permissions);
+        Ok(())
     }
 }
 
@@ -190,38 +210,49 @@ impl RoleStore for MemoryStore {
         found.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(found)
     }
-    fn add_role_permission(&self, role_id: Uuid, permission_id: Uuid) -> StoreResult<()> {
-        let mut inner = self.write()?;
-        if !inner.roles.iter().any(|r| r.id == role_id)
-            || !inner.permissions.iter().any(|p| p.id == permission_id)
-        {
-            return Err(StoreError::NotFound);
-        }
-        inner.role_permissions.insert((role_id, permission_id));
-        Ok(())
-    }
-    fn add_user_role(&self, user_id: Uuid, role_id: Uuid) -> StoreResult<()> {
-        let mut inner = self.write()?;
-        if !inner.users.iter().any(|u| u.id == user_id)
-            || !inner.roles.iter().any(|r| r.id == role_id)
-        {
-            return Err(StoreError::NotFound);
-        }
-        inner.user_roles.insert((user_id, role_id));
-        Ok(())
-    }
     fn user_permission_names(&self, user_id: Uuid) -> StoreResult<Vec<String>> {
         let inner = self.lock()?;
-        let mut names = BTreeSet::new();
-        for (_, role_id) in inner.user_roles.iter().filter(|(u, _)| *u == user_id) {
-            for (_, permission_id) in inner.role_permissions.iter().filter(|(r, _)| r == role_id) {
-                if let Some(p) = inner.permissions.iter().find(|p| p.id == *permission_id) {
-                    names.insert(p.name.clone());
-                }
-            }
-        }
-        Ok(names.into_iter().collect())
+        let roles: BTreeSet<Uuid> = inner
+            .user_roles
+            .iter()
+            .filter(|a| a.user_id == user_id)
+            .map(|a| a.role_id)
+            .collect();
+        let ids: BTreeSet<Uuid> = inner
+            .role_permissions
+            .iter()
+            .filter(|a| roles.contains(&a.role_id))
+            .map(|a| a.permission_id)
+            .chain(
+                inner
+                    .user_permissions
+                    .iter()
+                    .filter(|a| a.user_id == user_id)
+                    .map(|a| a.permission_id),
+            )
+            .collect();
+        Ok(permission_names(&inner, &ids))
     }
+    fn client_permission_names(&self, client_id: Uuid) -> StoreResult<Vec<String>> {
+        let inner = self.lock()?;
+        let ids: BTreeSet<Uuid> = inner
+            .client_permissions
+            .iter()
+            .filter(|a| a.client_id == client_id)
+            .map(|a| a.permission_id)
+            .collect();
+        Ok(permission_names(&inner, &ids))
+    }
+}
+
+fn permission_names(inner: &Inner, ids: &BTreeSet<Uuid>) -> Vec<String> {
+    let names: BTreeSet<String> = inner
+        .permissions
+        .iter()
+        .filter(|p| ids.contains(&p.id))
+        .map(|p| p.name.clone())
+        .collect();
+    names.into_iter().collect()
 }
 
 impl KeyStore for MemoryStore {
@@ -347,7 +378,7 @@ impl SessionStore for MemoryStore {
         let mut inner = self.write()?;
         if inner
             .sessions
-            .values()
+            .iter()
             .any(|s| s.id == session.id || s.token_hash == session.token_hash)
         {
             return Err(StoreError::Conflict("session".to_owned()));
@@ -355,20 +386,20 @@ impl SessionStore for MemoryStore {
         if !inner.users.iter().any(|u| u.id == session.user_id) {
             return Err(StoreError::NotFound);
         }
-        inner.sessions.insert(session.id, session.clone());
+        inner.sessions.push(session.clone());
         Ok(())
     }
     fn find_session(&self, hash: &TokenHash) -> StoreResult<Option<Session>> {
         let inner = self.lock()?;
         Ok(inner
             .sessions
-            .values()
+            .iter()
             .find(|s| &s.token_hash == hash)
             .cloned())
     }
     fn revoke_session(&self, id: Uuid, now: UnixTime) -> StoreResult<bool> {
         let mut inner = self.write()?;
-        match inner.sessions.get_mut(&id) {
+        match inner.sessions.iter_mut().find(|s| s.id == id) {
             Some(session) if session.revoked_at.is_none() => {
                 session.revoked_at = Some(now);
                 Ok(true)
@@ -455,6 +486,19 @@ impl RevocationStore for MemoryStore {
     fn any_revoked(&self, ids: &[&str]) -> StoreResult<bool> {
         let inner = self.lock()?;
         Ok(ids.iter().any(|id| inner.revoked.contains_key(*id)))
+    }
+}
+
+impl EventStore for MemoryStore {
+    fn insert_events(&self, events: &[Event]) -> StoreResult<()> {
+        self.write()?.events.extend_from_slice(events);
+        Ok(())
+    }
+    fn purge_events(&self, before: UnixTime) -> StoreResult<u64> {
+        let mut inner = self.write()?;
+        let count = inner.events.len();
+        inner.events.retain(|e| e.created_at >= before);
+        Ok((count - inner.events.len()) as u64)
     }
 }
 

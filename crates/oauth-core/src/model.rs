@@ -8,6 +8,10 @@ use uuid::Uuid;
 use crate::hash::TokenHash;
 use crate::secret::{PasswordHash, PrivateKeyDer};
 
+mod admin;
+
+pub use admin::{ClientPermission, ClientScope, Event, RolePermission, UserPermission, UserRole};
+
 /// Unix time in seconds.
 pub type UnixTime = i64;
 
@@ -335,4 +339,19 @@ pub struct Consent {
     pub scope: String,
     /// When it was given (or last widened).
     pub created_at: UnixTime,
+}
+
+/// A new realm with everything created with it, written in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RealmBundle {
+    /// The realm.
+    pub realm: Realm,
+    /// Its built-in scopes.
+    pub scopes: Vec<ScopeRecord>,
+    /// Its signing keys.
+    pub keys: Vec<SigningKey>,
+    /// Its built-in roles.
+    pub roles: Vec<Role>,
+    /// The permissions of those roles.
+    pub role_permissions: Vec<RolePermission>,
 }

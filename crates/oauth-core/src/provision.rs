@@ -11,13 +11,15 @@ use crate::grant::MASTER_REALM;
 use crate::hash::TokenHash;
 use crate::keys::{current_key, generate_signing_key};
 use crate::model::{
-    Client, KeyStatus, Permission, Realm, Role, ScopeRecord, SigningAlgorithm, UnixTime, User,
+    Client, KeyStatus, Permission, Realm, RealmBundle, Role, RolePermission, ScopeRecord,
+    SigningAlgorithm, UnixTime, User, UserRole,
 };
 use crate::password::PasswordHasher;
 use crate::random::{Entropy, random_token, random_uuid};
 use crate::scope::{BUILT_IN_SCOPES, Scope};
 use crate::secret::{ClientSecret, Password};
 use crate::store::Store;
+use crate::store::records::{FieldValue, ListQuery, MAX_PAGE_LIMIT, Records};
 
 /// Default access token lifetime: one hour.
 pub const DEFAULT_ACCESS_TOKEN_LIFETIME: i64 = 3600;
@@ -25,6 +27,8 @@ pub const DEFAULT_ACCESS_TOKEN_LIFETIME: i64 = 3600;
 pub const DEFAULT_REFRESH_TOKEN_LIFETIME: i64 = 3 * 24 * 3600;
 /// The role that holds every permission.
 pub const ADMIN_ROLE: &str = "admin";
+/// The role created with every realm, holding every permission inside that realm.
+pub const REALM_ADMIN_ROLE: &str = "realm_admin";
 
 /// The entities of the admin API; each has `_create`, `_read`, `_update`, `_delete` permissions.
 pub const PERMISSION_ENTITIES: [&str; 14] = [
@@ -101,8 +105,60 @@ pub fn create_realm(
         )
         .into());
     }
-    store.create_realm(&new_realm(name, algorithm, now, rng))?;
-    complete_realm(store, name, now, rng)
+    let realm = new_realm(name, algorithm, now, rng);
+    let scopes = BUILT_IN_SCOPES
+        .iter()
+        .map(|(scope, description)| built_in_scope(realm.id, scope, description, rng))
+        .collect();
+    let keys = [SigningAlgorithm::Es256, SigningAlgorithm::Rs256]
+        .into_iter()
+        .map(|alg| generate_signing_key(realm.id, alg, KeyStatus::Active, now, rng))
+        .collect::<Result<Vec<_>, _>>()?;
+    let role = Role {
+        id: random_uuid(rng),
+        realm_id: realm.id,
+        name: REALM_ADMIN_ROLE.to_owned(),
+        description: Some("Holds every permission inside its realm".to_owned()),
+        built_in: true,
+    };
+    let role_permissions = store
+        .list_permissions()?
+        .into_iter()
+        .map(|p| RolePermission {
+            id: random_uuid(rng),
+            realm_id: realm.id,
+            role_id: role.id,
+            permission_id: p.id,
+        })
+        .collect();
+    store.create_realm_bundle(&RealmBundle {
+        realm: realm.clone(),
+        scopes,
+        keys,
+        roles: vec![role],
+        role_permissions,
+    })?;
+    Ok(realm)
+}
+
+fn built_in_scope(
+    realm_id: Uuid,
+    scope: &str,
+    description: &str,
+    rng: &mut dyn Entropy,
+) -> ScopeRecord {
+    ScopeRecord {
+        id: random_uuid(rng),
+        realm_id,
+        name: scope.to_owned(),
+        description: Some(description.to_owned()),
+        built_in: true,
+    }
+}
+
+/// Inserts an assignment unless an equal one exists.
+pub fn assign<T, S: Records<T> + ?Sized>(store: &S, record: &T) -> Result<(), Error> {
+    tolerate_conflict(store.insert_record(record))
 }
 
 fn new_realm(
@@ -140,13 +196,7 @@ fn complete_realm(
         .collect();
     for (scope, description) in BUILT_IN_SCOPES {
         if !existing.iter().any(|e| e == scope) {
-            let record = ScopeRecord {
-                id: random_uuid(rng),
-                realm_id: realm.id,
-                name: scope.to_owned(),
-                description: Some(description.to_owned()),
-                built_in: true,
-            };
+            let record = built_in_scope(realm.id, scope, description, rng);
             tolerate_conflict(store.create_scope(&record))?;
         }
     }
@@ -209,8 +259,23 @@ pub fn bootstrap(
     let role = store
         .find_role_by_name(realm.id, ADMIN_ROLE)?
         .ok_or_else(|| Error::internal("admin role vanished during bootstrap"))?;
+    let mut query = ListQuery::by("role_id", FieldValue::Id(role.id));
+    query.limit = MAX_PAGE_LIMIT;
+    let held: Vec<Uuid> = Records::<RolePermission>::list_records(store, &query)?
+        .items
+        .into_iter()
+        .map(|a| a.permission_id)
+        .collect();
     for permission in store.list_permissions()? {
-        store.add_role_permission(role.id, permission.id)?;
+        if !held.contains(&permission.id) {
+            let grant = RolePermission {
+                id: random_uuid(rng),
+                realm_id: realm.id,
+                role_id: role.id,
+                permission_id: permission.id,
+            };
+            assign(store, &grant)?;
+        }
     }
     let mut admin_created = false;
     if store.find_user_by_name(realm.id, admin_name)?.is_none() {
@@ -228,7 +293,17 @@ pub fn bootstrap(
     let admin = store
         .find_user_by_name(realm.id, admin_name)?
         .ok_or_else(|| Error::internal("admin user vanished during bootstrap"))?;
-    store.add_user_role(admin.id, role.id)?;
+    let query =
+        ListQuery::by("user_id", FieldValue::Id(admin.id)).and("role_id", FieldValue::Id(role.id));
+    if Records::<UserRole>::list_records(store, &query)?.total == 0 {
+        let grant = UserRole {
+            id: random_uuid(rng),
+            realm_id: realm.id,
+            user_id: admin.id,
+            role_id: role.id,
+        };
+        assign(store, &grant)?;
+    }
     Ok(BootstrapReport {
         realm,
         admin_created,

@@ -16,12 +16,14 @@ use std::time::{Duration, Instant};
 use oauth_core::Store;
 use oauth_core::hash::TokenHash;
 use oauth_core::model::{
-    AuthorizationCode, Client, Consent, Failures, Permission, Realm, RefreshToken, Role,
-    ScopeRecord, Session, SigningKey, UnixTime, User,
+    AuthorizationCode, Client, Consent, Event, Failures, Permission, Realm, RealmBundle,
+    RefreshToken, Role, ScopeRecord, Session, SigningKey, UnixTime, User,
 };
+use oauth_core::store::records::{ListQuery, Page, Records};
 use oauth_core::store::{
-    AuthorizationCodeStore, ClientStore, ConsentStore, KeyStore, RealmStore, RefreshTokenStore,
-    RevocationStore, RoleStore, ScopeStore, SessionStore, StoreResult, ThrottleStore, UserStore,
+    AuthorizationCodeStore, ClientStore, ConsentStore, EventStore, KeyStore, RealmStore,
+    RefreshTokenStore, RevocationStore, RoleStore, ScopeStore, SessionStore, StoreResult,
+    ThrottleStore, UserStore,
 };
 use uuid::Uuid;
 
@@ -125,6 +127,18 @@ impl<S: Store + ?Sized> CachedStore<S> {
     }
 }
 
+impl<S: ?Sized> CachedStore<S> {
+    /// Forgets everything cached.
+    pub fn clear_all(&self) {
+        self.realms_by_id.clear();
+        self.realms_by_name.clear();
+        self.clients_by_id.clear();
+        self.clients_by_name.clear();
+        self.scopes.clear();
+        self.keys.clear();
+    }
+}
+
 impl<S: ?Sized> std::fmt::Debug for CachedStore<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CachedStore").finish_non_exhaustive()
@@ -156,6 +170,11 @@ impl<S: Store + ?Sized> RealmStore for CachedStore<S> {
             || self.inner.find_realm_by_name(name),
             found,
         )
+    }
+    fn create_realm_bundle(&self, bundle: &RealmBundle) -> StoreResult<()> {
+        let result = self.inner.create_realm_bundle(bundle);
+        self.clear_all();
+        result
     }
 }
 
@@ -228,11 +247,8 @@ impl<S: Store + ?Sized> RoleStore for CachedStore<S> {
     fn list_permissions(&self) -> StoreResult<Vec<Permission>> {
         self.inner.list_permissions()
     }
-    fn add_role_permission(&self, role_id: Uuid, permission_id: Uuid) -> StoreResult<()> {
-        self.inner.add_role_permission(role_id, permission_id)
-    }
-    fn add_user_role(&self, user_id: Uuid, role_id: Uuid) -> StoreResult<()> {
-        self.inner.add_user_role(user_id, role_id)
+    fn client_permission_names(&self, client_id: Uuid) -> StoreResult<Vec<String>> {
+        self.inner.client_permission_names(client_id)
     }
     fn user_permission_names(&self, user_id: Uuid) -> StoreResult<Vec<String>> {
         self.inner.user_permission_names(user_id)
@@ -329,6 +345,40 @@ impl<S: Store + ?Sized> RevocationStore for CachedStore<S> {
     }
     fn any_revoked(&self, ids: &[&str]) -> StoreResult<bool> {
         self.inner.any_revoked(ids)
+    }
+}
+
+impl<S: Store + ?Sized> EventStore for CachedStore<S> {
+    fn insert_events(&self, events: &[Event]) -> StoreResult<()> {
+        self.inner.insert_events(events)
+    }
+    fn purge_events(&self, before: UnixTime) -> StoreResult<u64> {
+        self.inner.purge_events(before)
+    }
+}
+
+/// Admin reads go to the store; every admin write clears every cache, so this node sees it at once.
+impl<T, S: Records<T> + ?Sized> Records<T> for CachedStore<S> {
+    fn list_records(&self, query: &ListQuery) -> StoreResult<Page<T>> {
+        self.inner.list_records(query)
+    }
+    fn get_record(&self, id: Uuid) -> StoreResult<Option<T>> {
+        self.inner.get_record(id)
+    }
+    fn insert_record(&self, record: &T) -> StoreResult<()> {
+        let result = self.inner.insert_record(record);
+        self.clear_all();
+        result
+    }
+    fn update_record(&self, record: &T) -> StoreResult<bool> {
+        let result = self.inner.update_record(record);
+        self.clear_all();
+        result
+    }
+    fn delete_record(&self, id: Uuid) -> StoreResult<bool> {
+        let result = self.inner.delete_record(id);
+        self.clear_all();
+        result
     }
 }
 

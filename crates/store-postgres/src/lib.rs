@@ -102,5 +102,5 @@ use RunQueryDsl as _;
 
 mod imp {
     use crate::{conv, schema};
-    store_shared::impl_store!(crate::PgStore, transaction);
+    store_shared::impl_store!(crate::PgStore, diesel::pg::Pg, transaction);
 }

@@ -14,6 +14,7 @@
 //!
 //! The plain functions below (error mapping, time conversion, enum parsing) are shared as is.
 
+mod records;
 mod schema;
 mod store;
 

@@ -86,16 +86,63 @@ macro_rules! define_schema {
         }
         $crate::__diesel::table! {
             use $crate::__diesel::sql_types::*;
-            role_permissions (role_id, permission_id) {
+            role_permissions (id) {
+                id -> $id,
+                realm_id -> $id,
                 role_id -> $id,
                 permission_id -> $id,
             }
         }
         $crate::__diesel::table! {
             use $crate::__diesel::sql_types::*;
-            user_roles (user_id, role_id) {
+            user_roles (id) {
+                id -> $id,
+                realm_id -> $id,
                 user_id -> $id,
                 role_id -> $id,
+            }
+        }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            user_permissions (id) {
+                id -> $id,
+                realm_id -> $id,
+                user_id -> $id,
+                permission_id -> $id,
+            }
+        }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            client_permissions (id) {
+                id -> $id,
+                realm_id -> $id,
+                client_id -> $id,
+                permission_id -> $id,
+            }
+        }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            client_scopes (id) {
+                id -> $id,
+                realm_id -> $id,
+                client_id -> $id,
+                scope_id -> $id,
+            }
+        }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            events (id) {
+                id -> $id,
+                realm_id -> Nullable<$id>,
+                name -> Text,
+                success -> Bool,
+                actor_type -> Nullable<Text>,
+                actor_id -> Nullable<Text>,
+                target_type -> Nullable<Text>,
+                target_id -> Nullable<Text>,
+                ip -> Nullable<Text>,
+                detail -> Nullable<Text>,
+                created_at -> $ts,
             }
         }
         $crate::__diesel::table! {
@@ -203,6 +250,10 @@ macro_rules! define_schema {
             consents,
             login_failures,
             revoked_tokens,
+            user_permissions,
+            client_permissions,
+            client_scopes,
+            events,
         );
     };
 }

@@ -1,24 +1,28 @@
 //! [`impl_store!`]: row types, conversions and every `oauth_core::store` trait, for one backend.
 
-/// Expands to the row types and the store trait implementations for `$store`.
+/// Expands to the row types and the store trait implementations for `$store` on diesel backend
+/// `$backend`.
 ///
 /// `$tx` names the connection method that opens a write transaction (`transaction` on
 /// PostgreSQL, `immediate_transaction` on SQLite so concurrent writers queue on `busy_timeout`
 /// instead of failing when a read lock would have to be upgraded).
 #[macro_export]
 macro_rules! impl_store {
-    ($store:ty, $tx:ident) => {
+    ($store:ty, $backend:ty, $tx:ident) => {
         use ::uuid::Uuid;
         use $crate::__chrono::{DateTime, Utc};
         use $crate::__diesel::prelude::*;
+        use $crate::__oauth_core::StoreError;
         use $crate::__oauth_core::hash::TokenHash;
         use $crate::__oauth_core::model::{
-            AuthorizationCode, Client, Consent, Failures, Permission, Realm, RefreshToken, Role,
-            ScopeRecord, Session, SigningKey, UnixTime, User,
+            AuthorizationCode, Client, ClientPermission, ClientScope, Consent, Event, Failures,
+            Permission, Realm, RealmBundle, RefreshToken, Role, RolePermission, ScopeRecord,
+            Session, SigningKey, UnixTime, User, UserPermission, UserRole,
         };
         use $crate::__oauth_core::secret::{PasswordHash, PrivateKeyDer};
+        use $crate::__oauth_core::store::records::{FieldValue, ListQuery, Page, Records};
         use $crate::__oauth_core::store::{
-            AuthorizationCodeStore, ClientStore, ConsentStore, KeyStore, RealmStore,
+            AuthorizationCodeStore, ClientStore, ConsentStore, EventStore, KeyStore, RealmStore,
             RefreshTokenStore, RevocationStore, RoleStore, ScopeStore, SessionStore, Store,
             StoreResult, ThrottleStore, UserStore,
         };
@@ -32,8 +36,8 @@ macro_rules! impl_store {
             id.map(conv::uuid).transpose()
         }
 
-        #[derive(Queryable, Selectable, Insertable)]
-        #[diesel(table_name = schema::realms)]
+        #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+        #[diesel(table_name = schema::realms, treat_none_as_null = true)]
         struct RealmRow {
             id: conv::Id,
             name: String,
@@ -72,8 +76,8 @@ macro_rules! impl_store {
             }
         }
 
-        #[derive(Queryable, Selectable, Insertable)]
-        #[diesel(table_name = schema::users)]
+        #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+        #[diesel(table_name = schema::users, treat_none_as_null = true)]
         struct UserRow {
             id: conv::Id,
             realm_id: conv::Id,
@@ -124,8 +128,8 @@ macro_rules! impl_store {
             }
         }
 
-        #[derive(Queryable, Selectable, Insertable)]
-        #[diesel(table_name = schema::clients)]
+        #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+        #[diesel(table_name = schema::clients, treat_none_as_null = true)]
         struct ClientRow {
             id: conv::Id,
             realm_id: conv::Id,
@@ -191,8 +195,8 @@ macro_rules! impl_store {
             }
         }
 
-        #[derive(Queryable, Selectable, Insertable)]
-        #[diesel(table_name = schema::scopes)]
+        #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+        #[diesel(table_name = schema::scopes, treat_none_as_null = true)]
         struct ScopeRow {
             id: conv::Id,
             realm_id: conv::Id,
@@ -201,8 +205,8 @@ macro_rules! impl_store {
             built_in: bool,
         }
 
-        #[derive(Queryable, Selectable, Insertable)]
-        #[diesel(table_name = schema::roles)]
+        #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+        #[diesel(table_name = schema::roles, treat_none_as_null = true)]
         struct RoleRow {
             id: conv::Id,
             realm_id: conv::Id,
@@ -211,8 +215,8 @@ macro_rules! impl_store {
             built_in: bool,
         }
 
-        #[derive(Queryable, Selectable, Insertable)]
-        #[diesel(table_name = schema::permissions)]
+        #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+        #[diesel(table_name = schema::permissions, treat_none_as_null = true)]
         struct PermissionRow {
             id: conv::Id,
             name: String,
@@ -220,8 +224,118 @@ macro_rules! impl_store {
             built_in: bool,
         }
 
-        #[derive(Queryable, Selectable, Insertable)]
-        #[diesel(table_name = schema::signing_keys)]
+        impl ScopeRow {
+            fn from_model(s: &ScopeRecord) -> StoreResult<Self> {
+                Ok(Self {
+                    id: conv::id(s.id),
+                    realm_id: conv::id(s.realm_id),
+                    name: s.name.clone(),
+                    description: s.description.clone(),
+                    built_in: s.built_in,
+                })
+            }
+            fn into_model(self) -> StoreResult<ScopeRecord> {
+                Ok(ScopeRecord {
+                    id: conv::uuid(self.id)?,
+                    realm_id: conv::uuid(self.realm_id)?,
+                    name: self.name,
+                    description: self.description,
+                    built_in: self.built_in,
+                })
+            }
+        }
+
+        impl RoleRow {
+            fn from_model(r: &Role) -> StoreResult<Self> {
+                Ok(Self {
+                    id: conv::id(r.id),
+                    realm_id: conv::id(r.realm_id),
+                    name: r.name.clone(),
+                    description: r.description.clone(),
+                    built_in: r.built_in,
+                })
+            }
+            fn into_model(self) -> StoreResult<Role> {
+                Ok(Role {
+                    id: conv::uuid(self.id)?,
+                    realm_id: conv::uuid(self.realm_id)?,
+                    name: self.name,
+                    description: self.description,
+                    built_in: self.built_in,
+                })
+            }
+        }
+
+        impl PermissionRow {
+            fn from_model(p: &Permission) -> StoreResult<Self> {
+                Ok(Self {
+                    id: conv::id(p.id),
+                    name: p.name.clone(),
+                    description: p.description.clone(),
+                    built_in: p.built_in,
+                })
+            }
+            fn into_model(self) -> StoreResult<Permission> {
+                Ok(Permission {
+                    id: conv::uuid(self.id)?,
+                    name: self.name,
+                    description: self.description,
+                    built_in: self.built_in,
+                })
+            }
+        }
+
+        #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+        #[diesel(table_name = schema::events, treat_none_as_null = true)]
+        struct EventRow {
+            id: conv::Id,
+            realm_id: Option<conv::Id>,
+            name: String,
+            success: bool,
+            actor_type: Option<String>,
+            actor_id: Option<String>,
+            target_type: Option<String>,
+            target_id: Option<String>,
+            ip: Option<String>,
+            detail: Option<String>,
+            created_at: DateTime<Utc>,
+        }
+
+        impl EventRow {
+            fn from_model(e: &Event) -> StoreResult<Self> {
+                Ok(Self {
+                    id: conv::id(e.id),
+                    realm_id: e.realm_id.map(conv::id),
+                    name: e.name.clone(),
+                    success: e.success,
+                    actor_type: e.actor_type.clone(),
+                    actor_id: e.actor_id.clone(),
+                    target_type: e.target_type.clone(),
+                    target_id: e.target_id.clone(),
+                    ip: e.ip.clone(),
+                    detail: e.detail.clone(),
+                    created_at: ts(e.created_at)?,
+                })
+            }
+            fn into_model(self) -> StoreResult<Event> {
+                Ok(Event {
+                    id: conv::uuid(self.id)?,
+                    realm_id: opt_uuid(self.realm_id)?,
+                    name: self.name,
+                    success: self.success,
+                    actor_type: self.actor_type,
+                    actor_id: self.actor_id,
+                    target_type: self.target_type,
+                    target_id: self.target_id,
+                    ip: self.ip,
+                    detail: self.detail,
+                    created_at: unix(self.created_at),
+                })
+            }
+        }
+
+        #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+        #[diesel(table_name = schema::signing_keys, treat_none_as_null = true)]
         struct KeyRow {
             id: conv::Id,
             realm_id: conv::Id,
@@ -312,8 +426,8 @@ macro_rules! impl_store {
             }
         }
 
-        #[derive(Queryable, Selectable, Insertable)]
-        #[diesel(table_name = schema::sessions)]
+        #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+        #[diesel(table_name = schema::sessions, treat_none_as_null = true)]
         struct SessionRow {
             id: conv::Id,
             token_hash: String,
@@ -465,6 +579,57 @@ macro_rules! impl_store {
                     .map(RealmRow::into_model)
                     .transpose()
             }
+            fn create_realm_bundle(&self, bundle: &RealmBundle) -> StoreResult<()> {
+                let realm = RealmRow::from_model(&bundle.realm)?;
+                let scopes = bundle
+                    .scopes
+                    .iter()
+                    .map(ScopeRow::from_model)
+                    .collect::<StoreResult<Vec<_>>>()?;
+                let keys = bundle
+                    .keys
+                    .iter()
+                    .map(KeyRow::from_model)
+                    .collect::<StoreResult<Vec<_>>>()?;
+                let roles = bundle
+                    .roles
+                    .iter()
+                    .map(RoleRow::from_model)
+                    .collect::<StoreResult<Vec<_>>>()?;
+                let grants = bundle
+                    .role_permissions
+                    .iter()
+                    .map(RolePermissionRow::from_model)
+                    .collect::<StoreResult<Vec<_>>>()?;
+                self.conn()?
+                    .$tx(|conn| {
+                        diesel::insert_into(schema::realms::table)
+                            .values(&realm)
+                            .execute(conn)?;
+                        for scope in &scopes {
+                            diesel::insert_into(schema::scopes::table)
+                                .values(scope)
+                                .execute(conn)?;
+                        }
+                        for key in &keys {
+                            diesel::insert_into(schema::signing_keys::table)
+                                .values(key)
+                                .execute(conn)?;
+                        }
+                        for role in &roles {
+                            diesel::insert_into(schema::roles::table)
+                                .values(role)
+                                .execute(conn)?;
+                        }
+                        for grant in &grants {
+                            diesel::insert_into(schema::role_permissions::table)
+                                .values(grant)
+                                .execute(conn)?;
+                        }
+                        Ok::<_, diesel::result::Error>(())
+                    })
+                    .map_err(map_error)
+            }
         }
 
         impl UserStore for $store {
@@ -539,13 +704,7 @@ macro_rules! impl_store {
 
         impl ScopeStore for $store {
             fn create_scope(&self, scope: &ScopeRecord) -> StoreResult<()> {
-                let row = ScopeRow {
-                    id: conv::id(scope.id),
-                    realm_id: conv::id(scope.realm_id),
-                    name: scope.name.clone(),
-                    description: scope.description.clone(),
-                    built_in: scope.built_in,
-                };
+                let row = ScopeRow::from_model(scope)?;
                 diesel::insert_into(schema::scopes::table)
                     .values(&row)
                     .execute(&mut *self.conn()?)
@@ -560,29 +719,13 @@ macro_rules! impl_store {
                     .select(ScopeRow::as_select())
                     .load(&mut *self.conn()?)
                     .map_err(map_error)?;
-                rows.into_iter()
-                    .map(|r| {
-                        Ok(ScopeRecord {
-                            id: conv::uuid(r.id)?,
-                            realm_id: conv::uuid(r.realm_id)?,
-                            name: r.name,
-                            description: r.description,
-                            built_in: r.built_in,
-                        })
-                    })
-                    .collect()
+                rows.into_iter().map(ScopeRow::into_model).collect()
             }
         }
 
         impl RoleStore for $store {
             fn create_role(&self, role: &Role) -> StoreResult<()> {
-                let row = RoleRow {
-                    id: conv::id(role.id),
-                    realm_id: conv::id(role.realm_id),
-                    name: role.name.clone(),
-                    description: role.description.clone(),
-                    built_in: role.built_in,
-                };
+                let row = RoleRow::from_model(role)?;
                 diesel::insert_into(schema::roles::table)
                     .values(&row)
                     .execute(&mut *self.conn()?)
@@ -598,24 +741,10 @@ macro_rules! impl_store {
                     .first(&mut *self.conn()?)
                     .optional()
                     .map_err(map_error)?;
-                row.map(|r| {
-                    Ok(Role {
-                        id: conv::uuid(r.id)?,
-                        realm_id: conv::uuid(r.realm_id)?,
-                        name: r.name,
-                        description: r.description,
-                        built_in: r.built_in,
-                    })
-                })
-                .transpose()
+                row.map(RoleRow::into_model).transpose()
             }
             fn create_permission(&self, permission: &Permission) -> StoreResult<()> {
-                let row = PermissionRow {
-                    id: conv::id(permission.id),
-                    name: permission.name.clone(),
-                    description: permission.description.clone(),
-                    built_in: permission.built_in,
-                };
+                let row = PermissionRow::from_model(permission)?;
                 diesel::insert_into(schema::permissions::table)
                     .values(&row)
                     .execute(&mut *self.conn()?)
@@ -629,49 +758,35 @@ macro_rules! impl_store {
                     .select(PermissionRow::as_select())
                     .load(&mut *self.conn()?)
                     .map_err(map_error)?;
-                rows.into_iter()
-                    .map(|r| {
-                        Ok(Permission {
-                            id: conv::uuid(r.id)?,
-                            name: r.name,
-                            description: r.description,
-                            built_in: r.built_in,
-                        })
-                    })
-                    .collect()
-            }
-            fn add_role_permission(&self, role_id: Uuid, permission_id: Uuid) -> StoreResult<()> {
-                use schema::role_permissions::dsl;
-                diesel::insert_into(dsl::role_permissions)
-                    .values((
-                        dsl::role_id.eq(conv::id(role_id)),
-                        dsl::permission_id.eq(conv::id(permission_id)),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(&mut *self.conn()?)
-                    .map_err(map_error)?;
-                Ok(())
-            }
-            fn add_user_role(&self, user_id: Uuid, role_id: Uuid) -> StoreResult<()> {
-                use schema::user_roles::dsl;
-                diesel::insert_into(dsl::user_roles)
-                    .values((
-                        dsl::user_id.eq(conv::id(user_id)),
-                        dsl::role_id.eq(conv::id(role_id)),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(&mut *self.conn()?)
-                    .map_err(map_error)?;
-                Ok(())
+                rows.into_iter().map(PermissionRow::into_model).collect()
             }
             fn user_permission_names(&self, user_id: Uuid) -> StoreResult<Vec<String>> {
-                use schema::{permissions, role_permissions, user_roles};
+                use schema::{permissions, role_permissions, user_permissions, user_roles};
                 let roles = user_roles::table
                     .filter(user_roles::user_id.eq(conv::id(user_id)))
                     .select(user_roles::role_id);
-                let granted = role_permissions::table
+                let through_roles = role_permissions::table
                     .filter(role_permissions::role_id.eq_any(roles))
                     .select(role_permissions::permission_id);
+                let direct = user_permissions::table
+                    .filter(user_permissions::user_id.eq(conv::id(user_id)))
+                    .select(user_permissions::permission_id);
+                permissions::table
+                    .filter(
+                        permissions::id
+                            .eq_any(through_roles)
+                            .or(permissions::id.eq_any(direct)),
+                    )
+                    .order(permissions::name)
+                    .select(permissions::name)
+                    .load(&mut *self.conn()?)
+                    .map_err(map_error)
+            }
+            fn client_permission_names(&self, client_id: Uuid) -> StoreResult<Vec<String>> {
+                use schema::{client_permissions, permissions};
+                let granted = client_permissions::table
+                    .filter(client_permissions::client_id.eq(conv::id(client_id)))
+                    .select(client_permissions::permission_id);
                 permissions::table
                     .filter(permissions::id.eq_any(granted))
                     .order(permissions::name)
@@ -1004,6 +1119,216 @@ macro_rules! impl_store {
                 Ok(found > 0)
             }
         }
+
+        impl EventStore for $store {
+            fn insert_events(&self, events: &[Event]) -> StoreResult<()> {
+                let rows = events
+                    .iter()
+                    .map(EventRow::from_model)
+                    .collect::<StoreResult<Vec<_>>>()?;
+                self.conn()?
+                    .$tx(|conn| {
+                        for row in &rows {
+                            diesel::insert_into(schema::events::table)
+                                .values(row)
+                                .execute(conn)?;
+                        }
+                        Ok::<_, diesel::result::Error>(())
+                    })
+                    .map_err(map_error)
+            }
+            fn purge_events(&self, before: UnixTime) -> StoreResult<u64> {
+                let count = diesel::delete(
+                    schema::events::table.filter(schema::events::created_at.lt(ts(before)?)),
+                )
+                .execute(&mut *self.conn()?)
+                .map_err(map_error)?;
+                Ok(count as u64)
+            }
+        }
+
+        $crate::__records!(
+            $store,
+            $backend,
+            Realm,
+            RealmRow,
+            realms,
+            filter {
+                id: Id,
+                name: Text,
+                built_in: Bool
+            },
+            sort { name, created_at }
+        );
+        $crate::__records!(
+            $store,
+            $backend,
+            User,
+            UserRow,
+            users,
+            filter {
+                id: Id,
+                realm_id: Id,
+                name: Text,
+                email: Text,
+                active: Bool
+            },
+            sort {
+                name,
+                created_at,
+                updated_at
+            }
+        );
+        $crate::__records!(
+            $store,
+            $backend,
+            Client,
+            ClientRow,
+            clients,
+            filter {
+                id: Id,
+                realm_id: Id,
+                name: Text,
+                active: Bool
+            },
+            sort {
+                name,
+                created_at,
+                updated_at
+            }
+        );
+        $crate::__records!(
+            $store,
+            $backend,
+            ScopeRecord,
+            ScopeRow,
+            scopes,
+            filter {
+                id: Id,
+                realm_id: Id,
+                name: Text,
+                built_in: Bool
+            },
+            sort { name }
+        );
+        $crate::__records!(
+            $store,
+            $backend,
+            Role,
+            RoleRow,
+            roles,
+            filter {
+                id: Id,
+                realm_id: Id,
+                name: Text,
+                built_in: Bool
+            },
+            sort { name }
+        );
+        $crate::__records!(
+            $store,
+            $backend,
+            Permission,
+            PermissionRow,
+            permissions,
+            filter {
+                id: Id,
+                name: Text,
+                built_in: Bool
+            },
+            sort { name }
+        );
+        $crate::__records!(
+            $store,
+            $backend,
+            SigningKey,
+            KeyRow,
+            signing_keys,
+            filter {
+                id: Id,
+                realm_id: Id,
+                algorithm: Text,
+                status: Text
+            },
+            sort { created_at }
+        );
+        $crate::__records!(
+            $store,
+            $backend,
+            Session,
+            SessionRow,
+            sessions,
+            filter {
+                id: Id,
+                realm_id: Id,
+                user_id: Id
+            },
+            sort {
+                created_at,
+                expires_at
+            }
+        );
+        $crate::__records!(
+            $store,
+            $backend,
+            Event,
+            EventRow,
+            events,
+            filter {
+                id: Id,
+                realm_id: Id,
+                name: Text,
+                success: Bool,
+                actor_id: Text,
+                target_id: Text
+            },
+            sort { created_at }
+        );
+        $crate::__assignment!(
+            $store,
+            $backend,
+            UserRole,
+            UserRoleRow,
+            user_roles,
+            user_id,
+            role_id
+        );
+        $crate::__assignment!(
+            $store,
+            $backend,
+            RolePermission,
+            RolePermissionRow,
+            role_permissions,
+            role_id,
+            permission_id
+        );
+        $crate::__assignment!(
+            $store,
+            $backend,
+            UserPermission,
+            UserPermissionRow,
+            user_permissions,
+            user_id,
+            permission_id
+        );
+        $crate::__assignment!(
+            $store,
+            $backend,
+            ClientPermission,
+            ClientPermissionRow,
+            client_permissions,
+            client_id,
+            permission_id
+        );
+        $crate::__assignment!(
+            $store,
+            $backend,
+            ClientScope,
+            ClientScopeRow,
+            client_scopes,
+            client_id,
+            scope_id
+        );
 
         impl Store for $store {
             fn ping(&self) -> StoreResult<()> {

@@ -107,5 +107,9 @@ impl SqliteStore {
 
 mod imp {
     use crate::{conv, schema};
-    store_shared::impl_store!(crate::SqliteStore, immediate_transaction);
+    store_shared::impl_store!(
+        crate::SqliteStore,
+        diesel::sqlite::Sqlite,
+        immediate_transaction
+    );
 }

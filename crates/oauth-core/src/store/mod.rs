@@ -6,14 +6,18 @@
 //! Implementations: `oauth_core::memory` (in process), `store-sqlite`, `store-postgres`; all of them
 //! pass the conformance suite in `oauth_core::testing`.
 
+pub mod records;
+
 use uuid::Uuid;
 
 use crate::error::StoreError;
 use crate::hash::TokenHash;
 use crate::model::{
-    AuthorizationCode, Client, Consent, Failures, Permission, Realm, RefreshToken, Role,
-    ScopeRecord, Session, SigningKey, UnixTime, User,
+    AuthorizationCode, Client, ClientPermission, ClientScope, Consent, Event, Failures, Permission,
+    Realm, RealmBundle, RefreshToken, Role, RolePermission, ScopeRecord, Session, SigningKey,
+    UnixTime, User, UserPermission, UserRole,
 };
+use records::Records;
 
 /// Shorthand for store results.
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -26,6 +30,8 @@ pub trait RealmStore {
     fn find_realm(&self, id: Uuid) -> StoreResult<Option<Realm>>;
     /// Finds a realm by its unique name.
     fn find_realm_by_name(&self, name: &str) -> StoreResult<Option<Realm>>;
+    /// Inserts a realm with its scopes, keys, roles and role permissions, all or nothing.
+    fn create_realm_bundle(&self, bundle: &RealmBundle) -> StoreResult<()>;
 }
 
 /// Users.
@@ -66,12 +72,10 @@ pub trait RoleStore {
     fn create_permission(&self, permission: &Permission) -> StoreResult<()>;
     /// Every permission, by name.
     fn list_permissions(&self) -> StoreResult<Vec<Permission>>;
-    /// Grants a permission to a role; granting twice is not an error.
-    fn add_role_permission(&self, role_id: Uuid, permission_id: Uuid) -> StoreResult<()>;
-    /// Gives a user a role; giving it twice is not an error.
-    fn add_user_role(&self, user_id: Uuid, role_id: Uuid) -> StoreResult<()>;
-    /// Names of the permissions a user holds through their roles, sorted.
+    /// Names of the permissions a user holds through their roles or directly, sorted.
     fn user_permission_names(&self, user_id: Uuid) -> StoreResult<Vec<String>>;
+    /// Names of the permissions granted to a client, sorted.
+    fn client_permission_names(&self, client_id: Uuid) -> StoreResult<Vec<String>>;
 }
 
 /// Signing keys.
@@ -168,6 +172,14 @@ pub trait RevocationStore {
     fn any_revoked(&self, ids: &[&str]) -> StoreResult<bool>;
 }
 
+/// Audit events, written in batches.
+pub trait EventStore {
+    /// Inserts events in one transaction.
+    fn insert_events(&self, events: &[Event]) -> StoreResult<()>;
+    /// Deletes the events older than `before`; answers how many.
+    fn purge_events(&self, before: UnixTime) -> StoreResult<u64>;
+}
+
 /// Everything a Portcullis server needs from its persistence.
 pub trait Store:
     RealmStore
@@ -182,6 +194,21 @@ pub trait Store:
     + ConsentStore
     + ThrottleStore
     + RevocationStore
+    + EventStore
+    + Records<Realm>
+    + Records<User>
+    + Records<Client>
+    + Records<ScopeRecord>
+    + Records<Role>
+    + Records<Permission>
+    + Records<SigningKey>
+    + Records<Session>
+    + Records<Event>
+    + Records<UserRole>
+    + Records<RolePermission>
+    + Records<UserPermission>
+    + Records<ClientPermission>
+    + Records<ClientScope>
     + Send
     + Sync
 {

@@ -13,13 +13,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "conformance/records.rs"]
+mod records;
+
+pub use records::*;
 use uuid::Uuid;
 
 use crate::error::{Error, ErrorCode, StoreError};
 use crate::grant::{self, Context, Settings};
 use crate::hash::TokenHash;
 use crate::keys::{StoreKeySource, generate_signing_key};
-use crate::model::{KeyStatus, Permission, RefreshToken, Role, SigningAlgorithm};
+use crate::model::{
+    KeyStatus, Permission, RefreshToken, Role, RolePermission, SigningAlgorithm, UserRole,
+};
 use crate::password::{Argon2Params, PasswordHasher};
 use crate::provision::{self, NewClient, NewUser};
 use crate::random::{SeededEntropy, random_uuid};
@@ -57,6 +63,11 @@ macro_rules! store_conformance_tests {
             login_failures_count_atomically_and_windows_restart,
             revocations_are_recorded_and_found,
             refresh_families_are_found_by_session,
+            records_list_with_filters_sort_and_paging,
+            records_update_and_delete,
+            assignments_are_unique_and_cascade,
+            realm_bundle_is_created_whole_and_deleted_whole,
+            events_are_batched_listed_and_purged,
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -219,11 +230,23 @@ pub fn roles_and_permissions_assign_idempotently(store: &dyn Store) {
         &mut r,
     )
     .unwrap();
-    store.add_role_permission(role.id, read.id).unwrap();
-    store.add_role_permission(role.id, read.id).unwrap();
-    store.add_role_permission(role.id, write.id).unwrap();
-    store.add_user_role(user.id, role.id).unwrap();
-    store.add_user_role(user.id, role.id).unwrap();
+    let grant = |permission_id, r: &mut SeededEntropy| RolePermission {
+        id: random_uuid(r),
+        realm_id: realm.id,
+        role_id: role.id,
+        permission_id,
+    };
+    provision::assign(store, &grant(read.id, &mut r)).unwrap();
+    provision::assign(store, &grant(read.id, &mut r)).unwrap();
+    provision::assign(store, &grant(write.id, &mut r)).unwrap();
+    let holder = |r: &mut SeededEntropy| UserRole {
+        id: random_uuid(r),
+        realm_id: realm.id,
+        user_id: user.id,
+        role_id: role.id,
+    };
+    provision::assign(store, &holder(&mut r)).unwrap();
+    provision::assign(store, &holder(&mut r)).unwrap();
     assert_eq!(
         store.user_permission_names(user.id).unwrap(),
         ["doc_read", "doc_update"]
@@ -238,9 +261,21 @@ pub fn roles_and_permissions_assign_idempotently(store: &dyn Store) {
 }
 
 pub fn assignments_to_unknown_records_are_not_found(store: &dyn Store) {
-    let outcome = store.add_role_permission(Uuid::nil(), Uuid::nil());
+    let grant = RolePermission {
+        id: Uuid::from_u128(1),
+        realm_id: Uuid::nil(),
+        role_id: Uuid::nil(),
+        permission_id: Uuid::nil(),
+    };
+    let outcome = store.insert_record(&grant);
     assert!(matches!(outcome, Err(StoreError::NotFound)), "{outcome:?}");
-    let outcome = store.add_user_role(Uuid::nil(), Uuid::nil());
+    let holder = UserRole {
+        id: Uuid::from_u128(2),
+        realm_id: Uuid::nil(),
+        user_id: Uuid::nil(),
+        role_id: Uuid::nil(),
+    };
+    let outcome = store.insert_record(&holder);
     assert!(matches!(outcome, Err(StoreError::NotFound)), "{outcome:?}");
 }
 

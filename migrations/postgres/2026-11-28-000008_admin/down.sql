@@ -1,0 +1,18 @@
+DROP INDEX sessions_user;
+DROP INDEX sessions_realm;
+DROP TABLE events;
+DROP TABLE client_scopes;
+DROP TABLE client_permissions;
+DROP TABLE user_permissions;
+DROP INDEX role_permissions_permission;
+DROP INDEX role_permissions_realm;
+ALTER TABLE role_permissions DROP CONSTRAINT role_permissions_role_id_permission_id_key;
+ALTER TABLE role_permissions DROP CONSTRAINT role_permissions_pkey;
+ALTER TABLE role_permissions DROP COLUMN id, DROP COLUMN realm_id;
+ALTER TABLE role_permissions ADD PRIMARY KEY (role_id, permission_id);
+DROP INDEX user_roles_role;
+DROP INDEX user_roles_realm;
+ALTER TABLE user_roles DROP CONSTRAINT user_roles_user_id_role_id_key;
+ALTER TABLE user_roles DROP CONSTRAINT user_roles_pkey;
+ALTER TABLE user_roles DROP COLUMN id, DROP COLUMN realm_id;
+ALTER TABLE user_roles ADD PRIMARY KEY (user_id, role_id);
