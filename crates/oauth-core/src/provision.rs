@@ -86,15 +86,36 @@ pub fn ensure_realm(
     complete_realm(store, name, now, rng)
 }
 
-/// Creates a realm whose access tokens use `algorithm`, with its scopes and keys; a realm of that
-/// name existing already is `Conflict`.
-pub fn create_realm(
-    store: &dyn Store,
-    name: &str,
-    algorithm: SigningAlgorithm,
-    now: UnixTime,
-    rng: &mut dyn Entropy,
-) -> Result<Realm, Error> {
+/// A realm to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRealm {
+    /// Unique name (part of URLs).
+    pub name: String,
+    /// Name shown to people.
+    pub display_name: Option<String>,
+    /// Algorithm of access tokens.
+    pub access_token_algorithm: SigningAlgorithm,
+    /// Access token lifetime, seconds.
+    pub access_token_lifetime: i64,
+    /// Refresh token lifetime, seconds.
+    pub refresh_token_lifetime: i64,
+}
+
+impl NewRealm {
+    /// A realm with default lifetimes.
+    pub fn named(name: impl Into<String>, access_token_algorithm: SigningAlgorithm) -> Self {
+        Self {
+            name: name.into(),
+            display_name: None,
+            access_token_algorithm,
+            access_token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
+            refresh_token_lifetime: DEFAULT_REFRESH_TOKEN_LIFETIME,
+        }
+    }
+}
+
+/// Checks a realm name: 1 to 128 ASCII letters, digits, `-`, `_`, `.` (it is part of URLs).
+pub fn validate_realm_name(name: &str) -> Result<(), Error> {
     validate_name("realm name", name)?;
     let valid = name
         .chars()
@@ -105,7 +126,25 @@ pub fn create_realm(
         )
         .into());
     }
-    let realm = new_realm(name, algorithm, now, rng);
+    Ok(())
+}
+
+/// Creates a realm with its built-in scopes, an ES256 and an RS256 key and its `realm_admin`
+/// role holding every permission, in one transaction; a realm of that name existing already is
+/// `Conflict`.
+pub fn create_realm(
+    store: &dyn Store,
+    new: NewRealm,
+    now: UnixTime,
+    rng: &mut dyn Entropy,
+) -> Result<Realm, Error> {
+    validate_realm_name(&new.name)?;
+    let realm = Realm {
+        display_name: new.display_name,
+        access_token_lifetime: new.access_token_lifetime,
+        refresh_token_lifetime: new.refresh_token_lifetime,
+        ..new_realm(&new.name, new.access_token_algorithm, now, rng)
+    };
     let scopes = BUILT_IN_SCOPES
         .iter()
         .map(|(scope, description)| built_in_scope(realm.id, scope, description, rng))

@@ -78,7 +78,16 @@ pub fn serve(config: &Config) -> CommandResult {
     };
     let permits = config.argon2.max_concurrent.unwrap_or(cores);
     let cache_ttl = Duration::from_secs(u64::from(config.cache.ttl_seconds));
-    let state = AppState::new(store, settings, permits, config.http.body_limit, cache_ttl);
+    let mut state = AppState::new(
+        store.clone(),
+        settings,
+        permits,
+        config.http.body_limit,
+        cache_ttl,
+    );
+    state.password_min_length = config.admin.password_min_length;
+    state.audit = crate::audit::Audit::start(store, config.events.retention_days)
+        .map_err(|e| format!("cannot start the audit writer: {e}"))?;
     let workers = config.http.workers.unwrap_or(cores);
     // Blocking work is bounded by the database pool and the hashing permits; more threads than
     // that would only wait, each with its own stack and allocator arena.
@@ -127,9 +136,13 @@ pub fn realm_create(config: &Config, args: RealmCreateArgs) -> CommandResult {
                 args.access_token_algorithm
             )
         })?;
-    let realm =
-        provision::create_realm(store.as_ref(), &args.name, algorithm, now(), &mut OsEntropy)
-            .map_err(|e| format!("realm create: {e}"))?;
+    let realm = provision::create_realm(
+        store.as_ref(),
+        provision::NewRealm::named(&args.name, algorithm),
+        now(),
+        &mut OsEntropy,
+    )
+    .map_err(|e| format!("realm create: {e}"))?;
     println!(
         "{}",
         serde_json::json!({ "id": realm.id, "name": realm.name })

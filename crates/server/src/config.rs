@@ -41,6 +41,10 @@ pub struct Config {
     pub cache: CacheConfig,
     /// The brute-force throttle of password attempts.
     pub throttle: ThrottleConfig,
+    /// The admin API.
+    pub admin: AdminConfig,
+    /// The audit event log.
+    pub events: EventsConfig,
 }
 
 impl Default for Config {
@@ -55,6 +59,8 @@ impl Default for Config {
             tokens: TokenConfig::default(),
             cache: CacheConfig::default(),
             throttle: ThrottleConfig::default(),
+            admin: AdminConfig::default(),
+            events: EventsConfig::default(),
         }
     }
 }
@@ -275,6 +281,36 @@ impl Default for ThrottleConfig {
     }
 }
 
+/// `[admin]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdminConfig {
+    /// Shortest password the admin API accepts for a user (Authup's default is 10).
+    pub password_min_length: usize,
+}
+
+impl Default for AdminConfig {
+    fn default() -> Self {
+        Self {
+            password_min_length: crate::state::DEFAULT_PASSWORD_MIN_LENGTH,
+        }
+    }
+}
+
+/// `[events]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EventsConfig {
+    /// Audit events older than this many days are deleted (checked hourly).
+    pub retention_days: u32,
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        Self { retention_days: 90 }
+    }
+}
+
 /// A configuration error: one line, naming the key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid configuration: {0}")]
@@ -291,7 +327,7 @@ pub struct Overrides {
     pub public_url: Option<String>,
 }
 
-const TOP_LEVEL_KEYS: [&str; 9] = [
+const TOP_LEVEL_KEYS: [&str; 11] = [
     "http",
     "public_url",
     "database",
@@ -301,6 +337,8 @@ const TOP_LEVEL_KEYS: [&str; 9] = [
     "tokens",
     "cache",
     "throttle",
+    "admin",
+    "events",
 ];
 
 impl Config {
@@ -405,6 +443,15 @@ impl Config {
                 "tokens.session_lifetime",
                 "must be at least 60 seconds".to_owned(),
             );
+        }
+        if !(1..=1024).contains(&self.admin.password_min_length) {
+            return bad(
+                "admin.password_min_length",
+                "must be 1 to 1024 characters".to_owned(),
+            );
+        }
+        if self.events.retention_days == 0 {
+            return bad("events.retention_days", "must be at least 1".to_owned());
         }
         if self.argon2.max_concurrent == Some(0) {
             return bad("argon2.max_concurrent", "must be at least 1".to_owned());

@@ -26,12 +26,67 @@ pub enum ApiError {
     /// A resource that does not exist.
     #[error("not found: {0}")]
     NotFound(&'static str),
+    /// Admin API: a record that does not exist.
+    #[error("no such record: {0}")]
+    NoRecord(String),
+    /// Admin API: a body field is invalid (`400` naming it).
+    #[error("invalid field {field}: {message}")]
+    Invalid {
+        /// The JSON field (camelCase), or `body`.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Admin API: no valid bearer token (`401` + `WWW-Authenticate: Bearer`).
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
+    /// Admin API: the caller lacks a permission (`403`).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// Admin API: a record with that unique name exists (`409`).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A method the resource does not serve (`405`).
+    #[error("method not allowed")]
+    MethodNotAllowed(&'static str),
     /// The server failed; already logged.
     #[error("internal error")]
     Internal,
     /// A dependency (the database, the blocking pool) is unavailable; already logged.
     #[error("service unavailable")]
     Unavailable,
+}
+
+impl ApiError {
+    /// A `400` naming `field`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// An admin-API error from a core error: conflicts are `409`, dangling references `404`,
+    /// protocol errors (validation in the core) `400`.
+    pub fn admin(err: Error) -> Self {
+        match err {
+            Error::Store(oauth_core::StoreError::Conflict(what)) => {
+                Self::Conflict(format!("a record with that unique name exists ({what})"))
+            }
+            Error::Store(oauth_core::StoreError::NotFound) => {
+                Self::NoRecord("a referenced record does not exist".to_owned())
+            }
+            Error::OAuth(e) => Self::invalid("body", e.description.into_owned()),
+            other => Self::from(other),
+        }
+    }
+}
+
+impl ApiError {
+    /// [`admin`](Self::admin) for a store error.
+    pub fn admin_store(err: oauth_core::StoreError) -> Self {
+        Self::admin(Error::Store(err))
+    }
 }
 
 impl From<Error> for ApiError {
@@ -55,6 +110,8 @@ impl From<Error> for ApiError {
 struct Body<'a> {
     error: &'a str,
     error_description: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
 }
 
 impl ResponseError for ApiError {
@@ -69,7 +126,12 @@ impl ResponseError for ApiError {
             },
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::NoRecord(_) => StatusCode::NOT_FOUND,
+            Self::Invalid { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -89,6 +151,15 @@ impl ResponseError for ApiError {
                 ("temporarily_unavailable", throttled.as_str())
             }
             Self::NotFound(what) => ("not_found", *what),
+            Self::NoRecord(what) => ("not_found", what.as_str()),
+            Self::Invalid { message, .. } => ("invalid_request", message.as_str()),
+            Self::Unauthorized(why) => ("invalid_token", *why),
+            Self::Forbidden(why) => ("insufficient_permission", why.as_str()),
+            Self::Conflict(why) => ("conflict", why.as_str()),
+            Self::MethodNotAllowed(_) => (
+                "invalid_request",
+                "this method is not allowed on this resource",
+            ),
             Self::Internal => ("server_error", "the server failed to handle the request"),
             Self::Unavailable => (
                 "temporarily_unavailable",
@@ -106,6 +177,15 @@ impl ResponseError for ApiError {
             ));
         }
         match self {
+            Self::Unauthorized(why) => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    format!("Bearer realm=\"portcullis\", error=\"invalid_token\", error_description=\"{why}\""),
+                ));
+            }
+            Self::MethodNotAllowed(allow) => {
+                response.insert_header((header::ALLOW, *allow));
+            }
             Self::Unavailable => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
             }
@@ -117,6 +197,10 @@ impl ResponseError for ApiError {
         response.json(Body {
             error: code,
             error_description: description,
+            field: match self {
+                Self::Invalid { field, .. } => Some(field),
+                _ => None,
+            },
         })
     }
 }

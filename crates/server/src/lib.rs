@@ -3,6 +3,8 @@
 //! Only this crate knows HTTP. It decodes requests, reads the clock once, runs `oauth_core` on the
 //! blocking pool through [`blocking::run_blocking`], and renders the result.
 
+pub mod admin;
+pub mod audit;
 pub mod blocking;
 pub mod cache;
 pub mod cli;

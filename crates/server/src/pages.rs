@@ -36,6 +36,7 @@ static TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> = Laz
     env.add_template("consent.html", include_str!("../templates/consent.html"))?;
     env.add_template("error.html", include_str!("../templates/error.html"))?;
     env.add_template("logout.html", include_str!("../templates/logout.html"))?;
+    env.add_template("docs.html", include_str!("../templates/docs.html"))?;
     env.add_template(
         "logged_out.html",
         include_str!("../templates/logged_out.html"),

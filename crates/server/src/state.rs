@@ -13,7 +13,11 @@ use store_postgres::PgStore;
 use store_sqlite::SqliteStore;
 use tokio::sync::Semaphore;
 
+use crate::audit::Audit;
 use crate::cache::CachedStore;
+
+/// Shortest password the admin API accepts unless configured (Authup's).
+pub const DEFAULT_PASSWORD_MIN_LENGTH: usize = 10;
 use crate::keys::CachedKeySource;
 
 /// What every handler gets.
@@ -32,6 +36,10 @@ pub struct AppState {
     pub body_limit: usize,
     /// Whether the public URL is https (cookies get `Secure`).
     pub https: bool,
+    /// Audit event queue (disabled until [`Audit::start`] replaces it).
+    pub audit: Audit,
+    /// Shortest password the admin API accepts.
+    pub password_min_length: usize,
 }
 
 impl AppState {
@@ -52,6 +60,8 @@ impl AppState {
             https,
             hashing: Arc::new(Semaphore::new(hash_permits.max(1))),
             body_limit,
+            audit: Audit::default(),
+            password_min_length: DEFAULT_PASSWORD_MIN_LENGTH,
         }
     }
 }

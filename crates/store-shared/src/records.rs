@@ -168,6 +168,7 @@ macro_rules! __assignment {
             $row,
             $table,
             filter {
+                id: Id,
                 realm_id: Id,
                 $left: Id,
                 $right: Id

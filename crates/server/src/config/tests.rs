@@ -93,6 +93,8 @@ fn every_section_is_reachable_from_the_environment() {
         ("PORTCULLIS_ARGON2__MEMORY_KIB", "1024"),
         ("PORTCULLIS_LOG__FORMAT", "json"),
         ("PORTCULLIS_BOOTSTRAP__ADMIN_USERNAME", "root"),
+        ("PORTCULLIS_ADMIN__PASSWORD_MIN_LENGTH", "12"),
+        ("PORTCULLIS_EVENTS__RETENTION_DAYS", "7"),
     ];
     let c = load(&env, None, Overrides::default()).unwrap();
     assert_eq!(c.cache.ttl_seconds, 3);
@@ -101,6 +103,8 @@ fn every_section_is_reachable_from_the_environment() {
     assert_eq!(c.argon2.memory_kib, 1024);
     assert_eq!(c.log.format, LogFormat::Json);
     assert_eq!(c.bootstrap.admin_username, "root");
+    assert_eq!(c.admin.password_min_length, 12);
+    assert_eq!(c.events.retention_days, 7);
 }
 
 #[test]

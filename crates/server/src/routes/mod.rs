@@ -109,6 +109,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/realms/{realm}/jwks", web::get().to(jwks::realm))
     .route("/health/live", web::get().to(health::live))
     .route("/health/ready", web::get().to(health::ready))
+    .route(
+        "/openapi.json",
+        web::get().to(crate::admin::openapi::openapi_json),
+    )
+    .route("/docs", web::get().to(crate::admin::openapi::docs))
+    .configure(crate::admin::register_all)
     .default_service(web::to(not_found));
 }
 

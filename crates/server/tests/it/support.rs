@@ -92,6 +92,12 @@ pub fn now() -> i64 {
 }
 
 impl Fixture {
+    /// Starts the audit writer, so `/events` fills.
+    pub fn with_audit(mut self) -> Self {
+        self.state.audit = portcullis_server::audit::Audit::start(self.store.clone(), 90).unwrap();
+        self
+    }
+
     /// Registers a client in `realm`; answers (id, secret).
     pub fn client(&self, realm: &str, new: NewClient) -> (String, Option<String>) {
         let realm = self.store.find_realm_by_name(realm).unwrap().unwrap();

@@ -9,7 +9,7 @@ use crate::model::{
     Client, ClientPermission, ClientScope, Event, Permission, Realm, Role, RolePermission,
     ScopeRecord, Session, SigningAlgorithm, User, UserPermission, UserRole,
 };
-use crate::provision::{self, NewClient, NewUser};
+use crate::provision::{self, NewClient, NewRealm, NewUser};
 use crate::random::{SeededEntropy, random_uuid};
 use crate::store::Store;
 use crate::store::records::{FieldValue, ListQuery, Records};
@@ -237,8 +237,13 @@ pub fn assignments_are_unique_and_cascade(store: &dyn Store) {
 pub fn realm_bundle_is_created_whole_and_deleted_whole(store: &dyn Store) {
     let mut r = rng(1);
     provision::ensure_realm(store, "master", NOW, &mut r).unwrap();
-    let realm =
-        provision::create_realm(store, "tenant", SigningAlgorithm::Rs256, NOW, &mut r).unwrap();
+    let realm = provision::create_realm(
+        store,
+        NewRealm::named("tenant", SigningAlgorithm::Rs256),
+        NOW,
+        &mut r,
+    )
+    .unwrap();
     assert_eq!(store.list_scopes(realm.id).unwrap().len(), 5);
     assert_eq!(store.list_signing_keys(Some(realm.id)).unwrap().len(), 2);
     let admin_role = store
@@ -248,7 +253,12 @@ pub fn realm_bundle_is_created_whole_and_deleted_whole(store: &dyn Store) {
     assert!(admin_role.built_in);
 
     // A second realm of the same name fails whole: nothing of it is left behind.
-    let dup = provision::create_realm(store, "tenant", SigningAlgorithm::Es256, NOW, &mut r);
+    let dup = provision::create_realm(
+        store,
+        NewRealm::named("tenant", SigningAlgorithm::Es256),
+        NOW,
+        &mut r,
+    );
     assert!(
         matches!(dup, Err(crate::Error::Store(StoreError::Conflict(_)))),
         "{dup:?}"

@@ -1,0 +1,505 @@
+//! The admin REST API: Authup's management resources over HTTP (DESIGN §3.4).
+//!
+//! Every resource is one [`Resource`] implementation in `resources/`; the handlers here are
+//! written once, generic over it: list (`GET /x`), read (`GET /x/{id}`), create (`POST /x`,
+//! `201`), update (`POST /x/{id}`, `202`), delete (`DELETE /x/{id}`, `202`), each also under
+//! `/realms/{realm}/x` for realm-scoped resources. Each request authenticates its bearer token,
+//! checks `<entity>_<action>` (see [`principal`]), runs on the blocking pool, and records an audit
+//! event for every change. Bodies are strict JSON (unknown fields are `400` naming the field);
+//! secrets and password hashes have no field in any view.
+
+pub mod openapi;
+mod principal;
+mod query;
+mod resources;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use oauth_core::Store;
+use oauth_core::grant::Settings;
+use oauth_core::model::{Realm, UnixTime};
+use oauth_core::store::records::{Columns, FieldValue, ListQuery, Records};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+pub use principal::{Kind as PrincipalKind, Principal};
+pub use query::{Field, Kind, field};
+pub use resources::register_all;
+
+use crate::audit::AuditEvent;
+use crate::blocking::run_blocking;
+use crate::error::ApiError;
+use crate::params::read_body;
+use crate::state::{AppState, OsEntropy, now};
+
+/// Which writes a resource serves.
+#[derive(Debug, Clone, Copy)]
+pub struct Ops {
+    /// `POST /x`.
+    pub create: bool,
+    /// `POST /x/{id}`.
+    pub update: bool,
+    /// `DELETE /x/{id}`.
+    pub delete: bool,
+}
+
+/// Everything an operation sees.
+pub struct Ctx<'a> {
+    /// The store (behind the cache, so writes clear it).
+    pub store: &'a dyn Store,
+    /// Grant settings (the password hasher, the public URL).
+    pub settings: &'a Settings,
+    /// Shortest password accepted.
+    pub password_min_length: usize,
+    /// The caller.
+    pub principal: Principal,
+    /// The realm of a `/realms/{realm}/...` path.
+    pub path_realm: Option<Realm>,
+    /// Now.
+    pub now: UnixTime,
+    /// Randomness for ids and secrets.
+    pub rng: OsEntropy,
+}
+
+impl Ctx<'_> {
+    /// The realm a new record goes into (`realmId` of the body, else the path's, else the
+    /// caller's), after checking the caller may create `entity` records there.
+    pub fn target_realm(&self, body_realm: Option<Uuid>, entity: &str) -> Result<Realm, ApiError> {
+        let realm = match (body_realm, &self.path_realm) {
+            (Some(id), Some(path)) if id != path.id => {
+                return Err(ApiError::invalid(
+                    "realmId",
+                    "differs from the realm of the path",
+                ));
+            }
+            (Some(id), _) => self
+                .store
+                .find_realm(id)
+                .map_err(ApiError::admin_store)?
+                .ok_or_else(|| ApiError::invalid("realmId", "no such realm"))?,
+            (None, Some(path)) => path.clone(),
+            (None, None) => self.principal.realm.clone(),
+        };
+        self.principal
+            .require(&format!("{entity}_create"), Some(realm.id))?;
+        Ok(realm)
+    }
+
+    /// A record referenced by a body field, which must exist in `realm_id` (when given).
+    pub fn referenced<T: Columns>(
+        &self,
+        records: &dyn Records<T>,
+        json_field: &str,
+        id: Uuid,
+        realm_id: Option<Uuid>,
+    ) -> Result<T, ApiError> {
+        let found = records.get_record(id).map_err(ApiError::admin_store)?;
+        match found {
+            Some(record)
+                if realm_id.is_none()
+                    || record.column("realm_id").is_none()
+                    || record.column("realm_id") == realm_id.map(FieldValue::Id) =>
+            {
+                Ok(record)
+            }
+            Some(_) => Err(ApiError::invalid(json_field, "belongs to another realm")),
+            None => Err(ApiError::invalid(json_field, "no such record")),
+        }
+    }
+}
+
+/// What a create or update produced: the record, and a secret to show once.
+pub struct Saved<M> {
+    /// The record.
+    pub model: M,
+    /// A generated client secret, returned in this response only.
+    pub secret: Option<String>,
+}
+
+impl<M> Saved<M> {
+    /// A record without a secret.
+    pub fn plain(model: M) -> Self {
+        Self {
+            model,
+            secret: None,
+        }
+    }
+}
+
+/// One admin resource.
+pub trait Resource: 'static {
+    /// The stored record.
+    type Model: Columns + Clone + Send + Sync + 'static;
+    /// Its JSON view (never a secret).
+    type View: Serialize + utoipa::ToSchema;
+    /// Body of `POST /x`.
+    type Create: DeserializeOwned + utoipa::ToSchema + Send + 'static;
+    /// Body of `POST /x/{id}`.
+    type Update: DeserializeOwned + utoipa::ToSchema + Send + 'static;
+    /// Path segment (`users`).
+    const PATH: &'static str;
+    /// Permission entity (`user` → `user_read`, ...).
+    const ENTITY: &'static str;
+    /// The column holding the realm of a record (`realm_id`; `id` for realms), if any.
+    const REALM_COLUMN: Option<&'static str>;
+    /// Filterable fields.
+    const FILTERS: &'static [Field];
+    /// Sortable fields.
+    const SORTS: &'static [Field];
+    /// Writes served.
+    const OPS: Ops;
+
+    /// The store's records of this type.
+    fn records(store: &dyn Store) -> &dyn Records<Self::Model>;
+    /// The realm of a record (`None`: a record of no realm).
+    fn realm_of(model: &Self::Model) -> Option<Uuid>;
+    /// The JSON view.
+    fn view(model: &Self::Model) -> Self::View;
+    /// Finds a record by its unique name in `realm_id`, for resources addressable by name.
+    fn by_name(
+        _store: &dyn Store,
+        _realm_id: Uuid,
+        _name: &str,
+    ) -> Result<Option<Self::Model>, ApiError> {
+        Ok(None)
+    }
+    /// Creates a record (the caller's permission is checked here, where the realm is known).
+    fn create(_ctx: &mut Ctx<'_>, _body: Self::Create) -> Result<Saved<Self::Model>, ApiError> {
+        Err(ApiError::MethodNotAllowed("GET"))
+    }
+    /// Updates a record (the caller may update it: checked before).
+    fn update(
+        _ctx: &mut Ctx<'_>,
+        _current: Self::Model,
+        _body: Self::Update,
+    ) -> Result<Saved<Self::Model>, ApiError> {
+        Err(ApiError::MethodNotAllowed("GET"))
+    }
+    /// Deletes a record (the caller may delete it: checked before). Built-in records refuse.
+    fn delete(ctx: &mut Ctx<'_>, current: &Self::Model) -> Result<(), ApiError> {
+        Self::records(ctx.store)
+            .delete_record(current.id())
+            .map_err(ApiError::admin_store)?;
+        Ok(())
+    }
+    /// Whether the caller may read and update this record without a permission (`/users/@me`).
+    fn is_self(_principal: &Principal, _model: &Self::Model) -> bool {
+        false
+    }
+}
+
+/// Runs an admin operation on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    run_blocking(move || Ok(f())).await?
+}
+
+/// The request's parts an operation needs, taken before going to the blocking pool.
+struct Call {
+    state: AppState,
+    token: String,
+    path_realm: Option<String>,
+    id: Option<String>,
+    ip: Option<String>,
+}
+
+impl Call {
+    fn of(state: &web::Data<AppState>, req: &HttpRequest) -> Result<Self, ApiError> {
+        Ok(Self {
+            state: state.get_ref().clone(),
+            token: principal::bearer_of(req)?,
+            path_realm: req.match_info().get("realm").map(str::to_owned),
+            id: req.match_info().get("id").map(str::to_owned),
+            ip: req.peer_addr().map(|a| a.ip().to_string()),
+        })
+    }
+
+    fn ctx(&self) -> Result<Ctx<'_>, ApiError> {
+        let store: &dyn Store = &*self.state.store;
+        let now = now();
+        let principal = principal::authenticate(store, &self.state.settings, &self.token, now)?;
+        let path_realm = match &self.path_realm {
+            None => None,
+            Some(raw) => {
+                let realm = match Uuid::parse_str(raw) {
+                    Ok(id) => store.find_realm(id),
+                    Err(_) => store.find_realm_by_name(raw),
+                }
+                .map_err(ApiError::admin_store)?
+                .ok_or_else(|| ApiError::NoRecord(format!("realm {raw:?} does not exist")))?;
+                Some(realm)
+            }
+        };
+        Ok(Ctx {
+            store,
+            settings: &self.state.settings,
+            password_min_length: self.state.password_min_length,
+            principal,
+            path_realm,
+            now,
+            rng: OsEntropy,
+        })
+    }
+
+    fn audit<R: Resource>(&self, ctx: &Ctx<'_>, action: &str, model: &R::Model) {
+        self.state.audit.record(AuditEvent {
+            realm_id: R::realm_of(model).or(Some(ctx.principal.realm.id)),
+            name: format!("{}_{action}", R::ENTITY),
+            success: true,
+            actor_type: Some(ctx.principal.kind.as_str()),
+            actor_id: Some(ctx.principal.id.to_string()),
+            target_type: Some(R::ENTITY),
+            target_id: Some(model.id().to_string()),
+            ip: self.ip.clone(),
+            detail: None,
+            at: ctx.now,
+        });
+    }
+}
+
+/// The record named in the path: a UUID, `@me` on users, or a unique name in the path's (or the
+/// caller's) realm.
+fn resolve<R: Resource>(ctx: &Ctx<'_>, raw: &str) -> Result<R::Model, ApiError> {
+    let records = R::records(ctx.store);
+    let found = if raw == "@me" && R::PATH == "users" {
+        if ctx.principal.kind != PrincipalKind::User {
+            return Err(ApiError::NoRecord(
+                "@me names a user; this token is a client's".into(),
+            ));
+        }
+        records.get_record(ctx.principal.id)
+    } else if let Ok(id) = Uuid::parse_str(raw) {
+        records.get_record(id)
+    } else {
+        let realm = ctx.path_realm.as_ref().unwrap_or(&ctx.principal.realm);
+        return R::by_name(ctx.store, realm.id, raw)?
+            .ok_or_else(|| ApiError::NoRecord(format!("no {} named {raw:?}", R::ENTITY)));
+    }
+    .map_err(ApiError::admin_store)?;
+    let model =
+        found.ok_or_else(|| ApiError::NoRecord(format!("no {} with id {raw}", R::ENTITY)))?;
+    if let (Some(path), Some(realm)) = (&ctx.path_realm, R::realm_of(&model))
+        && path.id != realm
+    {
+        return Err(ApiError::NoRecord(format!(
+            "no {} {raw} in realm {}",
+            R::ENTITY,
+            path.name
+        )));
+    }
+    Ok(model)
+}
+
+/// Checks `<entity>_<action>` on a record; reading a record of no realm needs only the permission.
+fn authorize<R: Resource>(ctx: &Ctx<'_>, action: &str, model: &R::Model) -> Result<(), ApiError> {
+    if matches!(action, "read" | "update") && R::is_self(&ctx.principal, model) {
+        return Ok(());
+    }
+    let permission = format!("{}_{action}", R::ENTITY);
+    let realm = R::realm_of(model);
+    if action == "read" && realm.is_none() && ctx.principal.permissions.contains(&permission) {
+        return Ok(());
+    }
+    ctx.principal.require(&permission, realm)
+}
+
+fn no_store(mut response: HttpResponse) -> HttpResponse {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn view_json<R: Resource>(saved: &Saved<R::Model>) -> Result<serde_json::Value, ApiError> {
+    let mut value = serde_json::to_value(R::view(&saved.model))
+        .map_err(|e| ApiError::from(oauth_core::Error::internal(e.to_string())))?;
+    if let (Some(secret), Some(object)) = (&saved.secret, value.as_object_mut()) {
+        object.insert("secret".to_owned(), secret.clone().into());
+    }
+    Ok(value)
+}
+
+/// Parses a JSON body strictly; an error names the field (`body` for the whole).
+fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // serde would also read a struct from an array; the API takes objects only.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::invalid("body", "the body must be a JSON object"));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        let inner = e.into_inner();
+        let message = if inner.is_syntax() || inner.is_eof() {
+            "the body is not valid JSON".to_owned()
+        } else {
+            // serde's message without the position suffix.
+            inner
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        };
+        ApiError::invalid(field, message)
+    })
+}
+
+async fn list<R: Resource>(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let call = Call::of(&state, &req)?;
+    let raw_query = req.query_string().to_owned();
+    let body = blocking(move || {
+        let ctx = call.ctx()?;
+        let mut query: ListQuery = query::parse(&raw_query, R::FILTERS, R::SORTS)?;
+        let permission = format!("{}_read", R::ENTITY);
+        if !ctx.principal.permissions.contains(&permission) {
+            return Err(ApiError::Forbidden(format!(
+                "permission {permission} is required"
+            )));
+        }
+        if let Some(column) = R::REALM_COLUMN {
+            if let Some(path) = &ctx.path_realm {
+                ctx.principal.require(&permission, Some(path.id))?;
+                query = query.and(column, FieldValue::Id(path.id));
+            } else if !ctx.principal.is_global() {
+                query = query.and(column, FieldValue::Id(ctx.principal.realm.id));
+            }
+        }
+        let page = R::records(ctx.store)
+            .list_records(&query)
+            .map_err(ApiError::admin_store)?;
+        let data: Vec<R::View> = page.items.iter().map(R::view).collect();
+        Ok(serde_json::json!({
+            "data": data,
+            "meta": { "limit": query.capped_limit(), "offset": query.offset, "total": page.total },
+        }))
+    })
+    .await?;
+    Ok(no_store(HttpResponse::Ok().json(body)))
+}
+
+async fn read<R: Resource>(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let call = Call::of(&state, &req)?;
+    let body = blocking(move || {
+        let ctx = call.ctx()?;
+        let model = resolve::<R>(&ctx, call.id.as_deref().unwrap_or_default())?;
+        authorize::<R>(&ctx, "read", &model)?;
+        view_json::<R>(&Saved::plain(model))
+    })
+    .await?;
+    Ok(no_store(
+        HttpResponse::Ok().json(serde_json::json!({ "data": body })),
+    ))
+}
+
+async fn create<R: Resource>(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let call = Call::of(&state, &req)?;
+    let bytes = read_body(&req, payload, state.body_limit).await?;
+    let body = blocking(move || {
+        let mut ctx = call.ctx()?;
+        let input: R::Create = parse_body(&bytes)?;
+        let saved = R::create(&mut ctx, input)?;
+        call.audit::<R>(&ctx, "create", &saved.model);
+        view_json::<R>(&saved)
+    })
+    .await?;
+    Ok(no_store(
+        HttpResponse::Created().json(serde_json::json!({ "data": body })),
+    ))
+}
+
+async fn update<R: Resource>(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let call = Call::of(&state, &req)?;
+    let bytes = read_body(&req, payload, state.body_limit).await?;
+    let body = blocking(move || {
+        let mut ctx = call.ctx()?;
+        let current = resolve::<R>(&ctx, call.id.as_deref().unwrap_or_default())?;
+        authorize::<R>(&ctx, "update", &current)?;
+        let input: R::Update = parse_body(&bytes)?;
+        let saved = R::update(&mut ctx, current, input)?;
+        call.audit::<R>(&ctx, "update", &saved.model);
+        view_json::<R>(&saved)
+    })
+    .await?;
+    Ok(no_store(
+        HttpResponse::Accepted().json(serde_json::json!({ "data": body })),
+    ))
+}
+
+async fn delete<R: Resource>(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let call = Call::of(&state, &req)?;
+    let body = blocking(move || {
+        let mut ctx = call.ctx()?;
+        let current = resolve::<R>(&ctx, call.id.as_deref().unwrap_or_default())?;
+        authorize::<R>(&ctx, "delete", &current)?;
+        R::delete(&mut ctx, &current)?;
+        call.audit::<R>(&ctx, "delete", &current);
+        view_json::<R>(&Saved::plain(current))
+    })
+    .await?;
+    Ok(no_store(
+        HttpResponse::Accepted().json(serde_json::json!({ "data": body })),
+    ))
+}
+
+fn allow(ops: Ops, item: bool) -> &'static str {
+    match (item, ops.create, ops.update, ops.delete) {
+        (false, true, _, _) => "GET, POST",
+        (false, false, _, _) => "GET",
+        (true, _, true, true) => "GET, POST, DELETE",
+        (true, _, true, false) => "GET, POST",
+        (true, _, false, true) => "GET, DELETE",
+        (true, _, false, false) => "GET",
+    }
+}
+
+/// Registers one resource's routes (and its `/realms/{realm}/...` aliases).
+pub fn register<R: Resource>(cfg: &mut web::ServiceConfig) {
+    let mut prefixes = vec![String::new()];
+    if R::REALM_COLUMN == Some("realm_id") {
+        prefixes.push("/realms/{realm}".to_owned());
+    }
+    for prefix in prefixes {
+        let collection_allow = allow(R::OPS, false);
+        let mut collection = web::resource(format!("{prefix}/{}", R::PATH))
+            .route(web::get().to(list::<R>))
+            .default_service(web::to(move || async move {
+                Err::<HttpResponse, _>(ApiError::MethodNotAllowed(collection_allow))
+            }));
+        if R::OPS.create {
+            collection = collection.route(web::post().to(create::<R>));
+        }
+        let item_allow = allow(R::OPS, true);
+        let mut item = web::resource(format!("{prefix}/{}/{{id}}", R::PATH))
+            .route(web::get().to(read::<R>))
+            .default_service(web::to(move || async move {
+                Err::<HttpResponse, _>(ApiError::MethodNotAllowed(item_allow))
+            }));
+        if R::OPS.update {
+            item = item.route(web::post().to(update::<R>));
+        }
+        if R::OPS.delete {
+            item = item.route(web::delete().to(delete::<R>));
+        }
+        cfg.service(collection).service(item);
+    }
+}

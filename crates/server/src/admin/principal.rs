@@ -1,0 +1,145 @@
+//! Who calls the admin API: the bearer of an access token, with the permissions it holds.
+//!
+//! A user's permissions come from their roles and direct grants; a client's (client-credentials
+//! token) from its client permissions. Permissions held by a principal of the master realm apply
+//! to every realm (global); anyone else's apply inside their own realm only.
+
+use std::collections::BTreeSet;
+
+use actix_web::HttpRequest;
+use actix_web::http::header;
+use oauth_core::grant::{MASTER_REALM, Settings};
+use oauth_core::model::{Realm, UnixTime};
+use oauth_core::{Store, bearer};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// What kind of subject a token names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A user (password or code grant).
+    User,
+    /// A client (client-credentials grant).
+    Client,
+}
+
+impl Kind {
+    /// The audit name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Client => "client",
+        }
+    }
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// User or client.
+    pub kind: Kind,
+    /// The user's or client's id.
+    pub id: Uuid,
+    /// Their realm.
+    pub realm: Realm,
+    /// Permission names they hold.
+    pub permissions: BTreeSet<String>,
+}
+
+impl Principal {
+    /// Whether their permissions apply in every realm.
+    pub fn is_global(&self) -> bool {
+        self.realm.name == MASTER_REALM
+    }
+
+    /// Whether they hold `permission` for records of `realm_id` (`None`: a record of no realm,
+    /// such as a permission, which only global principals may change).
+    pub fn may(&self, permission: &str, realm_id: Option<Uuid>) -> bool {
+        self.permissions.contains(permission)
+            && (self.is_global() || realm_id == Some(self.realm.id))
+    }
+
+    /// `Ok` if they [`may`](Self::may), else `403` naming the permission.
+    pub fn require(&self, permission: &str, realm_id: Option<Uuid>) -> Result<(), ApiError> {
+        if self.may(permission, realm_id) {
+            Ok(())
+        } else if self.permissions.contains(permission) {
+            Err(ApiError::Forbidden(format!(
+                "permission {permission} does not extend to this realm"
+            )))
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "permission {permission} is required"
+            )))
+        }
+    }
+}
+
+/// The bearer token of the `Authorization` header.
+pub fn bearer_of(req: &HttpRequest) -> Result<String, ApiError> {
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or(ApiError::Unauthorized("a bearer token is required"))?
+        .to_str()
+        .map_err(|_| ApiError::Unauthorized("the Authorization header is not a Bearer token"))?;
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(token.trim().to_owned())
+        }
+        _ => Err(ApiError::Unauthorized(
+            "the Authorization header is not a Bearer token",
+        )),
+    }
+}
+
+/// Verifies the token and loads what its subject may do (on the blocking pool).
+pub fn authenticate(
+    store: &dyn Store,
+    settings: &Settings,
+    token: &str,
+    now: UnixTime,
+) -> Result<Principal, ApiError> {
+    let token = match bearer::verify(store, settings, token, now).map_err(ApiError::from)? {
+        Ok(token) => token,
+        Err(invalid) => return Err(ApiError::Unauthorized(invalid.0)),
+    };
+    let id = Uuid::parse_str(&token.subject)
+        .map_err(|_| ApiError::Unauthorized("the token's subject is not a record id"))?;
+    let (kind, permissions) = match token.subject_kind.as_str() {
+        "user" => {
+            let user = store.find_user(id).map_err(ApiError::admin_store)?;
+            if !user.is_some_and(|u| u.active && u.realm_id == token.realm.id) {
+                return Err(ApiError::Unauthorized(
+                    "the token's user is gone or inactive",
+                ));
+            }
+            let names = store
+                .user_permission_names(id)
+                .map_err(ApiError::admin_store)?;
+            (Kind::User, names)
+        }
+        "client" => {
+            let client = store.find_client(id).map_err(ApiError::admin_store)?;
+            if !client.is_some_and(|c| c.active && c.realm_id == token.realm.id) {
+                return Err(ApiError::Unauthorized(
+                    "the token's client is gone or inactive",
+                ));
+            }
+            let names = store
+                .client_permission_names(id)
+                .map_err(ApiError::admin_store)?;
+            (Kind::Client, names)
+        }
+        _ => return Err(ApiError::Unauthorized("the token names no user or client")),
+    };
+    Ok(Principal {
+        kind,
+        id,
+        realm: token.realm,
+        permissions: permissions.into_iter().collect(),
+    })
+}

@@ -1,0 +1,187 @@
+//! The assignment resources: `/user-roles`, `/role-permissions`, `/user-permissions`,
+//! `/client-permissions` and `/client-scopes`, written once as a macro. An assignment belongs to
+//! the realm of its first party; its second party must be in the same realm (permissions are of
+//! no realm). Nobody can hand out a permission they do not hold themselves: granting a role or a
+//! permission checks that the caller holds every permission it carries. Assignments are created
+//! and deleted, never updated.
+
+use oauth_core::Store;
+use oauth_core::model::{
+    Client, ClientPermission, ClientScope, Permission, Role, RolePermission, ScopeRecord, User,
+    UserPermission, UserRole,
+};
+use oauth_core::random::random_uuid;
+use oauth_core::store::records::{FieldValue, ListQuery, MAX_PAGE_LIMIT, Records};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::admin::query::{Kind, field};
+use crate::admin::{Ctx, Field, Ops, Principal, Resource, Saved};
+use crate::error::ApiError;
+
+/// The permission names a grant of `T` carries, which the granting caller must hold.
+trait Carries {
+    fn carried(store: &dyn Store, record: &Self) -> Result<Vec<String>, ApiError>;
+}
+
+impl Carries for Role {
+    fn carried(store: &dyn Store, role: &Role) -> Result<Vec<String>, ApiError> {
+        let mut query = ListQuery::by("role_id", FieldValue::Id(role.id));
+        query.limit = MAX_PAGE_LIMIT;
+        let grants = Records::<RolePermission>::list_records(store, &query)
+            .map_err(ApiError::admin_store)?;
+        let mut names = Vec::new();
+        for grant in grants.items {
+            if let Some(p) = Records::<Permission>::get_record(store, grant.permission_id)
+                .map_err(ApiError::admin_store)?
+            {
+                names.push(p.name);
+            }
+        }
+        Ok(names)
+    }
+}
+
+impl Carries for Permission {
+    fn carried(_store: &dyn Store, permission: &Permission) -> Result<Vec<String>, ApiError> {
+        Ok(vec![permission.name.clone()])
+    }
+}
+
+impl Carries for ScopeRecord {
+    fn carried(_store: &dyn Store, _scope: &ScopeRecord) -> Result<Vec<String>, ApiError> {
+        Ok(Vec::new())
+    }
+}
+
+fn check_carried(principal: &Principal, names: &[String]) -> Result<(), ApiError> {
+    match names.iter().find(|n| !principal.permissions.contains(*n)) {
+        Some(missing) => Err(ApiError::Forbidden(format!(
+            "cannot grant permission {missing}, which the caller does not hold"
+        ))),
+        None => Ok(()),
+    }
+}
+
+macro_rules! assignment_resource {
+    ($resource:ident, $model:ident, $path:literal, $entity:literal, $view:ident, $create:ident,
+     $left:ident: $left_model:ident, $left_json:literal,
+     $right:ident: $right_model:ident, $right_json:literal, $right_in_realm:expr) => {
+        #[doc = concat!("A `", $path, "` assignment.")]
+        #[derive(Debug, Serialize, ToSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $view {
+            id: Uuid,
+            realm_id: Uuid,
+            $left: Uuid,
+            $right: Uuid,
+        }
+
+        #[doc = concat!("A `", $path, "` assignment to create.")]
+        #[derive(Debug, Deserialize, ToSchema)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        pub struct $create {
+            $left: Uuid,
+            $right: Uuid,
+        }
+
+        #[doc = concat!("The `/", $path, "` resource.")]
+        pub struct $resource;
+
+        impl Resource for $resource {
+            type Model = $model;
+            type View = $view;
+            type Create = $create;
+            type Update = $create;
+            const PATH: &'static str = $path;
+            const ENTITY: &'static str = $entity;
+            const REALM_COLUMN: Option<&'static str> = Some("realm_id");
+            const FILTERS: &'static [Field] = &[
+                field("id", "id", Kind::Id),
+                field("realmId", "realm_id", Kind::Id),
+                field($left_json, stringify!($left), Kind::Id),
+                field($right_json, stringify!($right), Kind::Id),
+            ];
+            const SORTS: &'static [Field] = &[
+                field($left_json, stringify!($left), Kind::Id),
+                field($right_json, stringify!($right), Kind::Id),
+            ];
+            const OPS: Ops = Ops {
+                create: true,
+                update: false,
+                delete: true,
+            };
+
+            fn records(store: &dyn Store) -> &dyn Records<$model> {
+                store
+            }
+            fn realm_of(model: &$model) -> Option<Uuid> {
+                Some(model.realm_id)
+            }
+            fn view(a: &$model) -> $view {
+                $view {
+                    id: a.id,
+                    realm_id: a.realm_id,
+                    $left: a.$left,
+                    $right: a.$right,
+                }
+            }
+
+            fn create(ctx: &mut Ctx<'_>, body: $create) -> Result<Saved<$model>, ApiError> {
+                let left_records: &dyn Records<$left_model> = ctx.store;
+                let left = ctx.referenced(
+                    left_records,
+                    $left_json,
+                    body.$left,
+                    ctx.path_realm.as_ref().map(|r| r.id),
+                )?;
+                ctx.principal
+                    .require(concat!($entity, "_create"), Some(left.realm_id))?;
+                let right_records: &dyn Records<$right_model> = ctx.store;
+                let right_realm = if $right_in_realm {
+                    Some(left.realm_id)
+                } else {
+                    None
+                };
+                let right = ctx.referenced(right_records, $right_json, body.$right, right_realm)?;
+                check_carried(
+                    &ctx.principal,
+                    &<$right_model as Carries>::carried(ctx.store, &right)?,
+                )?;
+                let record = $model {
+                    id: random_uuid(&mut ctx.rng),
+                    realm_id: left.realm_id,
+                    $left: left.id,
+                    $right: right.id,
+                };
+                Self::records(ctx.store)
+                    .insert_record(&record)
+                    .map_err(ApiError::admin_store)?;
+                Ok(Saved::plain(record))
+            }
+        }
+    };
+}
+
+assignment_resource!(
+    UserRoles, UserRole, "user-roles", "user_role", UserRoleView, UserRoleCreate,
+    user_id: User, "userId", role_id: Role, "roleId", true
+);
+assignment_resource!(
+    RolePermissions, RolePermission, "role-permissions", "role_permission", RolePermissionView,
+    RolePermissionCreate, role_id: Role, "roleId", permission_id: Permission, "permissionId", false
+);
+assignment_resource!(
+    UserPermissions, UserPermission, "user-permissions", "user_permission", UserPermissionView,
+    UserPermissionCreate, user_id: User, "userId", permission_id: Permission, "permissionId", false
+);
+assignment_resource!(
+    ClientPermissions, ClientPermission, "client-permissions", "client_permission",
+    ClientPermissionView, ClientPermissionCreate, client_id: Client, "clientId",
+    permission_id: Permission, "permissionId", false
+);
+assignment_resource!(
+    ClientScopes, ClientScope, "client-scopes", "client_scope", ClientScopeView,
+    ClientScopeCreate, client_id: Client, "clientId", scope_id: ScopeRecord, "scopeId", true
+);

@@ -1,0 +1,396 @@
+//! `/clients`, in Authup's shape: `authMethod` `secret` (confidential) or `none` (public). The
+//! server generates a confidential client's secret and returns it once, in the create response
+//! (or from `POST /clients/{id}/secret`, which replaces it); only its hash is stored.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use oauth_core::Store;
+use oauth_core::hash::TokenHash;
+use oauth_core::model::{Client, SigningAlgorithm};
+use oauth_core::provision::{self, NewClient};
+use oauth_core::random::random_token;
+use oauth_core::scope::Scope;
+use oauth_core::store::records::Records;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::validate;
+use crate::admin::openapi::Document;
+use crate::admin::query::{Kind, field};
+use crate::admin::{
+    Call, Ctx, Field, Ops, Resource, Saved, authorize, blocking, no_store, resolve, view_json,
+};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Grant types a client may be limited to.
+pub const GRANT_TYPES: [&str; 4] = [
+    "authorization_code",
+    "client_credentials",
+    "password",
+    "refresh_token",
+];
+
+/// A client (its secret only in the create and regenerate responses).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientView {
+    id: Uuid,
+    name: String,
+    display_name: Option<String>,
+    description: Option<String>,
+    active: bool,
+    realm_id: Uuid,
+    /// `secret` (confidential) or `none` (public).
+    auth_method: &'static str,
+    /// Comma-separated.
+    redirect_uri: Option<String>,
+    /// Comma-separated.
+    post_logout_redirect_uri: Option<String>,
+    /// Space-separated; `null` allows every grant type.
+    grant_types: Option<String>,
+    /// Space-separated; `null` allows every scope of the realm.
+    scope: Option<String>,
+    first_party: bool,
+    /// `RS256` (default) or `ES256`.
+    id_token_signed_response_alg: Option<&'static str>,
+    /// Unix seconds.
+    created_at: i64,
+    /// Unix seconds.
+    updated_at: i64,
+}
+
+/// A client to register.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClientCreate {
+    name: String,
+    display_name: Option<String>,
+    description: Option<String>,
+    active: Option<bool>,
+    /// `secret` (default) or `none`.
+    auth_method: Option<String>,
+    redirect_uri: Option<String>,
+    post_logout_redirect_uri: Option<String>,
+    grant_types: Option<String>,
+    scope: Option<String>,
+    first_party: Option<bool>,
+    id_token_signed_response_alg: Option<String>,
+    realm_id: Option<Uuid>,
+}
+
+/// Changes to a client; `null` clears a field.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClientUpdate {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "validate::nullable")]
+    #[schema(value_type = Option<String>)]
+    display_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "validate::nullable")]
+    #[schema(value_type = Option<String>)]
+    description: Option<Option<String>>,
+    active: Option<bool>,
+    /// Switching to `secret` generates a secret, returned in this response only.
+    auth_method: Option<String>,
+    #[serde(default, deserialize_with = "validate::nullable")]
+    #[schema(value_type = Option<String>)]
+    redirect_uri: Option<Option<String>>,
+    #[serde(default, deserialize_with = "validate::nullable")]
+    #[schema(value_type = Option<String>)]
+    post_logout_redirect_uri: Option<Option<String>>,
+    #[serde(default, deserialize_with = "validate::nullable")]
+    #[schema(value_type = Option<String>)]
+    grant_types: Option<Option<String>>,
+    #[serde(default, deserialize_with = "validate::nullable")]
+    #[schema(value_type = Option<String>)]
+    scope: Option<Option<String>>,
+    first_party: Option<bool>,
+    #[serde(default, deserialize_with = "validate::nullable")]
+    #[schema(value_type = Option<String>)]
+    id_token_signed_response_alg: Option<Option<String>>,
+}
+
+fn public(auth_method: Option<&str>) -> Result<Option<bool>, ApiError> {
+    match auth_method {
+        None => Ok(None),
+        Some("secret") => Ok(Some(false)),
+        Some("none") => Ok(Some(true)),
+        Some(_) => Err(ApiError::invalid("authMethod", "must be secret or none")),
+    }
+}
+
+fn redirect_uris(field: &str, list: Option<&str>) -> Result<(), ApiError> {
+    validate::text(field, list, validate::MAX_TEXT_CHARS)?;
+    for uri in oauth_core::redirect::registered(list) {
+        oauth_core::redirect::validate(uri)
+            .map_err(|e| ApiError::invalid(field, e.description.into_owned()))?;
+    }
+    Ok(())
+}
+
+fn grant_types(list: Option<&str>) -> Result<(), ApiError> {
+    for grant in list.unwrap_or_default().split_ascii_whitespace() {
+        if !GRANT_TYPES.contains(&grant) {
+            return Err(ApiError::invalid(
+                "grantTypes",
+                format!("{grant:?} is not one of {}", GRANT_TYPES.join(", ")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn scope(list: Option<&str>) -> Result<(), ApiError> {
+    if let Some(list) = list {
+        Scope::parse(list).map_err(|e| ApiError::invalid("scope", e.description.into_owned()))?;
+    }
+    Ok(())
+}
+
+fn id_token_alg(alg: Option<&str>) -> Result<Option<SigningAlgorithm>, ApiError> {
+    alg.map(|a| {
+        SigningAlgorithm::parse(a)
+            .ok_or_else(|| ApiError::invalid("idTokenSignedResponseAlg", "must be RS256 or ES256"))
+    })
+    .transpose()
+}
+
+/// The `/clients` resource.
+pub struct Clients;
+
+impl Resource for Clients {
+    type Model = Client;
+    type View = ClientView;
+    type Create = ClientCreate;
+    type Update = ClientUpdate;
+    const PATH: &'static str = "clients";
+    const ENTITY: &'static str = "client";
+    const REALM_COLUMN: Option<&'static str> = Some("realm_id");
+    const FILTERS: &'static [Field] = &[
+        field("id", "id", Kind::Id),
+        field("realmId", "realm_id", Kind::Id),
+        field("name", "name", Kind::Text),
+        field("active", "active", Kind::Bool),
+    ];
+    const SORTS: &'static [Field] = &[
+        field("name", "name", Kind::Text),
+        field("createdAt", "created_at", Kind::Text),
+        field("updatedAt", "updated_at", Kind::Text),
+    ];
+    const OPS: Ops = Ops {
+        create: true,
+        update: true,
+        delete: true,
+    };
+
+    fn records(store: &dyn Store) -> &dyn Records<Client> {
+        store
+    }
+    fn realm_of(model: &Client) -> Option<Uuid> {
+        Some(model.realm_id)
+    }
+    fn view(c: &Client) -> ClientView {
+        ClientView {
+            id: c.id,
+            name: c.name.clone(),
+            display_name: c.display_name.clone(),
+            description: c.description.clone(),
+            active: c.active,
+            realm_id: c.realm_id,
+            auth_method: if c.is_confidential() {
+                "secret"
+            } else {
+                "none"
+            },
+            redirect_uri: c.redirect_uri.clone(),
+            post_logout_redirect_uri: c.post_logout_redirect_uri.clone(),
+            grant_types: c.grant_types.clone(),
+            scope: c.scope.clone(),
+            first_party: c.first_party,
+            id_token_signed_response_alg: c.id_token_signed_response_alg.map(|a| a.as_str()),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+    fn by_name(store: &dyn Store, realm_id: Uuid, name: &str) -> Result<Option<Client>, ApiError> {
+        store
+            .find_client_by_name(realm_id, name)
+            .map_err(ApiError::admin_store)
+    }
+
+    fn create(ctx: &mut Ctx<'_>, body: ClientCreate) -> Result<Saved<Client>, ApiError> {
+        let realm = ctx.target_realm(body.realm_id, Self::ENTITY)?;
+        validate::name("name", &body.name)?;
+        validate::text(
+            "displayName",
+            body.display_name.as_deref(),
+            validate::MAX_NAME_CHARS,
+        )?;
+        validate::text(
+            "description",
+            body.description.as_deref(),
+            validate::MAX_TEXT_CHARS,
+        )?;
+        redirect_uris("redirectUri", body.redirect_uri.as_deref())?;
+        redirect_uris(
+            "postLogoutRedirectUri",
+            body.post_logout_redirect_uri.as_deref(),
+        )?;
+        grant_types(body.grant_types.as_deref())?;
+        scope(body.scope.as_deref())?;
+        let new = NewClient {
+            name: body.name,
+            public: public(body.auth_method.as_deref())?.unwrap_or(false),
+            grant_types: body.grant_types,
+            scope: body.scope,
+            redirect_uri: body.redirect_uri,
+            post_logout_redirect_uri: body.post_logout_redirect_uri,
+            id_token_signed_response_alg: id_token_alg(
+                body.id_token_signed_response_alg.as_deref(),
+            )?,
+            first_party: body.first_party.unwrap_or(false),
+        };
+        let (mut client, secret) =
+            provision::create_client(ctx.store, &realm, new, ctx.now, &mut ctx.rng)
+                .map_err(ApiError::admin)?;
+        if body.display_name.is_some() || body.description.is_some() || body.active == Some(false) {
+            client.display_name = body.display_name;
+            client.description = body.description;
+            client.active = body.active.unwrap_or(true);
+            Self::records(ctx.store)
+                .update_record(&client)
+                .map_err(ApiError::admin_store)?;
+        }
+        Ok(Saved {
+            model: client,
+            secret: secret.map(oauth_core::secret::ClientSecret::into_secret),
+        })
+    }
+
+    fn update(
+        ctx: &mut Ctx<'_>,
+        mut client: Client,
+        body: ClientUpdate,
+    ) -> Result<Saved<Client>, ApiError> {
+        if let Some(name) = &body.name {
+            validate::name("name", name)?;
+            client.name.clone_from(name);
+        }
+        let inner =
+            |v: &Option<Option<String>>| v.as_ref().and_then(|v| v.as_deref()).map(str::to_owned);
+        validate::text(
+            "displayName",
+            inner(&body.display_name).as_deref(),
+            validate::MAX_NAME_CHARS,
+        )?;
+        validate::text(
+            "description",
+            inner(&body.description).as_deref(),
+            validate::MAX_TEXT_CHARS,
+        )?;
+        redirect_uris("redirectUri", inner(&body.redirect_uri).as_deref())?;
+        redirect_uris(
+            "postLogoutRedirectUri",
+            inner(&body.post_logout_redirect_uri).as_deref(),
+        )?;
+        grant_types(inner(&body.grant_types).as_deref())?;
+        scope(inner(&body.scope).as_deref())?;
+        let alg = id_token_alg(inner(&body.id_token_signed_response_alg).as_deref())?;
+        validate::apply(&mut client.display_name, body.display_name);
+        validate::apply(&mut client.description, body.description);
+        validate::apply(&mut client.redirect_uri, body.redirect_uri);
+        validate::apply(
+            &mut client.post_logout_redirect_uri,
+            body.post_logout_redirect_uri,
+        );
+        validate::apply(&mut client.grant_types, body.grant_types);
+        validate::apply(&mut client.scope, body.scope);
+        if body.id_token_signed_response_alg.is_some() {
+            client.id_token_signed_response_alg = alg;
+        }
+        if let Some(active) = body.active {
+            client.active = active;
+        }
+        if let Some(first_party) = body.first_party {
+            client.first_party = first_party;
+        }
+        let mut secret = None;
+        match public(body.auth_method.as_deref())? {
+            Some(true) => client.secret_hash = None,
+            Some(false) if !client.is_confidential() => {
+                let value = random_token(&mut ctx.rng);
+                client.secret_hash = Some(TokenHash::of(&value));
+                secret = Some(value);
+            }
+            _ => {}
+        }
+        client.updated_at = ctx.now;
+        Self::records(ctx.store)
+            .update_record(&client)
+            .map_err(ApiError::admin_store)?;
+        Ok(Saved {
+            model: client,
+            secret,
+        })
+    }
+}
+
+/// `POST /clients/{id}/secret`: a new secret for a confidential client (the old one stops
+/// working at once); needs `client_update`.
+async fn regenerate_secret(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let call = Call::of(&state, &req)?;
+    let body = blocking(move || {
+        let mut ctx = call.ctx()?;
+        let mut client = resolve::<Clients>(&ctx, call.id.as_deref().unwrap_or_default())?;
+        authorize::<Clients>(&ctx, "update", &client)?;
+        if !client.is_confidential() {
+            return Err(ApiError::invalid(
+                "authMethod",
+                "a public client has no secret",
+            ));
+        }
+        let value = random_token(&mut ctx.rng);
+        client.secret_hash = Some(TokenHash::of(&value));
+        client.updated_at = ctx.now;
+        Clients::records(ctx.store)
+            .update_record(&client)
+            .map_err(ApiError::admin_store)?;
+        call.audit::<Clients>(&ctx, "update", &client);
+        view_json::<Clients>(&Saved {
+            model: client,
+            secret: Some(value),
+        })
+    })
+    .await?;
+    Ok(no_store(
+        HttpResponse::Accepted().json(serde_json::json!({ "data": body })),
+    ))
+}
+
+/// Registers `POST /clients/{id}/secret` (and its realm alias).
+pub fn register_secret_route(cfg: &mut web::ServiceConfig) {
+    for path in [
+        "/clients/{id}/secret",
+        "/realms/{realm}/clients/{id}/secret",
+    ] {
+        cfg.service(
+            web::resource(path)
+                .route(web::post().to(regenerate_secret))
+                .default_service(web::to(|| async {
+                    Err::<HttpResponse, _>(ApiError::MethodNotAllowed("POST"))
+                })),
+        );
+    }
+}
+
+/// Documents `POST /clients/{id}/secret`.
+pub fn document_secret_route(doc: &mut Document) {
+    doc.action::<Clients>(
+        "/clients/{id}/secret",
+        "Replace a confidential client's secret; the new one is in this response only",
+    );
+}

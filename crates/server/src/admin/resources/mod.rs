@@ -1,0 +1,60 @@
+//! The admin resources, one file each, and the list that registers them (and documents them in
+//! the OpenAPI document).
+
+mod assignment;
+mod client;
+mod event;
+mod key;
+mod named;
+mod permission;
+mod realm;
+mod session;
+mod user;
+mod validate;
+
+use actix_web::web;
+
+use super::openapi::Document;
+use super::register;
+
+/// Calls `$m!(Resource)` for every resource, in documentation order.
+macro_rules! each_resource {
+    ($m:ident) => {
+        $m!(realm::Realms);
+        $m!(user::Users);
+        $m!(client::Clients);
+        $m!(named::Roles);
+        $m!(permission::Permissions);
+        $m!(named::Scopes);
+        $m!(assignment::ClientScopes);
+        $m!(assignment::UserRoles);
+        $m!(assignment::RolePermissions);
+        $m!(assignment::UserPermissions);
+        $m!(assignment::ClientPermissions);
+        $m!(key::Keys);
+        $m!(session::Sessions);
+        $m!(event::Events);
+    };
+}
+
+/// Registers every admin route.
+pub fn register_all(cfg: &mut web::ServiceConfig) {
+    client::register_secret_route(cfg);
+    macro_rules! reg {
+        ($r:ty) => {
+            register::<$r>(cfg)
+        };
+    }
+    each_resource!(reg);
+}
+
+/// Adds every resource to the OpenAPI document.
+pub fn document_all(doc: &mut Document) {
+    macro_rules! doc {
+        ($r:ty) => {
+            doc.resource::<$r>()
+        };
+    }
+    each_resource!(doc);
+    client::document_secret_route(doc);
+}

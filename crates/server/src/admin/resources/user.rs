@@ -1,0 +1,268 @@
+//! `/users`: people of a realm. `password` is write-only (hashed with Argon2id on the blocking
+//! pool, at least the configured length); `/users/@me` lets any user read and update themselves
+//! (but not their own `active` flag).
+
+use oauth_core::Store;
+use oauth_core::model::User;
+use oauth_core::provision::{self, NewUser};
+use oauth_core::secret::Password;
+use oauth_core::store::records::Records;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::validate;
+use crate::admin::query::{Kind, field};
+use crate::admin::{Ctx, Field, Ops, Principal, PrincipalKind, Resource, Saved};
+use crate::error::ApiError;
+
+/// A user (never with a password or its hash).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    id: Uuid,
+    name: String,
+    display_name: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: Option<String>,
+    email_verified: bool,
+    active: bool,
+    realm_id: Uuid,
+    /// Unix seconds.
+    created_at: i64,
+    /// Unix seconds.
+    updated_at: i64,
+}
+
+/// A user to create.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserCreate {
+    name: String,
+    display_name: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: Option<String>,
+    email_verified: Option<bool>,
+    active: Option<bool>,
+    /// Write-only; at least the configured length (default 10).
+    #[schema(value_type = Option<String>, format = Password)]
+    password: Option<Password>,
+    realm_id: Option<Uuid>,
+}
+
+/// Changes to a user; `null` clears a field.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserUpdate {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "validate::nullable")]
+    #[schema(value_type = Option<String>)]
+    display_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "validate::nullable")]
+    #[schema(value_type = Option<String>)]
+    first_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "validate::nullable")]
+    #[schema(value_type = Option<String>)]
+    last_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "validate::nullable")]
+    #[schema(value_type = Option<String>)]
+    email: Option<Option<String>>,
+    email_verified: Option<bool>,
+    active: Option<bool>,
+    /// Write-only; `null` removes password login.
+    #[serde(default, deserialize_with = "validate::nullable")]
+    #[schema(value_type = Option<String>, format = Password)]
+    password: Option<Option<Password>>,
+}
+
+fn check_password(ctx: &Ctx<'_>, password: &Password) -> Result<(), ApiError> {
+    let chars = password.secret().chars().count();
+    if chars < ctx.password_min_length {
+        return Err(ApiError::invalid(
+            "password",
+            format!("must be at least {} characters", ctx.password_min_length),
+        ));
+    }
+    if password.secret().len() > oauth_core::password::MAX_PASSWORD_BYTES {
+        return Err(ApiError::invalid(
+            "password",
+            format!(
+                "must be at most {} bytes",
+                oauth_core::password::MAX_PASSWORD_BYTES
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn check_texts(
+    display_name: Option<&str>,
+    first_name: Option<&str>,
+    last_name: Option<&str>,
+    email: Option<&str>,
+) -> Result<(), ApiError> {
+    validate::text("displayName", display_name, validate::MAX_NAME_CHARS)?;
+    validate::text("firstName", first_name, validate::MAX_NAME_CHARS)?;
+    validate::text("lastName", last_name, validate::MAX_NAME_CHARS)?;
+    validate::email("email", email)
+}
+
+/// The `/users` resource.
+pub struct Users;
+
+impl Resource for Users {
+    type Model = User;
+    type View = UserView;
+    type Create = UserCreate;
+    type Update = UserUpdate;
+    const PATH: &'static str = "users";
+    const ENTITY: &'static str = "user";
+    const REALM_COLUMN: Option<&'static str> = Some("realm_id");
+    const FILTERS: &'static [Field] = &[
+        field("id", "id", Kind::Id),
+        field("realmId", "realm_id", Kind::Id),
+        field("name", "name", Kind::Text),
+        field("email", "email", Kind::Text),
+        field("active", "active", Kind::Bool),
+    ];
+    const SORTS: &'static [Field] = &[
+        field("name", "name", Kind::Text),
+        field("createdAt", "created_at", Kind::Text),
+        field("updatedAt", "updated_at", Kind::Text),
+    ];
+    const OPS: Ops = Ops {
+        create: true,
+        update: true,
+        delete: true,
+    };
+
+    fn records(store: &dyn Store) -> &dyn Records<User> {
+        store
+    }
+    fn realm_of(model: &User) -> Option<Uuid> {
+        Some(model.realm_id)
+    }
+    fn view(u: &User) -> UserView {
+        UserView {
+            id: u.id,
+            name: u.name.clone(),
+            display_name: u.display_name.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            email: u.email.clone(),
+            email_verified: u.email_verified,
+            active: u.active,
+            realm_id: u.realm_id,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+    fn by_name(store: &dyn Store, realm_id: Uuid, name: &str) -> Result<Option<User>, ApiError> {
+        store
+            .find_user_by_name(realm_id, name)
+            .map_err(ApiError::admin_store)
+    }
+    fn is_self(principal: &Principal, model: &User) -> bool {
+        principal.kind == PrincipalKind::User && principal.id == model.id
+    }
+
+    fn create(ctx: &mut Ctx<'_>, body: UserCreate) -> Result<Saved<User>, ApiError> {
+        let realm = ctx.target_realm(body.realm_id, Self::ENTITY)?;
+        validate::name("name", &body.name)?;
+        check_texts(
+            body.display_name.as_deref(),
+            body.first_name.as_deref(),
+            body.last_name.as_deref(),
+            body.email.as_deref(),
+        )?;
+        if let Some(password) = &body.password {
+            check_password(ctx, password)?;
+        }
+        let new = NewUser {
+            name: body.name,
+            email: body.email,
+            password: body.password,
+        };
+        let mut user = provision::create_user(
+            ctx.store,
+            &ctx.settings.hasher,
+            &realm,
+            new,
+            ctx.now,
+            &mut ctx.rng,
+        )
+        .map_err(ApiError::admin)?;
+        let extras = body.display_name.is_some()
+            || body.first_name.is_some()
+            || body.last_name.is_some()
+            || body.email_verified.is_some()
+            || body.active.is_some();
+        if extras {
+            user.display_name = body.display_name;
+            user.first_name = body.first_name;
+            user.last_name = body.last_name;
+            user.email_verified = body.email_verified.unwrap_or(false);
+            user.active = body.active.unwrap_or(true);
+            Self::records(ctx.store)
+                .update_record(&user)
+                .map_err(ApiError::admin_store)?;
+        }
+        Ok(Saved::plain(user))
+    }
+
+    fn update(
+        ctx: &mut Ctx<'_>,
+        mut user: User,
+        body: UserUpdate,
+    ) -> Result<Saved<User>, ApiError> {
+        let admin = ctx.principal.may("user_update", Some(user.realm_id));
+        if !admin && (body.active.is_some() || body.email_verified.is_some()) {
+            return Err(ApiError::Forbidden(
+                "permission user_update is required to change active or emailVerified".into(),
+            ));
+        }
+        if let Some(name) = &body.name {
+            validate::name("name", name)?;
+            user.name.clone_from(name);
+        }
+        check_texts(
+            body.display_name.as_ref().and_then(|v| v.as_deref()),
+            body.first_name.as_ref().and_then(|v| v.as_deref()),
+            body.last_name.as_ref().and_then(|v| v.as_deref()),
+            body.email.as_ref().and_then(|v| v.as_deref()),
+        )?;
+        if body.email.is_some() {
+            user.email_verified = false;
+        }
+        validate::apply(&mut user.display_name, body.display_name);
+        validate::apply(&mut user.first_name, body.first_name);
+        validate::apply(&mut user.last_name, body.last_name);
+        validate::apply(&mut user.email, body.email);
+        if let Some(verified) = body.email_verified {
+            user.email_verified = verified;
+        }
+        if let Some(active) = body.active {
+            user.active = active;
+        }
+        match body.password {
+            None => {}
+            Some(None) => user.password_hash = None,
+            Some(Some(password)) => {
+                check_password(ctx, &password)?;
+                let hash = ctx
+                    .settings
+                    .hasher
+                    .hash(&password, &mut ctx.rng)
+                    .map_err(ApiError::from)?;
+                user.password_hash = Some(hash);
+            }
+        }
+        user.updated_at = ctx.now;
+        Self::records(ctx.store)
+            .update_record(&user)
+            .map_err(ApiError::admin_store)?;
+        Ok(Saved::plain(user))
+    }
+}

@@ -1,0 +1,152 @@
+//! Audit events, written off the request path.
+//!
+//! Handlers hand an [`AuditEvent`] to [`Audit::record`], which never blocks: it puts the event on
+//! a bounded queue (when the queue is full the event is dropped and counted, so a flood cannot
+//! slow the token path). One writer thread takes whatever is queued, writes it in one transaction,
+//! and once an hour deletes the events older than the retention period.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::time::{Duration, Instant};
+
+use oauth_core::Store;
+use oauth_core::model::{Event, UnixTime};
+use oauth_core::random::random_uuid;
+use uuid::Uuid;
+
+use crate::state::{OsEntropy, now};
+
+/// Events queued at most; more are dropped (and counted).
+pub const QUEUE_CAPACITY: usize = 10_000;
+/// Events written in one transaction at most.
+const BATCH: usize = 500;
+/// How often old events are purged.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Something to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    /// Realm it happened in.
+    pub realm_id: Option<Uuid>,
+    /// What happened (`login`, `token_issued`, `user_create`, ...).
+    pub name: String,
+    /// Whether it succeeded.
+    pub success: bool,
+    /// `user` or `client`.
+    pub actor_type: Option<&'static str>,
+    /// Who (an id, or the user name a failed login gave).
+    pub actor_id: Option<String>,
+    /// Kind of record touched.
+    pub target_type: Option<&'static str>,
+    /// Id of the record touched.
+    pub target_id: Option<String>,
+    /// Client address.
+    pub ip: Option<String>,
+    /// More (e.g. the grant type); never a secret.
+    pub detail: Option<String>,
+    /// When.
+    pub at: UnixTime,
+}
+
+/// The queue handlers record into; cheap to clone.
+#[derive(Clone, Default)]
+pub struct Audit {
+    sender: Option<SyncSender<AuditEvent>>,
+    dropped: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for Audit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Audit")
+            .field("enabled", &self.sender.is_some())
+            .field("dropped", &self.dropped())
+            .finish()
+    }
+}
+
+impl Audit {
+    /// Starts the writer thread over `store`, keeping events for `retention_days`.
+    pub fn start(store: Arc<dyn Store>, retention_days: u32) -> std::io::Result<Self> {
+        let (sender, receiver) = sync_channel(QUEUE_CAPACITY);
+        std::thread::Builder::new()
+            .name("audit-writer".into())
+            .spawn(move || write_loop(store.as_ref(), &receiver, retention_days))?;
+        Ok(Self {
+            sender: Some(sender),
+            dropped: Arc::default(),
+        })
+    }
+
+    /// Queues an event; never blocks.
+    pub fn record(&self, event: AuditEvent) {
+        let Some(sender) = &self.sender else { return };
+        match sender.try_send(event) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                if self
+                    .dropped
+                    .fetch_add(1, Ordering::Relaxed)
+                    .is_multiple_of(1000)
+                {
+                    tracing::warn!("audit queue full; dropping events");
+                }
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Events dropped because the queue was full or the writer gone.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+}
+
+fn write_loop(store: &dyn Store, receiver: &Receiver<AuditEvent>, retention_days: u32) {
+    let mut rng = OsEntropy;
+    let mut last_purge: Option<Instant> = None;
+    loop {
+        if last_purge.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
+            let cutoff = now() - i64::from(retention_days) * 86_400;
+            match store.purge_events(cutoff) {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(purged = n, retention_days, "old audit events deleted"),
+                Err(e) => tracing::warn!(error = %e, "cannot purge audit events"),
+            }
+            last_purge = Some(Instant::now());
+        }
+        let first = match receiver.recv_timeout(Duration::from_secs(60)) {
+            Ok(event) => event,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match receiver.try_recv() {
+                Ok(event) => batch.push(event),
+                Err(_) => break,
+            }
+        }
+        let events: Vec<Event> = batch
+            .into_iter()
+            .map(|e| Event {
+                id: random_uuid(&mut rng),
+                realm_id: e.realm_id,
+                name: e.name,
+                success: e.success,
+                actor_type: e.actor_type.map(str::to_owned),
+                actor_id: e.actor_id,
+                target_type: e.target_type.map(str::to_owned),
+                target_id: e.target_id,
+                ip: e.ip,
+                detail: e.detail,
+                created_at: e.at,
+            })
+            .collect();
+        if let Err(e) = store.insert_events(&events) {
+            tracing::warn!(error = %e, count = events.len(), "cannot write audit events");
+        }
+    }
+}
