@@ -2,6 +2,8 @@
 //!
 //! - `cargo xtask ci`: every gate CI runs: formatting, clippy with `-D warnings`, the migration
 //!   trees check, and the whole test suite on SQLite and PostgreSQL.
+//! - `cargo xtask openapi` (also the last step of `ci`): validates the admin API's OpenAPI
+//!   document as OpenAPI 3.1 with `openapi-spec-validator` from PyPI, installed in `target/pyenv`.
 //! - `cargo xtask test`: the test suite alone (PostgreSQL required, never skipped).
 //! - `cargo xtask bench [--db sqlite|postgres|both] [--duration SECS] [--connections N]
 //!   [--scenario NAME]`: the load benchmark (see `bench/mod.rs`).
@@ -27,10 +29,11 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("test") => test(&args[1..]),
         Some("migrations") => migrations(),
+        Some("openapi") => openapi(),
         Some("bench") => bench::bench(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | test [cargo test args] | migrations | bench [--db sqlite|postgres|both] \
+                "usage: cargo xtask <ci | test [cargo test args] | migrations | openapi | bench [--db sqlite|postgres|both] \
                  [--duration SECS] [--connections N] [--scenario NAME]>"
             );
             return ExitCode::from(2);
@@ -82,7 +85,49 @@ fn ci() -> Result<(), String> {
             "warnings",
         ],
     )?;
-    test(&[])
+    test(&[])?;
+    openapi()
+}
+
+/// Version of the OpenAPI validator CI installs from PyPI.
+const OPENAPI_SPEC_VALIDATOR: &str = "openapi-spec-validator==0.7.1";
+
+/// Validates the admin API's OpenAPI document against the OpenAPI 3.1 schema with
+/// `openapi-spec-validator`, installed from PyPI into `target/pyenv` on first use.
+fn openapi() -> Result<(), String> {
+    let venv = root().join("target/pyenv");
+    let validator = venv.join("bin/openapi-spec-validator");
+    if !validator.exists() {
+        let venv_str = venv.to_string_lossy().into_owned();
+        run("openapi", "python3", &["-m", "venv", &venv_str]).map_err(|e| {
+            format!("{e}: python3 with venv is required (Debian: apt-get install python3-venv)")
+        })?;
+        let pip = venv.join("bin/pip").to_string_lossy().into_owned();
+        run("openapi", &pip, &["install", "-q", OPENAPI_SPEC_VALIDATOR])?;
+    }
+    let output = Command::new("cargo")
+        .args([
+            "run",
+            "-q",
+            "--locked",
+            "--bin",
+            "portcullis",
+            "--",
+            "openapi",
+        ])
+        .current_dir(root())
+        .output()
+        .map_err(|e| format!("openapi: cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "openapi: `portcullis openapi` failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let file = root().join("target/openapi.json");
+    std::fs::write(&file, &output.stdout).map_err(|e| format!("openapi: {e}"))?;
+    let file = file.to_string_lossy().into_owned();
+    run("openapi", &validator.to_string_lossy(), &[&file])
 }
 
 fn test(extra: &[String]) -> Result<(), String> {

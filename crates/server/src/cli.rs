@@ -56,6 +56,8 @@ pub enum Command {
     User(UserCommand),
     /// Exit 0 if the server at http.address answers GET /health/ready with 200 (for containers).
     Healthcheck(HealthcheckArgs),
+    /// Print the OpenAPI 3.1 document of the admin API (the one served at /openapi.json).
+    Openapi,
 }
 
 /// `serve` flags.

@@ -28,6 +28,10 @@ fn main() -> ExitCode {
         Command::Client(ClientCommand::Create(args)) => commands::client_create(&config, args),
         Command::User(UserCommand::Create(args)) => commands::user_create(&config, args),
         Command::Healthcheck(args) => commands::healthcheck(&config, args),
+        Command::Openapi => {
+            println!("{}", portcullis_server::admin::openapi::document());
+            Ok(())
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

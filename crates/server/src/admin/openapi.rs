@@ -200,14 +200,21 @@ impl Document {
                 "Skip this many records",
                 ObjectBuilder::new().schema_type(Type::Integer).into(),
             ),
-            (
-                "sort",
-                "Comma-separated fields, `-` for descending",
-                string(),
-            ),
         ] {
             list = list.parameter(query_parameter(name.into(), description.into(), schema));
         }
+        let sorts: Vec<String> = R::SORTS
+            .iter()
+            .flat_map(|f| [f.json.to_owned(), format!("-{}", f.json)])
+            .collect();
+        list = list.parameter(query_parameter(
+            "sort".into(),
+            "A field to sort by, `-` for descending; several may be joined with commas".into(),
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(sorts))
+                .into(),
+        ));
         for f in R::FILTERS {
             list = list.parameter(query_parameter(
                 format!("filter[{}]", f.json),
@@ -374,6 +381,11 @@ static DOCUMENT: LazyLock<(String, Vec<Operation>)> = LazyLock::new(|| {
     });
     (json, operations)
 });
+
+/// The OpenAPI document as JSON.
+pub fn document() -> &'static str {
+    &DOCUMENT.0
+}
 
 /// `GET /openapi.json`.
 pub async fn openapi_json() -> HttpResponse {

@@ -515,3 +515,589 @@ async fn crud_of_every_resource_on_sqlite() {
 async fn crud_of_every_resource_on_postgres() {
     crud_of_every_resource(fixture_postgres().with_audit()).await;
 }
+
+#[actix_web::test]
+async fn the_permission_matrix() {
+    let fx = fixture();
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let seen = Seen::default();
+    let admin = password_token(&app, "master", "admin", "start123").await;
+    let a = Some(admin.as_str());
+    for name in ["alpha", "beta"] {
+        assert_eq!(
+            call!(&app, seen, post, "/realms", a, json!({"name": name})).0,
+            201
+        );
+    }
+    let user = |realm: &'static str, name: &'static str| {
+        let body = json!({"name": name, "password": "a long enough password"});
+        (realm, body)
+    };
+    let mut ids = std::collections::HashMap::new();
+    for (realm, body) in [
+        user("alpha", "ra"),
+        user("alpha", "plain"),
+        user("alpha", "granter"),
+        user("beta", "bu"),
+    ] {
+        let (s, _, created) = call!(
+            &app,
+            seen,
+            post,
+            format!("/realms/{realm}/users"),
+            a,
+            body.clone()
+        );
+        assert_eq!(s, 201, "{created}");
+        ids.insert(body["name"].as_str().unwrap().to_owned(), id(&created));
+    }
+    let realm_admin = id(&call!(&app, seen, get, "/realms/alpha/roles/realm_admin", a).2);
+    let (s, _, _) = call!(
+        &app,
+        seen,
+        post,
+        "/user-roles",
+        a,
+        json!({"userId": ids["ra"], "roleId": realm_admin})
+    );
+    assert_eq!(s, 201);
+    let grant_perm = id(&call!(&app, seen, get, "/permissions/user_role_create", a).2);
+    let (s, _, _) = call!(
+        &app,
+        seen,
+        post,
+        "/user-permissions",
+        a,
+        json!({"userId": ids["granter"], "permissionId": grant_perm})
+    );
+    assert_eq!(s, 201);
+    let (_, _, svc) = call!(
+        &app,
+        seen,
+        post,
+        "/realms/alpha/clients",
+        a,
+        json!({"name": "svc"})
+    );
+    let (svc_id, svc_secret) = (id(&svc), svc["data"]["secret"].as_str().unwrap().to_owned());
+    let (_, _, bare) = call!(
+        &app,
+        seen,
+        post,
+        "/realms/alpha/clients",
+        a,
+        json!({"name": "bare"})
+    );
+    let (bare_id, bare_secret) = (
+        id(&bare),
+        bare["data"]["secret"].as_str().unwrap().to_owned(),
+    );
+    let user_read = id(&call!(&app, seen, get, "/permissions/user_read", a).2);
+    let (s, _, _) = call!(
+        &app,
+        seen,
+        post,
+        "/client-permissions",
+        a,
+        json!({"clientId": svc_id, "permissionId": user_read})
+    );
+    assert_eq!(s, 201);
+
+    let ra = password_token(&app, "alpha", "ra", "a long enough password").await;
+    let plain = password_token(&app, "alpha", "plain", "a long enough password").await;
+    let granter = password_token(&app, "alpha", "granter", "a long enough password").await;
+    let (_, svc_token) = client_token(&app, "alpha", &svc_id, &svc_secret).await;
+    let svc = svc_token["access_token"].as_str().unwrap().to_owned();
+    let (_, bare_token) = client_token(&app, "alpha", &bare_id, &bare_secret).await;
+    let bare = bare_token["access_token"].as_str().unwrap().to_owned();
+    let bu = ids["bu"].clone();
+    let beta_id = id(&call!(&app, seen, get, "/realms/beta", a).2);
+    let ra_id = ids["ra"].clone();
+
+    // (who, method, path, body, expected status)
+    let matrix: Vec<(&str, &str, String, Option<Value>, u16)> = vec![
+        ("admin", "GET", "/realms/beta/users".into(), None, 200),
+        ("admin", "GET", format!("/users/{bu}"), None, 200),
+        (
+            "admin",
+            "POST",
+            "/realms/beta/roles".into(),
+            Some(json!({"name": "r1"})),
+            201,
+        ),
+        (
+            "realm admin",
+            "GET",
+            "/realms/alpha/users".into(),
+            None,
+            200,
+        ),
+        (
+            "realm admin",
+            "POST",
+            "/realms/alpha/users".into(),
+            Some(json!({"name": "new1"})),
+            201,
+        ),
+        ("realm admin", "GET", "/realms/beta/users".into(), None, 403),
+        ("realm admin", "GET", format!("/users/{bu}"), None, 403),
+        (
+            "realm admin",
+            "POST",
+            format!("/users/{bu}"),
+            Some(json!({"displayName": "x"})),
+            403,
+        ),
+        ("realm admin", "DELETE", format!("/users/{bu}"), None, 403),
+        (
+            "realm admin",
+            "POST",
+            "/realms/beta/users".into(),
+            Some(json!({"name": "x"})),
+            403,
+        ),
+        (
+            "realm admin",
+            "POST",
+            "/users".into(),
+            Some(json!({"name": "x", "realmId": beta_id})),
+            403,
+        ),
+        (
+            "realm admin",
+            "POST",
+            "/realms".into(),
+            Some(json!({"name": "gamma"})),
+            403,
+        ),
+        ("realm admin", "DELETE", "/realms/alpha".into(), None, 403),
+        (
+            "realm admin",
+            "POST",
+            "/permissions".into(),
+            Some(json!({"name": "mine"})),
+            403,
+        ),
+        ("realm admin", "GET", "/permissions".into(), None, 200),
+        ("plain user", "GET", "/users".into(), None, 403),
+        ("plain user", "GET", "/users/@me".into(), None, 200),
+        (
+            "plain user",
+            "POST",
+            "/users/@me".into(),
+            Some(json!({"displayName": "Me"})),
+            202,
+        ),
+        (
+            "plain user",
+            "POST",
+            "/users/@me".into(),
+            Some(json!({"active": false})),
+            403,
+        ),
+        ("plain user", "DELETE", "/users/@me".into(), None, 403),
+        ("plain user", "GET", format!("/users/{ra_id}"), None, 403),
+        ("plain user", "GET", "/clients".into(), None, 403),
+        (
+            "granter",
+            "POST",
+            "/user-roles".into(),
+            Some(json!({"userId": ids["granter"], "roleId": realm_admin})),
+            403,
+        ),
+        ("client with user_read", "GET", "/users".into(), None, 200),
+        (
+            "client with user_read",
+            "GET",
+            format!("/users/{bu}"),
+            None,
+            403,
+        ),
+        (
+            "client with user_read",
+            "POST",
+            "/users".into(),
+            Some(json!({"name": "x"})),
+            403,
+        ),
+        (
+            "client with user_read",
+            "GET",
+            "/users/@me".into(),
+            None,
+            404,
+        ),
+        ("bare client", "GET", "/users".into(), None, 403),
+        ("nobody", "GET", "/users".into(), None, 401),
+        ("garbage", "GET", "/users".into(), None, 401),
+    ];
+    for (who, method, path, body, expected) in matrix {
+        let token = match who {
+            "admin" => Some(admin.as_str()),
+            "realm admin" => Some(ra.as_str()),
+            "plain user" => Some(plain.as_str()),
+            "granter" => Some(granter.as_str()),
+            "client with user_read" => Some(svc.as_str()),
+            "bare client" => Some(bare.as_str()),
+            "garbage" => Some("not.a.token"),
+            _ => None,
+        };
+        let mut req = match method {
+            "GET" => test::TestRequest::get(),
+            "POST" => test::TestRequest::post(),
+            _ => test::TestRequest::delete(),
+        }
+        .uri(&path);
+        if let Some(token) = token {
+            req = req.insert_header(("authorization", format!("Bearer {token}")));
+        }
+        if let Some(body) = body {
+            req = req.set_json(body);
+        }
+        let (status, headers, answer) = send(&app, req).await;
+        assert_eq!(status, expected, "{who} {method} {path}: {answer}");
+        if status == 401 {
+            let challenge = headers.get("www-authenticate").unwrap().to_str().unwrap();
+            assert!(challenge.starts_with("Bearer"), "{challenge}");
+        }
+    }
+
+    // What a realm admin and a client see in lists is their realm only.
+    for token in [&ra, &svc] {
+        let (_, _, users) = call!(
+            &app,
+            seen,
+            get,
+            "/users?page[limit]=1000",
+            Some(token.as_str())
+        );
+        let realms: std::collections::BTreeSet<&str> = users["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["realmId"].as_str().unwrap())
+            .collect();
+        assert_eq!(realms.len(), 1, "{users}");
+    }
+    let (_, _, realms) = call!(&app, seen, get, "/realms", Some(ra.as_str()));
+    assert_eq!(realms["meta"]["total"], 1);
+    assert_eq!(realms["data"][0]["name"], "alpha");
+}
+
+/// A path of the document with `{id}` replaced: a record of that resource in realm `fuzz` when
+/// one exists (found through the collection), else the nil UUID.
+async fn concrete<S, B>(app: &S, token: &str, path: &str) -> String
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    let Some((collection, rest)) = path.split_once("/{id}") else {
+        return path.to_owned();
+    };
+    let req = test::TestRequest::get()
+        .uri(&format!("{collection}?page[limit]=1000"))
+        .insert_header(("authorization", format!("Bearer {token}")));
+    let (_, _, list) = send(app, req).await;
+    let record = list["data"].as_array().and_then(|items| {
+        items
+            .iter()
+            .rev()
+            .find(|r| r["builtIn"] != true && r["name"] != "admin" && r["name"] != "master")
+            .cloned()
+    });
+    let id = record
+        .and_then(|r| r["id"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| uuid::Uuid::nil().to_string());
+    format!("{collection}/{id}{rest}")
+}
+
+async fn fuzz_world<S, B>(app: &S, token: &str)
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    let seen = Seen::default();
+    let t = Some(token);
+    assert_eq!(
+        call!(app, seen, post, "/realms", t, json!({"name": "fuzz"})).0,
+        201
+    );
+    let user = id(&call!(
+        app,
+        seen,
+        post,
+        "/realms/fuzz/users",
+        t,
+        json!({"name": "u"})
+    )
+    .2);
+    let client = id(&call!(
+        app,
+        seen,
+        post,
+        "/realms/fuzz/clients",
+        t,
+        json!({"name": "c"})
+    )
+    .2);
+    let role = id(&call!(
+        app,
+        seen,
+        post,
+        "/realms/fuzz/roles",
+        t,
+        json!({"name": "r"})
+    )
+    .2);
+    let scope = id(&call!(
+        app,
+        seen,
+        post,
+        "/realms/fuzz/scopes",
+        t,
+        json!({"name": "s"})
+    )
+    .2);
+    let permission = id(&call!(
+        app,
+        seen,
+        post,
+        "/permissions",
+        t,
+        json!({"name": "fuzz_p"})
+    )
+    .2);
+    for (path, body) in [
+        ("/user-roles", json!({"userId": user, "roleId": role})),
+        (
+            "/role-permissions",
+            json!({"roleId": role, "permissionId": permission}),
+        ),
+        (
+            "/user-permissions",
+            json!({"userId": user, "permissionId": permission}),
+        ),
+        (
+            "/client-permissions",
+            json!({"clientId": client, "permissionId": permission}),
+        ),
+        (
+            "/client-scopes",
+            json!({"clientId": client, "scopeId": scope}),
+        ),
+    ] {
+        assert_eq!(call!(app, seen, post, path, t, body).0, 201, "{path}");
+    }
+    assert_eq!(
+        call!(
+            app,
+            seen,
+            post,
+            "/realms/fuzz/keys",
+            t,
+            json!({"algorithm": "RS256"})
+        )
+        .0,
+        201
+    );
+}
+
+fn sample(schema: &Value) -> String {
+    if let Some(values) = schema["enum"].as_array() {
+        return values[0].as_str().unwrap().to_owned();
+    }
+    match (schema["type"].as_str(), schema["format"].as_str()) {
+        (Some("string"), Some("uuid")) => uuid::Uuid::nil().to_string(),
+        (Some("boolean"), _) => "true".into(),
+        (Some("integer"), _) => "1".into(),
+        _ => "x".into(),
+    }
+}
+
+#[actix_web::test]
+async fn every_documented_route_answers_as_documented() {
+    let fx = fixture().with_audit();
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let admin = password_token(&app, "master", "admin", "start123").await;
+    fuzz_world(&app, &admin).await;
+    let (status, _, doc) = send(&app, test::TestRequest::get().uri("/openapi.json")).await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(
+        doc,
+        serde_json::from_str::<Value>(portcullis_server::admin::openapi::document()).unwrap(),
+        "the served document is the one `portcullis openapi` prints"
+    );
+    let mut operations = 0;
+    let mut list_variants = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let documented: Vec<u16> = op["responses"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(|k| k.parse().unwrap())
+                .collect();
+            let uri = concrete(&app, &admin, path).await;
+            let mut requests = Vec::new();
+            match method.as_str() {
+                "get" => {
+                    requests.push(uri.clone());
+                    for p in op["parameters"].as_array().into_iter().flatten() {
+                        if p["in"] == "query" {
+                            let name = p["name"].as_str().unwrap();
+                            let values: Vec<String> = match p["schema"]["enum"].as_array() {
+                                Some(all) => {
+                                    all.iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+                                }
+                                None => vec![sample(&p["schema"])],
+                            };
+                            for value in values {
+                                requests.push(format!("{uri}?{name}={value}"));
+                                list_variants += 1;
+                            }
+                        }
+                    }
+                }
+                _ => requests.push(uri.clone()),
+            }
+            for uri in requests {
+                let mut req = match method.as_str() {
+                    "get" => test::TestRequest::get(),
+                    "post" => test::TestRequest::post().set_json(json!({})),
+                    "delete" => test::TestRequest::delete(),
+                    other => panic!("undocumented method {other}"),
+                }
+                .uri(&uri)
+                .insert_header(("authorization", format!("Bearer {admin}")));
+                if method == "delete" {
+                    req = req.uri(&format!(
+                        "{}/{}",
+                        path.split("/{id}").next().unwrap(),
+                        uuid::Uuid::nil()
+                    ));
+                }
+                let (status, _, body) = send(&app, req).await;
+                assert!(
+                    documented.contains(&status),
+                    "{method} {uri}: {status} is not documented ({documented:?}): {body}"
+                );
+                if method == "get"
+                    && (!path.contains("{id}") || !uri.contains(&uuid::Uuid::nil().to_string()))
+                {
+                    assert_eq!(status, 200, "GET {uri}: {body}");
+                }
+            }
+            // Without a token every operation answers the documented 401.
+            let anonymous = match method.as_str() {
+                "get" => test::TestRequest::get(),
+                "post" => test::TestRequest::post().set_json(json!({})),
+                _ => test::TestRequest::delete(),
+            }
+            .uri(&uri);
+            assert_eq!(send(&app, anonymous).await.0, 401, "{method} {uri}");
+        }
+    }
+    assert!(operations >= 60, "{operations} operations");
+    assert!(list_variants >= 100, "{list_variants} list variants");
+    let (status, headers, _) = send(&app, test::TestRequest::get().uri("/docs")).await;
+    assert_eq!(status, 200);
+    assert!(headers.get("content-security-policy").is_some());
+    let html = test::read_body(
+        test::call_service(&app, test::TestRequest::get().uri("/docs").to_request()).await,
+    )
+    .await;
+    let html = String::from_utf8(html.to_vec()).unwrap();
+    for path in doc["paths"].as_object().unwrap().keys() {
+        assert!(
+            html.contains(&path.replace('/', "&#x2f;")),
+            "/docs lacks {path}"
+        );
+    }
+}
+
+/// Random JSON: any shape, with the field names the endpoints know mixed in.
+fn arbitrary_json(keys: Vec<String>) -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
+        ".{0,40}".prop_map(Value::String),
+        Just(json!("x".repeat(5000))),
+        Just(json!(uuid::Uuid::nil())),
+        Just(json!("https://app.test/cb")),
+        Just(json!("ES256")),
+        Just(json!("'; DROP TABLE users; --")),
+        Just(json!("{{ 7*7 }}")),
+    ];
+    let key = prop_oneof![proptest::sample::select(keys), "[a-zA-Z]{1,8}",];
+    leaf.prop_recursive(4, 32, 6, move |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::btree_map(key.clone(), inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+#[actix_web::test]
+async fn random_bodies_on_every_write_endpoint_get_2xx_or_4xx() {
+    use proptest::strategy::{Strategy, ValueTree};
+    let fx = fixture();
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let admin = password_token(&app, "master", "admin", "start123").await;
+    fuzz_world(&app, &admin).await;
+    let doc: Value = serde_json::from_str(portcullis_server::admin::openapi::document()).unwrap();
+    let keys: Vec<String> = doc["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|s| {
+            s["properties"]
+                .as_object()
+                .into_iter()
+                .flat_map(|p| p.keys().cloned())
+        })
+        .collect();
+    let strategy = arbitrary_json(keys).prop_map(|v| match v {
+        Value::Object(_) => v,
+        other => json!({ "name": other }),
+    });
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut sent = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if item.get("post").is_none() {
+            continue;
+        }
+        let uri = concrete(&app, &admin, path).await;
+        for _ in 0..40 {
+            let body = strategy.new_tree(&mut runner).unwrap().current();
+            let req = test::TestRequest::post()
+                .uri(&uri)
+                .insert_header(("authorization", format!("Bearer {admin}")))
+                .set_json(&body);
+            let (status, _, answer) = send(&app, req).await;
+            assert!(
+                (200..500).contains(&status),
+                "POST {uri} {body}: {status} {answer}"
+            );
+            sent += 1;
+        }
+    }
+    assert!(sent >= 600, "{sent} bodies sent");
+    let (status, _, _) = send(&app, test::TestRequest::get().uri("/health/ready")).await;
+    assert_eq!(status, 200);
+}
