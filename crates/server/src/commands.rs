@@ -10,8 +10,7 @@ use actix_web::HttpServer;
 use oauth_core::Store;
 use oauth_core::grant::Settings;
 use oauth_core::password::PasswordHasher;
-use oauth_core::provision::{self, NewClient, NewUser};
-use oauth_core::secret::Password;
+use oauth_core::provision;
 
 use crate::cli::{ClientCreateArgs, HealthcheckArgs, RealmCreateArgs, UserCreateArgs};
 use crate::config::{Config, DEFAULT_ADMIN_PASSWORD};
@@ -119,13 +118,6 @@ pub fn bootstrap(config: &Config) -> CommandResult {
     run_bootstrap(config, store.as_ref(), &hasher(config)?)
 }
 
-fn realm(store: &dyn Store, name: &str) -> Result<oauth_core::model::Realm, String> {
-    store
-        .find_realm_by_name(name)
-        .map_err(|e| format!("database: {e}"))?
-        .ok_or_else(|| format!("--realm: realm {name:?} does not exist"))
-}
-
 /// `portcullis realm create`: prints `{"id","name"}` as JSON.
 pub fn realm_create(config: &Config, args: RealmCreateArgs) -> CommandResult {
     let store = open(config)?;
@@ -150,47 +142,55 @@ pub fn realm_create(config: &Config, args: RealmCreateArgs) -> CommandResult {
     Ok(())
 }
 
-/// `portcullis client create`: prints `{"id","name","realmId","secret"?}` as JSON.
-pub fn client_create(config: &Config, args: ClientCreateArgs) -> CommandResult {
+/// Creates a record through the admin API's code, as the operator; prints its JSON view.
+fn create_record<R: crate::admin::Resource>(
+    config: &Config,
+    realm: &str,
+    body: &serde_json::Value,
+    hasher: PasswordHasher,
+) -> CommandResult {
     let store = open(config)?;
-    let realm = realm(store.as_ref(), &args.realm)?;
+    let settings = Settings::new(config.public_url.trim_end_matches('/'), hasher);
+    let view = crate::admin::create_as_operator::<R>(
+        store.as_ref(),
+        &settings,
+        config.admin.password_min_length,
+        realm,
+        body,
+    )
+    .map_err(|e| match e {
+        crate::error::ApiError::Invalid { field, message } => format!("{field}: {message}"),
+        other => other.to_string(),
+    })?;
+    println!("{view}");
+    Ok(())
+}
+
+/// `portcullis client create`: the admin API's client creation; prints the client as JSON (with
+/// `secret` for a confidential client, shown only here).
+pub fn client_create(config: &Config, args: ClientCreateArgs) -> CommandResult {
     let grant_types = args.grant_types.map(|g| {
         g.replace(',', " ")
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ")
     });
-    let new = NewClient {
-        name: args.name,
-        public: args.public,
-        grant_types,
-        scope: args.scope,
-        redirect_uri: (!args.redirect_uris.is_empty()).then(|| args.redirect_uris.join(",")),
-        id_token_signed_response_alg: args
-            .id_token_alg
-            .as_deref()
-            .and_then(oauth_core::model::SigningAlgorithm::parse),
-        post_logout_redirect_uri: (!args.post_logout_redirect_uris.is_empty())
+    let body = serde_json::json!({
+        "name": args.name,
+        "authMethod": if args.public { "none" } else { "secret" },
+        "grantTypes": grant_types,
+        "scope": args.scope,
+        "redirectUri": (!args.redirect_uris.is_empty()).then(|| args.redirect_uris.join(",")),
+        "postLogoutRedirectUri": (!args.post_logout_redirect_uris.is_empty())
             .then(|| args.post_logout_redirect_uris.join(",")),
-        first_party: args.first_party,
-    };
-    let (client, secret) =
-        provision::create_client(store.as_ref(), &realm, new, now(), &mut OsEntropy)
-            .map_err(|e| format!("client create: {e}"))?;
-    let mut out = serde_json::json!({
-        "id": client.id,
-        "name": client.name,
-        "realmId": client.realm_id,
-        "authMethod": if secret.is_some() { "secret" } else { "none" },
+        "firstParty": args.first_party,
+        "idTokenSignedResponseAlg": args.id_token_alg,
     });
-    if let Some(secret) = secret {
-        out["secret"] = serde_json::Value::String(secret.into_secret());
-    }
-    println!("{out}");
-    Ok(())
+    create_record::<crate::admin::Clients>(config, &args.realm, &body, hasher(config)?)
 }
 
-/// `portcullis user create`: prints `{"id","name","realmId"}` as JSON.
+/// `portcullis user create`: the admin API's user creation (same validation, including the
+/// minimum password length); prints the user as JSON.
 pub fn user_create(config: &Config, args: UserCreateArgs) -> CommandResult {
     let password = if args.password_stdin {
         let mut line = String::new();
@@ -202,31 +202,16 @@ pub fn user_create(config: &Config, args: UserCreateArgs) -> CommandResult {
         if line.is_empty() {
             return Err("--password-stdin: standard input held no password".to_owned());
         }
-        Some(Password::new(line))
+        Some(line.to_owned())
     } else {
         None
     };
-    let store = open(config)?;
-    let realm = realm(store.as_ref(), &args.realm)?;
-    let new = NewUser {
-        name: args.name,
-        email: args.email,
-        password,
-    };
-    let user = provision::create_user(
-        store.as_ref(),
-        &hasher(config)?,
-        &realm,
-        new,
-        now(),
-        &mut OsEntropy,
-    )
-    .map_err(|e| format!("user create: {e}"))?;
-    println!(
-        "{}",
-        serde_json::json!({ "id": user.id, "name": user.name, "realmId": user.realm_id })
-    );
-    Ok(())
+    let body = serde_json::json!({
+        "name": args.name,
+        "email": args.email,
+        "password": password,
+    });
+    create_record::<crate::admin::Users>(config, &args.realm, &body, hasher(config)?)
 }
 
 /// `portcullis healthcheck`.

@@ -25,7 +25,9 @@ use uuid::Uuid;
 
 pub use principal::{Kind as PrincipalKind, Principal};
 pub use query::{Field, Kind, field};
+pub use resources::client::Clients;
 pub use resources::register_all;
+pub use resources::user::Users;
 
 use crate::audit::AuditEvent;
 use crate::blocking::run_blocking;
@@ -187,6 +189,33 @@ pub trait Resource: 'static {
     fn is_self(_principal: &Principal, _model: &Self::Model) -> bool {
         false
     }
+}
+
+/// Creates a record as the command-line operator, through the same validation and code as
+/// `POST /realms/{realm}/x`; answers the JSON view (with a generated secret, if any).
+pub fn create_as_operator<R: Resource>(
+    store: &dyn Store,
+    settings: &Settings,
+    password_min_length: usize,
+    realm: &str,
+    body: &serde_json::Value,
+) -> Result<serde_json::Value, ApiError> {
+    let path_realm = store
+        .find_realm_by_name(realm)
+        .map_err(ApiError::admin_store)?
+        .ok_or_else(|| ApiError::NoRecord(format!("realm {realm:?} does not exist")))?;
+    let mut ctx = Ctx {
+        store,
+        settings,
+        password_min_length,
+        principal: principal::operator(store)?,
+        path_realm: Some(path_realm),
+        now: now(),
+        rng: OsEntropy,
+    };
+    let input: R::Create = parse_body(body.to_string().as_bytes())?;
+    let saved = R::create(&mut ctx, input)?;
+    view_json::<R>(&saved)
 }
 
 /// Runs an admin operation on the blocking pool.

@@ -22,6 +22,8 @@ pub enum Kind {
     User,
     /// A client (client-credentials grant).
     Client,
+    /// The operator at the command line (holds every permission).
+    Operator,
 }
 
 impl Kind {
@@ -30,6 +32,7 @@ impl Kind {
         match self {
             Self::User => "user",
             Self::Client => "client",
+            Self::Operator => "operator",
         }
     }
 }
@@ -74,6 +77,23 @@ impl Principal {
             )))
         }
     }
+}
+
+/// The operator running a `portcullis` command on the server: global, with every permission.
+pub fn operator(store: &dyn Store) -> Result<Principal, ApiError> {
+    let realm = store
+        .find_realm_by_name(MASTER_REALM)
+        .map_err(ApiError::admin_store)?
+        .ok_or_else(|| {
+            ApiError::NoRecord("realm master does not exist; run `portcullis bootstrap`".into())
+        })?;
+    let permissions = store.list_permissions().map_err(ApiError::admin_store)?;
+    Ok(Principal {
+        kind: Kind::Operator,
+        id: Uuid::nil(),
+        realm,
+        permissions: permissions.into_iter().map(|p| p.name).collect(),
+    })
 }
 
 /// The bearer token of the `Authorization` header.

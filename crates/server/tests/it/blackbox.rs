@@ -231,6 +231,22 @@ fn three_grants(db: Db, dir: tempfile::TempDir) {
         Some("wonderland-2026\n"),
     );
     assert_eq!(user["name"], "alice");
+    assert!(user.get("password").is_none() && user["realmId"].is_string());
+    // The CLI runs the admin API's validation: a short password is refused, naming the field.
+    let mut short = portcullis(&db, dir)
+        .args(["user", "create", "--name", "bob", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    short.stdin.take().unwrap().write_all(b"short\n").unwrap();
+    let out = short.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("password: must be at least 10"),
+        "{stderr}"
+    );
 
     let http = http();
     let client = BasicClient::new(ClientId::new(id.clone()))

@@ -2,14 +2,14 @@
 //! the OpenAPI document).
 
 mod assignment;
-mod client;
+pub(crate) mod client;
 mod event;
 mod key;
 mod named;
 mod permission;
 mod realm;
 mod session;
-mod user;
+pub(crate) mod user;
 mod validate;
 
 use actix_web::web;
