@@ -49,6 +49,50 @@ pub struct AuditEvent {
     pub at: UnixTime,
 }
 
+impl AuditEvent {
+    /// An event named `name` in `realm_id`.
+    pub fn new(name: &str, realm_id: Option<Uuid>, success: bool, at: UnixTime) -> Self {
+        Self {
+            realm_id,
+            name: name.to_owned(),
+            success,
+            actor_type: None,
+            actor_id: None,
+            target_type: None,
+            target_id: None,
+            ip: None,
+            detail: None,
+            at,
+        }
+    }
+
+    /// Who did it (an id, or a user name; cut at 128 characters).
+    pub fn actor(mut self, kind: &'static str, id: impl Into<String>) -> Self {
+        self.actor_type = Some(kind);
+        self.actor_id = Some(id.into().chars().take(128).collect());
+        self
+    }
+
+    /// What it touched.
+    pub fn target(mut self, kind: &'static str, id: impl Into<String>) -> Self {
+        self.target_type = Some(kind);
+        self.target_id = Some(id.into());
+        self
+    }
+
+    /// From where.
+    pub fn ip(mut self, ip: Option<String>) -> Self {
+        self.ip = ip;
+        self
+    }
+
+    /// More (never a secret).
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+}
+
 /// The queue handlers record into; cheap to clone.
 #[derive(Clone, Default)]
 pub struct Audit {
@@ -76,6 +120,11 @@ impl Audit {
             sender: Some(sender),
             dropped: Arc::default(),
         })
+    }
+
+    /// Whether events are written (the writer runs).
+    pub fn is_enabled(&self) -> bool {
+        self.sender.is_some()
     }
 
     /// Queues an event; never blocks.

@@ -12,6 +12,8 @@ mod password;
 pub use password::authenticate_user;
 mod refresh_token;
 
+pub use refresh_token::REUSE_DETECTED;
+
 use uuid::Uuid;
 
 use crate::client_auth::{AuthenticatedClient, authenticate_client};

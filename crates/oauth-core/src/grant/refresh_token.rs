@@ -12,6 +12,10 @@ use crate::hash::TokenHash;
 use crate::model::{Realm, RefreshToken};
 use crate::oidc::Authentication;
 use crate::revocation::revoke_family;
+
+/// The `error_description` of a reused refresh token (the server audits it by this text).
+pub const REUSE_DETECTED: &str =
+    "the refresh token was already used; every token of its grant is revoked";
 use crate::scope::Scope;
 use crate::secret::RefreshTokenSecret;
 use crate::token::TokenResponse;
@@ -85,9 +89,7 @@ pub(super) fn grant(
         .rotate_refresh_token(token.id, &successor, ctx.now)?
     {
         revoke_family(ctx.store, realm, token.family_id, ctx.now)?;
-        return Err(invalid(
-            "the refresh token was already used; every token of its grant is revoked",
-        ));
+        return Err(invalid(REUSE_DETECTED));
     }
     issue::user_response(
         ctx,

@@ -28,6 +28,7 @@ use oauth_core::store::{
     ConsentStore as _, RealmStore as _, ScopeStore as _, SessionStore as _, UserStore as _,
 };
 
+use crate::audit::AuditEvent;
 use crate::blocking::run_blocking;
 use crate::error::ApiError;
 use crate::pages::{self, SESSION_COOKIE};
@@ -179,6 +180,12 @@ fn step(
     let mut just_consented = false;
     if let Event::Consented(allow) = event {
         if !allow {
+            state.audit.record(
+                AuditEvent::new("authorization", Some(realm.id), false, now)
+                    .actor("user", session.user_id.to_string())
+                    .target("client", valid.client.id.to_string())
+                    .detail("denied on the consent page"),
+            );
             let error = OAuthError::new(
                 oauth_core::ErrorCode::AccessDenied,
                 "the user denied access",
@@ -233,6 +240,12 @@ fn step(
             })
         }
         Ok(Next::IssueCode) => {
+            state.audit.record(
+                AuditEvent::new("authorization", Some(realm.id), true, now)
+                    .actor("user", session.user_id.to_string())
+                    .target("client", valid.client.id.to_string())
+                    .detail(valid.scope.to_string()),
+            );
             let code = issue_code(
                 store,
                 &state.settings,
@@ -250,13 +263,23 @@ fn step(
             pairs.push(("iss", &issuer));
             Ok(Step::Redirect(redirect_with(&valid.redirect_uri, &pairs)?))
         }
-        Err(error) => back_with_error(
-            state,
-            &realm,
-            &valid.redirect_uri,
-            &error,
-            valid.state.as_deref(),
-        ),
+        Err(error) => {
+            if error.code == oauth_core::ErrorCode::AccessDenied {
+                state.audit.record(
+                    AuditEvent::new("authorization", Some(realm.id), false, now)
+                        .actor("user", session.user_id.to_string())
+                        .target("client", valid.client.id.to_string())
+                        .detail("denied"),
+                );
+            }
+            back_with_error(
+                state,
+                &realm,
+                &valid.redirect_uri,
+                &error,
+                valid.state.as_deref(),
+            )
+        }
     }
 }
 
@@ -464,6 +487,12 @@ async fn login(
             Some(release),
         ) {
             Ok(user) => {
+                s.audit.record(
+                    AuditEvent::new("login", Some(found.id), true, now)
+                        .actor("user", user.id.to_string())
+                        .ip(ip.clone())
+                        .detail("login page"),
+                );
                 let (value, session) = new_session(
                     &found,
                     user.id,
@@ -477,6 +506,12 @@ async fn login(
             }
             Err(Error::OAuth(_)) => {
                 tracing::info!(realm = %found.name, "failed login on the login page");
+                s.audit.record(
+                    AuditEvent::new("login", Some(found.id), false, now)
+                        .actor("user", name.clone())
+                        .ip(ip.clone())
+                        .detail("login page"),
+                );
                 let step = Step::Login {
                     client: client_name(&valid),
                     error: Some("Wrong username or password.".to_owned()),
@@ -487,6 +522,12 @@ async fn login(
             }
             Err(Error::Throttled { retry_after }) => {
                 tracing::warn!(realm = %found.name, retry_after, "login throttled on the login page");
+                s.audit.record(
+                    AuditEvent::new("login", Some(found.id), false, now)
+                        .actor("user", name.clone())
+                        .ip(ip.clone())
+                        .detail("throttled"),
+                );
                 let step = Step::Login {
                     client: client_name(&valid),
                     error: Some(format!(

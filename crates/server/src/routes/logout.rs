@@ -15,6 +15,7 @@ use oauth_core::logout::{LogoutOutcome, LogoutRequest, logout};
 use oauth_core::request::Params;
 use oauth_core::store::{RealmStore as _, SessionStore as _};
 
+use crate::audit::AuditEvent;
 use crate::blocking::run_blocking;
 use crate::pages::{self, SESSION_COOKIE};
 use crate::params::{parse_form, read_body};
@@ -65,7 +66,15 @@ async fn handle(
             Some(value) => store.find_session(&TokenHash::of(&value))?,
             None => None,
         };
-        logout(store, &found, &q, session.as_ref(), confirmed, now)
+        let outcome = logout(store, &found, &q, session.as_ref(), confirmed, now)?;
+        if let (LogoutOutcome::Done(_), Some(session)) = (&outcome, &session) {
+            s.audit.record(
+                AuditEvent::new("logout", Some(found.id), true, now)
+                    .actor("user", session.user_id.to_string())
+                    .target("session", session.id.to_string()),
+            );
+        }
+        Ok(outcome)
     })
     .await;
     let secure = shared.https;

@@ -5,10 +5,89 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use oauth_core::grant::{self, Context};
 use oauth_core::request::{Grant, TokenRequest};
 
+use crate::audit::{Audit, AuditEvent};
 use crate::blocking::run_blocking;
 use crate::error::ApiError;
 use crate::params::{basic_credentials, parse_params, read_body};
 use crate::state::{AppState, OsEntropy, now};
+
+/// Audits a token request: `token_issued` (with the token's realm, subject and client), a failed
+/// password `login` (with the name given), or a detected refresh token reuse.
+fn record(
+    audit: &Audit,
+    grant_type: &str,
+    username: Option<String>,
+    ip: Option<String>,
+    now: i64,
+    outcome: &Result<oauth_core::token::TokenResponse, ApiError>,
+) {
+    if !audit.is_enabled() {
+        return;
+    }
+    match outcome {
+        Ok(response) => {
+            let Some(claims) = claims_of(&response.access_token) else {
+                return;
+            };
+            let text = |k: &str| claims.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+            let realm = text("realm_id").and_then(|r| uuid::Uuid::parse_str(&r).ok());
+            let kind = if text("sub_kind").as_deref() == Some("client") {
+                "client"
+            } else {
+                "user"
+            };
+            let mut event = AuditEvent::new("token_issued", realm, true, now)
+                .actor(kind, text("sub").unwrap_or_default())
+                .ip(ip)
+                .detail(grant_type);
+            if let Some(client) = text("client_id") {
+                event = event.target("client", client);
+            }
+            if grant_type == "password" {
+                let mut login = AuditEvent::new("login", realm, true, now)
+                    .actor("user", text("sub").unwrap_or_default())
+                    .detail("password grant");
+                login.ip.clone_from(&event.ip);
+                audit.record(login);
+            }
+            audit.record(event);
+        }
+        Err(ApiError::OAuth(e))
+            if grant_type == "password" && e.code == oauth_core::ErrorCode::InvalidGrant =>
+        {
+            let mut event = AuditEvent::new("login", None, false, now)
+                .ip(ip)
+                .detail("password grant");
+            if let Some(name) = username {
+                event = event.actor("user", name);
+            }
+            audit.record(event);
+        }
+        Err(ApiError::Throttled(_)) if grant_type == "password" => {
+            let mut event = AuditEvent::new("login", None, false, now)
+                .ip(ip)
+                .detail("throttled");
+            if let Some(name) = username {
+                event = event.actor("user", name);
+            }
+            audit.record(event);
+        }
+        Err(ApiError::OAuth(e)) if e.description == oauth_core::grant::REUSE_DETECTED => {
+            audit.record(AuditEvent::new("refresh_reuse", None, false, now).ip(ip));
+        }
+        Err(_) => {}
+    }
+}
+
+/// The claims of a JWT this server just signed (no verification needed).
+fn claims_of(jwt: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
 
 /// `POST /token` and `POST /realms/{realm}/token`.
 pub(super) async fn token(
@@ -29,7 +108,12 @@ async fn exchange(
     let body = read_body(&req, payload, state.body_limit).await?;
     let params = parse_params(&req, &body)?;
     let request = TokenRequest::parse(&params, basic_credentials(&req)?, realm)?;
-    tracing::debug!(grant_type = request.grant.grant_type(), "token request");
+    let grant_type = request.grant.grant_type();
+    tracing::debug!(grant_type, "token request");
+    let username = match &request.grant {
+        Grant::Password { username, .. } => Some(username.clone()),
+        _ => None,
+    };
     let now = now();
     let client_ip = req.peer_addr().map(|a| a.ip().to_string());
     // Only the password grant hashes; it waits for a hashing permit so other requests never queue
@@ -47,7 +131,9 @@ async fn exchange(
         _ => None,
     };
     let shared = state.into_inner();
-    let response = run_blocking(move || {
+    let audit = shared.audit.clone();
+    let ip = client_ip.clone();
+    let outcome = run_blocking(move || {
         let mut rng = OsEntropy;
         let mut ctx = Context {
             store: shared.store.as_ref(),
@@ -61,7 +147,9 @@ async fn exchange(
         };
         grant::exchange(&mut ctx, request)
     })
-    .await?;
+    .await;
+    record(&audit, grant_type, username, ip, now, &outcome);
+    let response = outcome?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .insert_header((header::PRAGMA, HeaderValue::from_static("no-cache")))

@@ -1101,3 +1101,99 @@ async fn random_bodies_on_every_write_endpoint_get_2xx_or_4xx() {
     let (status, _, _) = send(&app, test::TestRequest::get().uri("/health/ready")).await;
     assert_eq!(status, 200);
 }
+
+#[actix_web::test]
+async fn protocol_events_are_audited() {
+    let fx = fixture().with_audit();
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let admin = password_token(&app, "master", "admin", "start123").await;
+    let bad = form(&[
+        ("grant_type", "password"),
+        ("username", "admin"),
+        ("password", "wrong"),
+    ]);
+    assert_eq!(send(&app, bad).await.0, 400);
+    let (client_id, secret) = fx.client(
+        "master",
+        oauth_core::provision::NewClient {
+            name: "svc".into(),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        client_token(&app, "master", &client_id, secret.as_deref().unwrap())
+            .await
+            .0,
+        200
+    );
+    let login = form(&[
+        ("grant_type", "password"),
+        ("username", "admin"),
+        ("password", "start123"),
+    ]);
+    let (_, _, tokens) = send(&app, login).await;
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let rotate = || {
+        form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh.as_str()),
+        ])
+    };
+    assert_eq!(send(&app, rotate()).await.0, 200);
+    assert_eq!(send(&app, rotate()).await.0, 400, "replay");
+
+    let expected = [
+        ("login", true, 2),
+        ("login", false, 1),
+        ("token_issued", true, 4),
+        ("refresh_reuse", false, 1),
+    ];
+    let mut events = Value::Null;
+    for _ in 0..100 {
+        let req = test::TestRequest::get()
+            .uri("/events?page[limit]=100&sort=createdAt")
+            .insert_header(("authorization", format!("Bearer {admin}")));
+        events = send(&app, req).await.2;
+        if events["meta"]["total"].as_u64() >= Some(8) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let all = events["data"].as_array().unwrap();
+    for (name, success, count) in expected {
+        let found = all
+            .iter()
+            .filter(|e| e["name"] == name && e["success"] == success)
+            .count();
+        assert_eq!(found, count, "{name} {success}: {events}");
+    }
+    let failed = all
+        .iter()
+        .find(|e| e["name"] == "login" && e["success"] == false)
+        .unwrap();
+    assert_eq!(failed["actorId"], "admin", "the name given is recorded");
+    let mut issued: Vec<&str> = all
+        .iter()
+        .filter(|e| e["name"] == "token_issued")
+        .map(|e| e["detail"].as_str().unwrap())
+        .collect();
+    issued.sort_unstable();
+    assert_eq!(
+        issued,
+        [
+            "client_credentials",
+            "password",
+            "password",
+            "refresh_token"
+        ]
+    );
+    let cc = all
+        .iter()
+        .find(|e| e["detail"] == "client_credentials")
+        .unwrap();
+    assert_eq!(
+        (cc["actorType"].as_str(), cc["actorId"].as_str()),
+        (Some("client"), Some(client_id.as_str()))
+    );
+    assert!(!events.to_string().contains("wrong") && !events.to_string().contains("start123"));
+}

@@ -391,7 +391,7 @@ async fn errors_after_the_redirect_check_go_back_with_state_and_iss() {
 
 #[actix_web::test]
 async fn forms_need_the_csrf_token_and_the_right_password() {
-    let fx = fixture();
+    let fx = fixture().with_audit();
     web_client(&fx, false);
     let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
     let mut jar = Jar::default();
@@ -458,6 +458,34 @@ async fn forms_need_the_csrf_token_and_the_right_password() {
     )
     .await;
     assert_eq!(query_of(&denied.location())["error"], "access_denied");
+
+    // The login page's failure and success and the denial are audited.
+    let wanted = [("login", false), ("login", true), ("authorization", false)];
+    let mut names = Vec::new();
+    for _ in 0..100 {
+        let page: oauth_core::store::records::Page<oauth_core::model::Event> = fx
+            .store
+            .list_records(&oauth_core::store::records::ListQuery::default())
+            .unwrap();
+        names = page
+            .items
+            .iter()
+            .map(|e| (e.name.clone(), e.success))
+            .collect();
+        if wanted
+            .iter()
+            .all(|(n, ok)| names.contains(&((*n).to_owned(), *ok)))
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    for (name, success) in wanted {
+        assert!(
+            names.contains(&(name.to_owned(), success)),
+            "{name} {success}: {names:?}"
+        );
+    }
 }
 
 /// Runs the flow for the first-party client `web`; answers a fresh code.
@@ -671,12 +699,15 @@ async fn the_authorization_request_may_be_posted_and_realms_have_their_own_endpo
 
 #[actix_web::test]
 async fn rp_initiated_logout_ends_the_session_and_its_grants_on_sqlite() {
-    rp_initiated_logout_ends_the_session_and_its_grants(fixture()).await;
+    rp_initiated_logout_ends_the_session_and_its_grants(fixture().with_audit()).await;
 }
 
 #[actix_web::test]
 async fn rp_initiated_logout_ends_the_session_and_its_grants_on_postgres() {
-    rp_initiated_logout_ends_the_session_and_its_grants(crate::support::fixture_postgres()).await;
+    rp_initiated_logout_ends_the_session_and_its_grants(
+        crate::support::fixture_postgres().with_audit(),
+    )
+    .await;
 }
 
 async fn rp_initiated_logout_ends_the_session_and_its_grants(fx: crate::support::Fixture) {
@@ -785,6 +816,24 @@ async fn rp_initiated_logout_ends_the_session_and_its_grants(fx: crate::support:
     let signed_out = call(&app, &mut jar, post("/logout", &fields)).await;
     assert_eq!(signed_out.status, 200);
     assert!(signed_out.body.contains("Signed out"));
+    let mut logouts = 0;
+    for _ in 0..100 {
+        let query = oauth_core::store::records::ListQuery::by(
+            "name",
+            oauth_core::store::records::FieldValue::Text("logout".into()),
+        );
+        let page: oauth_core::store::records::Page<oauth_core::model::Event> =
+            fx.store.list_records(&query).unwrap();
+        logouts = page.total;
+        if logouts >= 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        logouts, 2,
+        "both logouts (with a hint, then confirmed) are audited"
+    );
     assert_eq!(
         call(&app, &mut jar, authorize(&pkce_query("s", &challenge)))
             .await
