@@ -142,6 +142,7 @@ macro_rules! define_schema {
                 target_id -> Nullable<Text>,
                 ip -> Nullable<Text>,
                 detail -> Nullable<Text>,
+                count -> BigInt,
                 created_at -> $ts,
             }
         }

@@ -63,6 +63,7 @@ CREATE TABLE events (
     target_id text,
     ip text,
     detail text,
+    count bigint NOT NULL DEFAULT 1,
     created_at timestamptz NOT NULL
 );
 CREATE INDEX events_created_at ON events (created_at);

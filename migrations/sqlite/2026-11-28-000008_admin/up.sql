@@ -76,6 +76,7 @@ CREATE TABLE events (
     target_id text,
     ip text,
     detail text,
+    count bigint NOT NULL DEFAULT 1,
     created_at timestamp NOT NULL
 );
 CREATE INDEX events_created_at ON events (created_at);

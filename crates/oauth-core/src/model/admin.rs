@@ -86,6 +86,9 @@ pub struct Event {
     pub ip: Option<String>,
     /// More, e.g. the grant type; never a secret.
     pub detail: Option<String>,
+    /// How many identical events this record stands for (the writer folds repeats that arrive
+    /// together, e.g. a burst of client-credentials tokens, into one record).
+    pub count: i64,
     /// When.
     pub created_at: UnixTime,
 }

@@ -306,6 +306,7 @@ pub fn events_are_batched_listed_and_purged(store: &dyn Store) {
             target_id: None,
             ip: Some("127.0.0.1".into()),
             detail: None,
+            count: 1 + i,
             created_at: NOW + i,
         })
         .collect();

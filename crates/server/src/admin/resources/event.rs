@@ -29,6 +29,9 @@ pub struct EventView {
     target_id: Option<String>,
     ip: Option<String>,
     detail: Option<String>,
+    /// How many identical events (same actor, target, address and outcome, within one write
+    /// batch) this record stands for.
+    count: i64,
     /// Unix seconds.
     created_at: i64,
 }
@@ -77,6 +80,7 @@ impl Resource for Events {
             target_id: e.target_id.clone(),
             ip: e.ip.clone(),
             detail: e.detail.clone(),
+            count: e.count,
             created_at: e.created_at,
         }
     }
