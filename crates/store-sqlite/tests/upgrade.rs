@@ -1,0 +1,54 @@
+//! Upgrading a database written by an earlier release keeps its data: a file migrated only to the
+//! first seven migrations, holding a user with a role and a permission, is migrated to the latest
+//! schema (which rebuilds the assignment tables with ids) and still grants that permission.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, SqliteConnection};
+use diesel_migrations::MigrationHarness;
+use oauth_core::model::{RolePermission, UserRole};
+use oauth_core::store::RoleStore;
+use oauth_core::store::records::{ListQuery, Page, Records};
+use store_sqlite::{MIGRATIONS, SqliteStore};
+
+const REALM: &str = "11111111-1111-4111-8111-111111111111";
+const USER: &str = "22222222-2222-4222-8222-222222222222";
+const ROLE: &str = "33333333-3333-4333-8333-333333333333";
+const PERMISSION: &str = "44444444-4444-4444-8444-444444444444";
+
+#[test]
+fn assignments_survive_the_admin_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+    conn.batch_execute("PRAGMA foreign_keys = ON").unwrap();
+    for _ in 0..7 {
+        conn.run_next_migration(MIGRATIONS).unwrap();
+    }
+    conn.batch_execute(&format!(
+        "INSERT INTO realms VALUES ('{REALM}', 'old', NULL, 3600, 259200, 'ES256', 0, '2026-11-01 00:00:00');
+         INSERT INTO users (id, realm_id, name, email_verified, active, created_at, updated_at)
+             VALUES ('{USER}', '{REALM}', 'alice', 0, 1, '2026-11-01 00:00:00', '2026-11-01 00:00:00');
+         INSERT INTO roles VALUES ('{ROLE}', '{REALM}', 'editor', NULL, 0);
+         INSERT INTO permissions VALUES ('{PERMISSION}', 'doc_read', NULL, 0);
+         INSERT INTO user_roles VALUES ('{USER}', '{ROLE}');
+         INSERT INTO role_permissions VALUES ('{ROLE}', '{PERMISSION}');"
+    ))
+    .unwrap();
+    drop(conn);
+
+    let store = SqliteStore::open(&path, 2).unwrap();
+    let applied = store.migrate().unwrap();
+    assert_eq!(applied.len(), 1, "{applied:?}");
+    let user = USER.parse().unwrap();
+    assert_eq!(store.user_permission_names(user).unwrap(), ["doc_read"]);
+    let holders: Page<UserRole> = store.list_records(&ListQuery::default()).unwrap();
+    assert_eq!(holders.total, 1);
+    assert_eq!(holders.items[0].realm_id.to_string(), REALM);
+    assert_eq!(holders.items[0].user_id, user);
+    let grants: Page<RolePermission> = store.list_records(&ListQuery::default()).unwrap();
+    assert_eq!(grants.total, 1);
+    assert_eq!(grants.items[0].role_id.to_string(), ROLE);
+    assert_ne!(grants.items[0].id, holders.items[0].id, "fresh ids");
+}
