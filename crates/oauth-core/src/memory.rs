@@ -41,7 +41,7 @@ struct Inner {
     refresh_tokens: HashMap<Uuid, RefreshToken>,
     codes: HashMap<Uuid, AuthorizationCode>,
     sessions: Vec<Session>,
-    consents: HashMap<(Uuid, Uuid), Consent>,
+    consents: Vec<Consent>,
     failures: HashMap<String, Failures>,
     revoked: HashMap<String, UnixTime>,
 }
@@ -417,19 +417,31 @@ impl ConsentStore for MemoryStore {
         {
             return Err(StoreError::NotFound);
         }
-        inner
-            .consents
-            .insert((consent.user_id, consent.client_id), consent.clone());
+        let same =
+            |c: &&mut Consent| c.user_id == consent.user_id && c.client_id == consent.client_id;
+        match inner.consents.iter_mut().find(same) {
+            // Widening keeps the consent's id, as the SQL upsert does.
+            Some(existing) => {
+                existing.scope.clone_from(&consent.scope);
+                existing.created_at = consent.created_at;
+            }
+            None => inner.consents.push(consent.clone()),
+        }
         Ok(())
     }
     fn find_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<Option<Consent>> {
-        Ok(self.lock()?.consents.get(&(user_id, client_id)).cloned())
+        let inner = self.lock()?;
+        let found = inner
+            .consents
+            .iter()
+            .find(|c| c.user_id == user_id && c.client_id == client_id);
+        Ok(found.cloned())
     }
     fn list_consents(&self, user_id: Uuid) -> StoreResult<Vec<Consent>> {
         let inner = self.lock()?;
         let mut found: Vec<Consent> = inner
             .consents
-            .values()
+            .iter()
             .filter(|c| c.user_id == user_id)
             .cloned()
             .collect();
@@ -437,11 +449,12 @@ impl ConsentStore for MemoryStore {
         Ok(found)
     }
     fn delete_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<bool> {
-        Ok(self
-            .write()?
+        let mut inner = self.write()?;
+        let before = inner.consents.len();
+        inner
             .consents
-            .remove(&(user_id, client_id))
-            .is_some())
+            .retain(|c| !(c.user_id == user_id && c.client_id == client_id));
+        Ok(inner.consents.len() != before)
     }
 }
 

@@ -331,6 +331,10 @@ pub use crate::throttle::Failures;
 /// A user's consent to a client for a set of scopes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Consent {
+    /// Unique id (kept when the consent is widened).
+    pub id: Uuid,
+    /// The user's realm.
+    pub realm_id: Uuid,
     /// The user.
     pub user_id: Uuid,
     /// The client.

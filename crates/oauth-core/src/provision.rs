@@ -31,7 +31,7 @@ pub const ADMIN_ROLE: &str = "admin";
 pub const REALM_ADMIN_ROLE: &str = "realm_admin";
 
 /// The entities of the admin API; each has `_create`, `_read`, `_update`, `_delete` permissions.
-pub const PERMISSION_ENTITIES: [&str; 14] = [
+pub const PERMISSION_ENTITIES: [&str; 15] = [
     "realm",
     "user",
     "client",
@@ -45,6 +45,7 @@ pub const PERMISSION_ENTITIES: [&str; 14] = [
     "client_permission",
     "key",
     "session",
+    "consent",
     "event",
 ];
 

@@ -212,7 +212,9 @@ macro_rules! define_schema {
         }
         $crate::__diesel::table! {
             use $crate::__diesel::sql_types::*;
-            consents (user_id, client_id) {
+            consents (id) {
+                id -> $id,
+                realm_id -> $id,
                 user_id -> $id,
                 client_id -> $id,
                 scope -> Text,

@@ -533,9 +533,11 @@ macro_rules! impl_store {
             }
         }
 
-        #[derive(Queryable, Selectable, Insertable)]
+        #[derive(Queryable, Selectable, Insertable, AsChangeset)]
         #[diesel(table_name = schema::consents)]
         struct ConsentRow {
+            id: conv::Id,
+            realm_id: conv::Id,
             user_id: conv::Id,
             client_id: conv::Id,
             scope: String,
@@ -543,8 +545,20 @@ macro_rules! impl_store {
         }
 
         impl ConsentRow {
+            fn from_model(c: &Consent) -> StoreResult<Self> {
+                Ok(Self {
+                    id: conv::id(c.id),
+                    realm_id: conv::id(c.realm_id),
+                    user_id: conv::id(c.user_id),
+                    client_id: conv::id(c.client_id),
+                    scope: c.scope.clone(),
+                    created_at: ts(c.created_at)?,
+                })
+            }
             fn into_model(self) -> StoreResult<Consent> {
                 Ok(Consent {
+                    id: conv::uuid(self.id)?,
+                    realm_id: conv::uuid(self.realm_id)?,
                     user_id: conv::uuid(self.user_id)?,
                     client_id: conv::uuid(self.client_id)?,
                     scope: self.scope,
@@ -992,12 +1006,7 @@ macro_rules! impl_store {
         impl ConsentStore for $store {
             fn save_consent(&self, consent: &Consent) -> StoreResult<()> {
                 use schema::consents::dsl;
-                let row = ConsentRow {
-                    user_id: conv::id(consent.user_id),
-                    client_id: conv::id(consent.client_id),
-                    scope: consent.scope.clone(),
-                    created_at: ts(consent.created_at)?,
-                };
+                let row = ConsentRow::from_model(consent)?;
                 diesel::insert_into(dsl::consents)
                     .values(&row)
                     .on_conflict((dsl::user_id, dsl::client_id))
@@ -1272,6 +1281,20 @@ macro_rules! impl_store {
                 created_at,
                 expires_at
             }
+        );
+        $crate::__records!(
+            $store,
+            $backend,
+            Consent,
+            ConsentRow,
+            consents,
+            filter {
+                id: Id,
+                realm_id: Id,
+                user_id: Id,
+                client_id: Id
+            },
+            sort { created_at }
         );
         $crate::__records!(
             $store,

@@ -8,14 +8,15 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, SqliteConnection};
 use diesel_migrations::MigrationHarness;
 use oauth_core::model::{RolePermission, UserRole};
-use oauth_core::store::RoleStore;
 use oauth_core::store::records::{ListQuery, Page, Records};
+use oauth_core::store::{ConsentStore, RoleStore};
 use store_sqlite::{MIGRATIONS, SqliteStore};
 
 const REALM: &str = "11111111-1111-4111-8111-111111111111";
 const USER: &str = "22222222-2222-4222-8222-222222222222";
 const ROLE: &str = "33333333-3333-4333-8333-333333333333";
 const PERMISSION: &str = "44444444-4444-4444-8444-444444444444";
+const CLIENT: &str = "55555555-5555-4555-8555-555555555555";
 
 #[test]
 fn assignments_survive_the_admin_migration() {
@@ -33,7 +34,10 @@ fn assignments_survive_the_admin_migration() {
          INSERT INTO roles VALUES ('{ROLE}', '{REALM}', 'editor', NULL, 0);
          INSERT INTO permissions VALUES ('{PERMISSION}', 'doc_read', NULL, 0);
          INSERT INTO user_roles VALUES ('{USER}', '{ROLE}');
-         INSERT INTO role_permissions VALUES ('{ROLE}', '{PERMISSION}');"
+         INSERT INTO role_permissions VALUES ('{ROLE}', '{PERMISSION}');
+         INSERT INTO clients (id, realm_id, name, active, first_party, created_at, updated_at)
+             VALUES ('{CLIENT}', '{REALM}', 'web', 1, 0, '2026-11-01 00:00:00', '2026-11-01 00:00:00');
+         INSERT INTO consents VALUES ('{USER}', '{CLIENT}', 'email global', '2026-11-02 00:00:00');"
     ))
     .unwrap();
     drop(conn);
@@ -51,4 +55,12 @@ fn assignments_survive_the_admin_migration() {
     assert_eq!(grants.total, 1);
     assert_eq!(grants.items[0].role_id.to_string(), ROLE);
     assert_ne!(grants.items[0].id, holders.items[0].id, "fresh ids");
+    let consent = store
+        .find_consent(user, CLIENT.parse().unwrap())
+        .unwrap()
+        .expect("the consent survives");
+    assert_eq!(
+        (consent.scope.as_str(), consent.realm_id.to_string()),
+        ("email global", REALM.to_owned())
+    );
 }

@@ -1,5 +1,11 @@
 DROP INDEX sessions_user;
 DROP INDEX sessions_realm;
+DROP INDEX consents_client;
+DROP INDEX consents_realm;
+ALTER TABLE consents DROP CONSTRAINT consents_user_id_client_id_key;
+ALTER TABLE consents DROP CONSTRAINT consents_pkey;
+ALTER TABLE consents DROP COLUMN id, DROP COLUMN realm_id;
+ALTER TABLE consents ADD PRIMARY KEY (user_id, client_id);
 DROP TABLE events;
 DROP TABLE client_scopes;
 DROP TABLE client_permissions;

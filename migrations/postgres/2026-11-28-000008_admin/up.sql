@@ -69,5 +69,15 @@ CREATE TABLE events (
 CREATE INDEX events_created_at ON events (created_at);
 CREATE INDEX events_realm_created_at ON events (realm_id, created_at);
 
+ALTER TABLE consents ADD COLUMN id uuid NOT NULL DEFAULT gen_random_uuid();
+ALTER TABLE consents ADD COLUMN realm_id uuid REFERENCES realms (id) ON DELETE CASCADE;
+UPDATE consents SET realm_id = users.realm_id FROM users WHERE users.id = consents.user_id;
+ALTER TABLE consents ALTER COLUMN realm_id SET NOT NULL, ALTER COLUMN id DROP DEFAULT;
+ALTER TABLE consents DROP CONSTRAINT consents_pkey;
+ALTER TABLE consents ADD PRIMARY KEY (id);
+ALTER TABLE consents ADD CONSTRAINT consents_user_id_client_id_key UNIQUE (user_id, client_id);
+CREATE INDEX consents_realm ON consents (realm_id);
+CREATE INDEX consents_client ON consents (client_id);
+
 CREATE INDEX sessions_realm ON sessions (realm_id);
 CREATE INDEX sessions_user ON sessions (user_id);

@@ -1,5 +1,15 @@
 DROP INDEX sessions_user;
 DROP INDEX sessions_realm;
+CREATE TABLE consents_old (
+    user_id text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    client_id text NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    scope text NOT NULL,
+    created_at timestamp NOT NULL,
+    PRIMARY KEY (user_id, client_id)
+);
+INSERT INTO consents_old SELECT user_id, client_id, scope, created_at FROM consents;
+DROP TABLE consents;
+ALTER TABLE consents_old RENAME TO consents;
 DROP TABLE events;
 DROP TABLE client_scopes;
 DROP TABLE client_permissions;

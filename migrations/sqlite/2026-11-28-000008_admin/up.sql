@@ -82,5 +82,24 @@ CREATE TABLE events (
 CREATE INDEX events_created_at ON events (created_at);
 CREATE INDEX events_realm_created_at ON events (realm_id, created_at);
 
+CREATE TABLE consents_new (
+    id text PRIMARY KEY,
+    realm_id text NOT NULL REFERENCES realms (id) ON DELETE CASCADE,
+    user_id text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    client_id text NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    scope text NOT NULL,
+    created_at timestamp NOT NULL,
+    UNIQUE (user_id, client_id)
+);
+INSERT INTO consents_new (id, realm_id, user_id, client_id, scope, created_at)
+SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2)
+             || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),
+       users.realm_id, consents.user_id, consents.client_id, consents.scope, consents.created_at
+FROM consents JOIN users ON users.id = consents.user_id;
+DROP TABLE consents;
+ALTER TABLE consents_new RENAME TO consents;
+CREATE INDEX consents_realm ON consents (realm_id);
+CREATE INDEX consents_client ON consents (client_id);
+
 CREATE INDEX sessions_realm ON sessions (realm_id);
 CREATE INDEX sessions_user ON sessions (user_id);

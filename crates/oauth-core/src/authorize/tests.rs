@@ -257,6 +257,8 @@ fn decisions_follow_session_consent_and_prompt() {
     let (_, mut session) = new_session(&w.realm, user, 3600, NOW - 100, &mut SeededEntropy::new(3));
     let web = valid(&w, &[("redirect_uri", "https://app.example/cb")], "web");
     let consent = Consent {
+        id: uuid::Uuid::from_u128(1),
+        realm_id: w.realm.id,
         user_id: user,
         client_id: web.client.id,
         scope: "global".into(),

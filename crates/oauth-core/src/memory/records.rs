@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{Inner, MemoryStore};
 use crate::error::StoreError;
 use crate::model::{
-    Client, ClientPermission, ClientScope, Event, Permission, Realm, Role, RolePermission,
+    Client, ClientPermission, ClientScope, Consent, Event, Permission, Realm, Role, RolePermission,
     ScopeRecord, Session, SigningKey, User, UserPermission, UserRole,
 };
 use crate::store::StoreResult;
@@ -187,7 +187,7 @@ impl Table for User {
         inner.user_roles.retain(|a| a.user_id != id);
         inner.user_permissions.retain(|a| a.user_id != id);
         inner.sessions.retain(|s| s.user_id != id);
-        inner.consents.retain(|(user, _), _| *user != id);
+        inner.consents.retain(|c| c.user_id != id);
         inner.refresh_tokens.retain(|_, t| t.user_id != Some(id));
         inner.codes.retain(|_, c| c.user_id != id);
     }
@@ -203,7 +203,7 @@ impl Table for Client {
     fn cascade(inner: &mut Inner, id: Uuid) {
         inner.client_permissions.retain(|a| a.client_id != id);
         inner.client_scopes.retain(|a| a.client_id != id);
-        inner.consents.retain(|(_, client), _| *client != id);
+        inner.consents.retain(|c| c.client_id != id);
         inner.refresh_tokens.retain(|_, t| t.client_id != Some(id));
         inner.codes.retain(|_, c| c.client_id != id);
     }
@@ -260,6 +260,16 @@ impl Table for Session {
     }
     fn references_exist(&self, inner: &Inner) -> bool {
         inner.users.iter().any(|u| u.id == self.user_id)
+    }
+}
+
+impl Table for Consent {
+    fn rows(inner: &mut Inner) -> &mut Vec<Self> {
+        &mut inner.consents
+    }
+    fn references_exist(&self, inner: &Inner) -> bool {
+        inner.users.iter().any(|u| u.id == self.user_id)
+            && inner.clients.iter().any(|c| c.id == self.client_id)
     }
 }
 

@@ -3,7 +3,9 @@
 
 use uuid::Uuid;
 
-use super::{Client, Permission, Realm, Role, ScopeRecord, Session, SigningKey, UnixTime, User};
+use super::{
+    Client, Consent, Permission, Realm, Role, ScopeRecord, Session, SigningKey, UnixTime, User,
+};
 use crate::store::records::{Columns, FieldValue};
 
 macro_rules! assignment {
@@ -259,6 +261,28 @@ impl Columns for Session {
     }
     fn unique_key(&self) -> Option<Vec<FieldValue>> {
         None
+    }
+}
+
+impl Columns for Consent {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn column(&self, name: &str) -> Option<FieldValue> {
+        match name {
+            "id" => id(self.id),
+            "realm_id" => id(self.realm_id),
+            "user_id" => id(self.user_id),
+            "client_id" => id(self.client_id),
+            "created_at" => time(self.created_at),
+            _ => None,
+        }
+    }
+    fn unique_key(&self) -> Option<Vec<FieldValue>> {
+        Some(vec![
+            FieldValue::Id(self.user_id),
+            FieldValue::Id(self.client_id),
+        ])
     }
 }
 

@@ -204,6 +204,7 @@ pub trait Store:
     + Records<SigningKey>
     + Records<Session>
     + Records<Event>
+    + Records<Consent>
     + Records<UserRole>
     + Records<RolePermission>
     + Records<UserPermission>

@@ -790,6 +790,8 @@ pub fn sessions_and_consents_roundtrip(store: &dyn Store) {
 
     assert_eq!(store.find_consent(user.id, client.id).unwrap(), None);
     let consent = Consent {
+        id: Uuid::from_u128(41),
+        realm_id: user.realm_id,
         user_id: user.id,
         client_id: client.id,
         scope: "global".into(),
@@ -797,11 +799,17 @@ pub fn sessions_and_consents_roundtrip(store: &dyn Store) {
     };
     store.save_consent(&consent).unwrap();
     let wider = Consent {
+        id: Uuid::from_u128(42),
         scope: "email global".into(),
         created_at: NOW + 5,
         ..consent.clone()
     };
     store.save_consent(&wider).unwrap();
+    // Widening replaces the scope of the one consent, which keeps its id.
+    let wider = Consent {
+        id: consent.id,
+        ..wider
+    };
     assert_eq!(
         store.find_consent(user.id, client.id).unwrap(),
         Some(wider.clone())

@@ -151,6 +151,9 @@ pub trait Resource: 'static {
     const SORTS: &'static [Field];
     /// Writes served.
     const OPS: Ops;
+    /// The column naming a record's owning user, for resources a user may list (only their own
+    /// records) without the read permission.
+    const OWNER_COLUMN: Option<&'static str> = None;
 
     /// The store's records of this type.
     fn records(store: &dyn Store) -> &dyn Records<Self::Model>;
@@ -189,6 +192,8 @@ pub trait Resource: 'static {
     fn is_self(_principal: &Principal, _model: &Self::Model) -> bool {
         false
     }
+    /// Whether the caller may also delete records [`is_self`](Self::is_self) accepts.
+    const SELF_DELETE: bool = false;
 }
 
 /// Creates a record as the command-line operator, through the same validation and code as
@@ -323,7 +328,8 @@ fn resolve<R: Resource>(ctx: &Ctx<'_>, raw: &str) -> Result<R::Model, ApiError> 
 
 /// Checks `<entity>_<action>` on a record; reading a record of no realm needs only the permission.
 fn authorize<R: Resource>(ctx: &Ctx<'_>, action: &str, model: &R::Model) -> Result<(), ApiError> {
-    if matches!(action, "read" | "update") && R::is_self(&ctx.principal, model) {
+    let own = matches!(action, "read" | "update") || (action == "delete" && R::SELF_DELETE);
+    if own && R::is_self(&ctx.principal, model) {
         return Ok(());
     }
     let permission = format!("{}_{action}", R::ENTITY);
@@ -386,12 +392,16 @@ async fn list<R: Resource>(
         let ctx = call.ctx()?;
         let mut query: ListQuery = query::parse(&raw_query, R::FILTERS, R::SORTS)?;
         let permission = format!("{}_read", R::ENTITY);
-        if !ctx.principal.permissions.contains(&permission) {
+        let held = ctx.principal.permissions.contains(&permission);
+        let owner = R::OWNER_COLUMN.filter(|_| ctx.principal.kind == PrincipalKind::User);
+        if let (false, Some(column)) = (held, owner) {
+            // Without the permission, a user lists only their own records.
+            query = query.and(column, FieldValue::Id(ctx.principal.id));
+        } else if !held {
             return Err(ApiError::Forbidden(format!(
                 "permission {permission} is required"
             )));
-        }
-        if let Some(column) = R::REALM_COLUMN {
+        } else if let Some(column) = R::REALM_COLUMN {
             if let Some(path) = &ctx.path_realm {
                 ctx.principal.require(&permission, Some(path.id))?;
                 query = query.and(column, FieldValue::Id(path.id));

@@ -204,6 +204,8 @@ fn step(
             scope.extend(previous.iter().map(str::to_owned));
         }
         let consent = Consent {
+            id: oauth_core::random::random_uuid(&mut OsEntropy),
+            realm_id: realm.id,
             user_id: session.user_id,
             client_id: valid.client.id,
             scope: scope.into_iter().collect::<Scope>().to_string(),

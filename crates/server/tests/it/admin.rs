@@ -452,9 +452,146 @@ async fn crud_of_every_resource(fx: Fixture) {
             .any(|k| k["kid"] == key_id.as_str())
     );
 
-    // Sessions and events.
-    let (s, _, sessions) = call!(&app, seen, get, "/sessions", t);
-    assert_eq!((s, sessions["meta"]["total"].as_u64()), (200, Some(0)));
+    // Permissions and scopes change and go; assignments are deleted one by one.
+    let (s, _, p) = call!(
+        &app,
+        seen,
+        post,
+        format!("/permissions/{permission_id}"),
+        t,
+        json!({"description": null})
+    );
+    assert_eq!((s, p["data"]["description"].is_null()), (202, true));
+    let (s, _, sc) = call!(
+        &app,
+        seen,
+        post,
+        format!("/scopes/{scope_id}"),
+        t,
+        json!({"description": "Docs"})
+    );
+    assert_eq!((s, sc["data"]["description"].as_str()), (202, Some("Docs")));
+    let (_, _, grants) = call!(
+        &app,
+        seen,
+        get,
+        format!("/client-permissions?filter[clientId]={client_id}"),
+        t
+    );
+    let grant = grants["data"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        call!(
+            &app,
+            seen,
+            delete,
+            format!("/client-permissions/{grant}"),
+            t
+        )
+        .0,
+        202
+    );
+    assert_eq!(
+        call!(&app, seen, get, format!("/client-permissions/{grant}"), t).0,
+        404
+    );
+    assert_eq!(
+        call!(
+            &app,
+            seen,
+            delete,
+            format!("/permissions/{permission_id}"),
+            t
+        )
+        .0,
+        202
+    );
+    let (_, _, left) = call!(
+        &app,
+        seen,
+        get,
+        format!("/user-permissions?filter[permissionId]={permission_id}"),
+        t
+    );
+    assert_eq!(
+        left["meta"]["total"], 0,
+        "deleting a permission removes its grants"
+    );
+    assert_eq!(
+        call!(&app, seen, delete, format!("/scopes/{scope_id}"), t).0,
+        202
+    );
+    let builtin_permission = call!(&app, seen, get, "/permissions/user_read", t).2;
+    assert_eq!(
+        call!(
+            &app,
+            seen,
+            delete,
+            format!("/permissions/{}", id(&builtin_permission)),
+            t
+        )
+        .0,
+        400
+    );
+
+    // Sessions and consents: listed, then ended or withdrawn.
+    let alice = uuid::Uuid::parse_str(&alice_id).unwrap();
+    let acme = uuid::Uuid::parse_str(&realm_id).unwrap();
+    let session = oauth_core::model::Session {
+        id: uuid::Uuid::from_u128(0x5e55_1010),
+        token_hash: oauth_core::hash::TokenHash::of("a cookie"),
+        realm_id: acme,
+        user_id: alice,
+        auth_time: crate::support::now(),
+        created_at: crate::support::now(),
+        expires_at: crate::support::now() + 600,
+        revoked_at: None,
+    };
+    fx.store.create_session(&session).unwrap();
+    let consent = oauth_core::model::Consent {
+        id: uuid::Uuid::from_u128(0xc0_25e27),
+        realm_id: acme,
+        user_id: alice,
+        client_id: uuid::Uuid::parse_str(&client_id).unwrap(),
+        scope: "global".into(),
+        created_at: crate::support::now(),
+    };
+    fx.store.save_consent(&consent).unwrap();
+    let (s, _, sessions) = call!(&app, seen, get, "/realms/acme/sessions", t);
+    assert_eq!(
+        (s, sessions["meta"]["total"].as_u64()),
+        (200, Some(1)),
+        "{sessions}"
+    );
+    assert_eq!(
+        call!(&app, seen, delete, format!("/sessions/{}", session.id), t).0,
+        202
+    );
+    let (_, _, ended) = call!(&app, seen, get, format!("/sessions/{}", session.id), t);
+    assert!(ended["data"]["revokedAt"].is_i64(), "{ended}");
+    let (s, _, consents) = call!(
+        &app,
+        seen,
+        get,
+        format!("/consents?filter[userId]={alice_id}"),
+        t
+    );
+    assert_eq!(
+        (s, consents["data"][0]["scope"].as_str()),
+        (200, Some("global")),
+        "{consents}"
+    );
+    assert_eq!(
+        call!(&app, seen, delete, format!("/consents/{}", consent.id), t).0,
+        202
+    );
+    assert!(
+        fx.store
+            .find_consent(alice, consent.client_id)
+            .unwrap()
+            .is_none()
+    );
+
+    // Events.
     let mut events = Value::Null;
     for _ in 0..50 {
         events = call!(
@@ -728,6 +865,9 @@ async fn the_permission_matrix() {
             404,
         ),
         ("bare client", "GET", "/users".into(), None, 403),
+        ("bare client", "GET", "/consents".into(), None, 403),
+        ("plain user", "GET", "/consents".into(), None, 200),
+        ("plain user", "GET", "/sessions".into(), None, 403),
         ("nobody", "GET", "/users".into(), None, 401),
         ("garbage", "GET", "/users".into(), None, 401),
     ];

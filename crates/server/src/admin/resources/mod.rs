@@ -3,6 +3,7 @@
 
 mod assignment;
 pub(crate) mod client;
+mod consent;
 mod event;
 mod key;
 mod named;
@@ -33,6 +34,7 @@ macro_rules! each_resource {
         $m!(assignment::ClientPermissions);
         $m!(key::Keys);
         $m!(session::Sessions);
+        $m!(consent::Consents);
         $m!(event::Events);
     };
 }
