@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("test") => test(&args[1..]),
         Some("migrations") => migrations(),
-        Some("openapi") => openapi(),
+        Some("openapi") => openapi(false),
         Some("bench") => bench::bench(&root(), &args[1..]),
         _ => {
             eprintln!(
@@ -86,7 +86,7 @@ fn ci() -> Result<(), String> {
         ],
     )?;
     test(&[])?;
-    openapi()
+    openapi(true)
 }
 
 /// Version of the OpenAPI validator CI installs from PyPI.
@@ -94,7 +94,7 @@ const OPENAPI_SPEC_VALIDATOR: &str = "openapi-spec-validator==0.7.1";
 
 /// Validates the admin API's OpenAPI document against the OpenAPI 3.1 schema with
 /// `openapi-spec-validator`, installed from PyPI into `target/pyenv` on first use.
-fn openapi() -> Result<(), String> {
+fn openapi(test_built: bool) -> Result<(), String> {
     let venv = root().join("target/pyenv");
     let validator = venv.join("bin/openapi-spec-validator");
     if !validator.exists() {
@@ -105,19 +105,21 @@ fn openapi() -> Result<(), String> {
         let pip = venv.join("bin/pip").to_string_lossy().into_owned();
         run("openapi", &pip, &["install", "-q", OPENAPI_SPEC_VALIDATOR])?;
     }
-    let output = Command::new("cargo")
-        .args([
-            "run",
-            "-q",
-            "--locked",
-            "--bin",
-            "portcullis",
-            "--",
-            "openapi",
-        ])
+    // The binary the test run just built (same sources), else a fresh build: `cargo run` after
+    // `cargo test` would recompile dependencies whose features differ without dev-dependencies.
+    let built = root().join("target/debug/portcullis");
+    let mut command = if test_built && built.exists() {
+        Command::new(built)
+    } else {
+        let mut cargo = Command::new("cargo");
+        cargo.args(["run", "-q", "--locked", "--bin", "portcullis", "--"]);
+        cargo
+    };
+    let output = command
+        .arg("openapi")
         .current_dir(root())
         .output()
-        .map_err(|e| format!("openapi: cannot run cargo: {e}"))?;
+        .map_err(|e| format!("openapi: cannot run portcullis: {e}"))?;
     if !output.status.success() {
         return Err(format!(
             "openapi: `portcullis openapi` failed: {}",

@@ -98,6 +98,25 @@ impl AuditEvent {
     }
 }
 
+/// The writer thread, to wait for when the server stops.
+#[derive(Debug)]
+pub struct Writer(std::thread::JoinHandle<()>);
+
+impl Writer {
+    /// Waits up to `timeout` for the writer to write what is queued and stop (it stops once every
+    /// [`Audit`] clone is dropped); answers whether it did.
+    pub fn finish(self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while !self.0.is_finished() {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.0.join().is_ok()
+    }
+}
+
 /// The queue handlers record into; cheap to clone.
 #[derive(Clone, Default)]
 pub struct Audit {
@@ -117,14 +136,23 @@ impl std::fmt::Debug for Audit {
 impl Audit {
     /// Starts the writer thread over `store`, keeping events for `retention_days`.
     pub fn start(store: Arc<dyn Store>, retention_days: u32) -> std::io::Result<Self> {
+        Self::start_with_writer(store, retention_days).map(|(audit, _)| audit)
+    }
+
+    /// [`start`](Self::start), also answering the writer to wait for at shutdown.
+    pub fn start_with_writer(
+        store: Arc<dyn Store>,
+        retention_days: u32,
+    ) -> std::io::Result<(Self, Writer)> {
         let (sender, receiver) = sync_channel(QUEUE_CAPACITY);
-        std::thread::Builder::new()
+        let handle = std::thread::Builder::new()
             .name("audit-writer".into())
             .spawn(move || write_loop(store.as_ref(), &receiver, retention_days))?;
-        Ok(Self {
+        let audit = Self {
             sender: Some(sender),
             dropped: Arc::default(),
-        })
+        };
+        Ok((audit, Writer(handle)))
     }
 
     /// Whether events are written (the writer runs).

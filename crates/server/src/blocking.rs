@@ -15,7 +15,10 @@ where
     T: Send + 'static,
 {
     let span = tracing::Span::current();
-    match web::block(move || span.in_scope(f)).await {
+    crate::metrics::METRICS.blocking(1);
+    let outcome = web::block(move || span.in_scope(f)).await;
+    crate::metrics::METRICS.blocking(-1);
+    match outcome {
         Ok(result) => result.map_err(ApiError::from),
         Err(e) => {
             tracing::error!(error = %e, "blocking task failed");

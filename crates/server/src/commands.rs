@@ -85,15 +85,21 @@ pub fn serve(config: &Config) -> CommandResult {
         cache_ttl,
     );
     state.password_min_length = config.admin.password_min_length;
-    state.audit = crate::audit::Audit::start(store, config.events.retention_days)
-        .map_err(|e| format!("cannot start the audit writer: {e}"))?;
+    let (audit, writer) =
+        crate::audit::Audit::start_with_writer(store, config.events.retention_days)
+            .map_err(|e| format!("cannot start the audit writer: {e}"))?;
+    state.audit = audit;
+    let shutdown_timeout = u64::from(config.http.shutdown_timeout);
     let workers = config.http.workers.unwrap_or(cores);
     // Blocking work is bounded by the database pool and the hashing permits; more threads than
     // that would only wait, each with its own stack and allocator arena.
     let blocking_threads = (config.database.pool_size as usize + permits).div_ceil(workers) + 1;
-    actix_web::rt::System::new().block_on(async move {
+    // SIGTERM and SIGINT stop the listener at once and give in-flight requests up to
+    // `http.shutdown_timeout` seconds; then the audit queue is flushed and the pool closed.
+    let outcome = actix_web::rt::System::new().block_on(async move {
         let server = HttpServer::new(move || crate::app(state.clone()))
             .workers(workers)
+            .shutdown_timeout(shutdown_timeout)
             .worker_max_blocking_threads(blocking_threads)
             .bind(addr)
             .map_err(|e| format!("http.address: cannot listen on {addr}: {e}"))?;
@@ -104,7 +110,12 @@ pub fn serve(config: &Config) -> CommandResult {
             "portcullis is listening"
         );
         server.run().await.map_err(|e| format!("server: {e}"))
-    })
+    });
+    if !writer.finish(Duration::from_secs(5)) {
+        tracing::warn!("the audit writer did not finish in 5 s; queued events may be lost");
+    }
+    tracing::info!("portcullis stopped");
+    outcome
 }
 
 /// `portcullis migrate`.

@@ -75,6 +75,8 @@ pub struct HttpConfig {
     pub workers: Option<usize>,
     /// Largest request body accepted on protocol endpoints, bytes.
     pub body_limit: usize,
+    /// On `SIGTERM`/`SIGINT`: how long in-flight requests may take to finish, seconds.
+    pub shutdown_timeout: u32,
 }
 
 impl Default for HttpConfig {
@@ -83,6 +85,7 @@ impl Default for HttpConfig {
             address: "127.0.0.1:3001".to_owned(),
             workers: None,
             body_limit: 64 * 1024,
+            shutdown_timeout: 30,
         }
     }
 }

@@ -3,7 +3,8 @@
 //! Every request runs inside a `request` span carrying its id, method and path (never the query
 //! string, which may hold codes or secrets), so every line logged while serving it carries the
 //! id. The id is also sent back in `X-Request-Id`. One line is logged per request at completion
-//! with status and latency.
+//! with status and latency, and the request is counted in [`crate::metrics`] under its route
+//! pattern.
 
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -60,6 +61,11 @@ pub async fn request_span(
     let started = Instant::now();
     let mut response = next.call(req).instrument(span.clone()).await?;
     let status = response.status().as_u16();
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    crate::metrics::METRICS.request(&route, status, started.elapsed());
     span.in_scope(|| {
         tracing::info!(
             status,

@@ -92,6 +92,11 @@ impl PgStore {
         Ok(applied)
     }
 
+    fn pool_counts(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
+    }
+
     fn conn(&self) -> StoreResult<PooledConnection<ConnectionManager<PgConnection>>> {
         self.pool.get().map_err(StoreError::backend)
     }

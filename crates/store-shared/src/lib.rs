@@ -10,7 +10,8 @@
 //! - [`impl_store!`] expands to the row types and the `oauth_core::store` trait implementations for
 //!   the crate's store type. It expects `schema` (from `define_schema!`) and `conv` (with
 //!   `type Id`, `fn id(Uuid) -> Id`, `fn uuid(Id) -> StoreResult<Uuid>`) in scope, and the store
-//!   type to have `fn conn(&self) -> StoreResult<impl DerefMut<Target = Connection>>`.
+//!   type to have `fn conn(&self) -> StoreResult<impl DerefMut<Target = Connection>>` and
+//!   `fn pool_counts(&self) -> (u32, u32)` (connections, idle).
 //!
 //! The plain functions below (error mapping, time conversion, enum parsing) are shared as is.
 

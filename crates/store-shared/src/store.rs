@@ -1365,6 +1365,9 @@ macro_rules! impl_store {
                     .map_err(map_error)?;
                 Ok(())
             }
+            fn pool_state(&self) -> Option<(u32, u32)> {
+                Some(self.pool_counts())
+            }
         }
     };
 }

@@ -100,6 +100,11 @@ impl SqliteStore {
         Ok(applied.iter().map(ToString::to_string).collect())
     }
 
+    fn pool_counts(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
+    }
+
     fn conn(&self) -> StoreResult<PooledConnection<ConnectionManager<SqliteConnection>>> {
         self.pool.get().map_err(StoreError::backend)
     }

@@ -134,3 +134,66 @@ fn refusals() {
     );
     assert_eq!(refusal(&store, &settings, &access, NOW), None);
 }
+
+/// The token with its header replaced (payload and signature kept).
+fn with_header(token: &str, header: serde_json::Value) -> String {
+    let rest = token.split_once('.').unwrap().1;
+    format!("{}.{rest}", URL_SAFE_NO_PAD.encode(header.to_string()))
+}
+
+#[test]
+fn algorithm_confusion_is_refused() {
+    let (store, settings, access, _) = setup();
+    let header: serde_json::Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(access.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let kid = header["kid"].clone();
+    let (_, payload_and_signature) = access.split_once('.').unwrap();
+    let payload = payload_and_signature.split('.').next().unwrap();
+    let cases = [
+        // alg none with no signature, naming a real key.
+        (
+            format!(
+                "{}.{payload}.",
+                URL_SAFE_NO_PAD.encode(
+                    serde_json::json!({"alg": "none", "typ": "at+jwt", "kid": kid}).to_string()
+                )
+            ),
+            "the token's algorithm does not match its key",
+        ),
+        // HS256 "signed" with the public key, naming a real key.
+        (
+            with_header(
+                &access,
+                serde_json::json!({"alg": "HS256", "typ": "at+jwt", "kid": kid}),
+            ),
+            "the token's algorithm does not match its key",
+        ),
+        // RS256 claimed for an ES256 key.
+        (
+            with_header(
+                &access,
+                serde_json::json!({"alg": "RS256", "typ": "at+jwt", "kid": kid}),
+            ),
+            "the token's algorithm does not match its key",
+        ),
+        // No kid at all.
+        (
+            with_header(
+                &access,
+                serde_json::json!({"alg": "ES256", "typ": "at+jwt"}),
+            ),
+            "the token names no known key",
+        ),
+    ];
+    for (token, why) in cases {
+        assert_eq!(
+            refusal(&store, &settings, &token, NOW),
+            Some(why),
+            "{token}"
+        );
+    }
+}

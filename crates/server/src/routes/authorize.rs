@@ -508,6 +508,7 @@ async fn login(
             }
             Err(Error::OAuth(_)) => {
                 tracing::info!(realm = %found.name, "failed login on the login page");
+                crate::metrics::METRICS.failed_login();
                 s.audit.record(
                     AuditEvent::new("login", Some(found.id), false, now)
                         .actor("user", name.clone())

@@ -1,4 +1,5 @@
-//! `GET /health/live` (the process serves) and `GET /health/ready` (and its database answers).
+//! `GET /health/live` (the process serves), `GET /health/ready` (and its database answers) and
+//! `GET /metrics` (Prometheus text).
 
 use actix_web::{HttpResponse, web};
 
@@ -18,4 +19,13 @@ pub(super) async fn ready(state: web::Data<AppState>) -> HttpResponse {
         Err(_) => HttpResponse::ServiceUnavailable()
             .json(serde_json::json!({ "status": "unavailable", "database": "unreachable" })),
     }
+}
+
+/// `GET /metrics`: Prometheus text. Reads only in-process counters and the pool's state (no
+/// database call). It names realm ids and routes: expose it to the monitoring network only.
+pub(super) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let body = crate::metrics::METRICS.render(state.store.pool_state(), state.audit.dropped());
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(body)
 }

@@ -109,6 +109,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/realms/{realm}/jwks", web::get().to(jwks::realm))
     .route("/health/live", web::get().to(health::live))
     .route("/health/ready", web::get().to(health::ready))
+    .route("/metrics", web::get().to(health::metrics))
     .route(
         "/openapi.json",
         web::get().to(crate::admin::openapi::openapi_json),

@@ -17,15 +17,13 @@ use crate::state::{AppState, OsEntropy, now};
 /// password `login` (with the name given), or a detected refresh token reuse.
 fn record(
     audit: &Audit,
-    grant_type: &str,
+    grant_type: &'static str,
     username: Option<String>,
     ip: Option<String>,
     now: i64,
     outcome: &Result<oauth_core::token::TokenResponse, ApiError>,
 ) {
-    if !audit.is_enabled() {
-        return;
-    }
+    let metrics = &crate::metrics::METRICS;
     match outcome {
         Ok(response) => {
             let Some(payload) = payload_of(&response.access_token) else {
@@ -34,6 +32,10 @@ fn record(
             let Ok(claims) = serde_json::from_slice::<Issued<'_>>(&payload) else {
                 return;
             };
+            metrics.token_issued(grant_type, &claims.realm_id);
+            if !audit.is_enabled() {
+                return;
+            }
             let realm = uuid::Uuid::parse_str(&claims.realm_id).ok();
             let kind = if claims.sub_kind == "client" {
                 "client"
@@ -59,6 +61,7 @@ fn record(
         Err(ApiError::OAuth(e))
             if grant_type == "password" && e.code == oauth_core::ErrorCode::InvalidGrant =>
         {
+            metrics.failed_login();
             let mut event = AuditEvent::new("login", None, false, now)
                 .ip(ip)
                 .detail("password grant");
@@ -68,6 +71,7 @@ fn record(
             audit.record(event);
         }
         Err(ApiError::Throttled(_)) if grant_type == "password" => {
+            metrics.failed_login();
             let mut event = AuditEvent::new("login", None, false, now)
                 .ip(ip)
                 .detail("throttled");
@@ -77,6 +81,7 @@ fn record(
             audit.record(event);
         }
         Err(ApiError::OAuth(e)) if e.description == oauth_core::grant::REUSE_DETECTED => {
+            metrics.refresh_reuse();
             audit.record(AuditEvent::new("refresh_reuse", None, false, now).ip(ip));
         }
         Err(_) => {}

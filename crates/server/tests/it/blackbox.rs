@@ -74,7 +74,7 @@ impl Drop for Db {
 
 /// A running `portcullis serve`.
 pub(crate) struct Server {
-    child: Child,
+    pub(crate) child: Child,
     pub(crate) base: String,
     log: PathBuf,
 }
@@ -84,7 +84,7 @@ impl Server {
         Self::start_with(db, dir, &[])
     }
 
-    fn start_with(db: &Db, dir: &Path, env: &[(&str, &str)]) -> Self {
+    pub(crate) fn start_with(db: &Db, dir: &Path, env: &[(&str, &str)]) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -131,7 +131,7 @@ impl Server {
         let _ = self.child.wait();
     }
 
-    fn logs(&self) -> String {
+    pub(crate) fn logs(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 }
