@@ -19,6 +19,8 @@ use crate::random::{Entropy, random_uuid};
 use crate::secret::PrivateKeyDer;
 use crate::store::Store;
 
+pub mod rotation;
+
 /// RSA modulus size for new RS256 keys.
 pub const RSA_BITS: u32 = 2048;
 
@@ -30,7 +32,17 @@ pub fn generate_signing_key(
     now: UnixTime,
     rng: &mut dyn Entropy,
 ) -> Result<SigningKey, Error> {
-    let id = random_uuid(rng);
+    generate_signing_key_with_id(random_uuid(rng), realm_id, algorithm, status, now)
+}
+
+/// [`generate_signing_key`] with a chosen id (a rotation's successor, see [`rotation`]).
+pub fn generate_signing_key_with_id(
+    id: Uuid,
+    realm_id: Uuid,
+    algorithm: SigningAlgorithm,
+    status: KeyStatus,
+    now: UnixTime,
+) -> Result<SigningKey, Error> {
     let (private_der, mut jwk) = match algorithm {
         SigningAlgorithm::Es256 => {
             let pair = ES256.generate_key_pair()?;

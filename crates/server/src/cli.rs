@@ -54,6 +54,9 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Exit 0 if the server at http.address answers GET /health/ready with 200 (for containers).
     Healthcheck(HealthcheckArgs),
     /// Print the OpenAPI 3.1 document of the admin API (the one served at /openapi.json).
@@ -126,6 +129,25 @@ pub struct ClientCreateArgs {
     /// Algorithm of the client's ID tokens.
     #[arg(long, value_name = "ALG", value_parser = ["RS256", "ES256"])]
     pub id_token_alg: Option<String>,
+}
+
+/// `keys` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Start a rotation: add a successor key (published now, signing after
+    /// keys.prepublish_seconds, done by the running servers); prints the changes as JSON.
+    Rotate(KeysRotateArgs),
+}
+
+/// `keys rotate` flags.
+#[derive(Debug, Args)]
+pub struct KeysRotateArgs {
+    /// Only this realm (default: every realm).
+    #[arg(long)]
+    pub realm: Option<String>,
+    /// Only this algorithm (default: both).
+    #[arg(long, value_name = "ALG", value_parser = ["ES256", "RS256"])]
+    pub alg: Option<String>,
 }
 
 /// `user` subcommands.

@@ -89,6 +89,8 @@ pub fn serve(config: &Config) -> CommandResult {
         crate::audit::Audit::start_with_writer(store, config.events.retention_days)
             .map_err(|e| format!("cannot start the audit writer: {e}"))?;
     state.audit = audit;
+    crate::maintenance::start(state.store.clone(), config.keys.clone())
+        .map_err(|e| format!("cannot start the maintenance thread: {e}"))?;
     let shutdown_timeout = u64::from(config.http.shutdown_timeout);
     let workers = config.http.workers.unwrap_or(cores);
     // Blocking work is bounded by the database pool and the hashing permits; more threads than
@@ -223,6 +225,43 @@ pub fn user_create(config: &Config, args: UserCreateArgs) -> CommandResult {
         "password": password,
     });
     create_record::<crate::admin::Users>(config, &args.realm, &body, hasher(config)?)
+}
+
+/// `portcullis keys rotate`: adds successor keys now; prints the changes as JSON.
+pub fn keys_rotate(config: &Config, args: crate::cli::KeysRotateArgs) -> CommandResult {
+    let store = open(config)?;
+    let alg = args
+        .alg
+        .as_deref()
+        .and_then(oauth_core::model::SigningAlgorithm::parse);
+    let changes = crate::maintenance::run_once(
+        store.as_ref(),
+        &config.keys,
+        now(),
+        Some(alg),
+        args.realm.as_deref(),
+    )
+    .map_err(|e| format!("keys rotate: {e}"))?;
+    let out: Vec<serde_json::Value> = changes
+        .into_iter()
+        .map(|(realm, change)| match change {
+            oauth_core::keys::rotation::KeyChange::AddSuccessor {
+                predecessor,
+                algorithm,
+            } => serde_json::json!({
+                "realm": realm,
+                "added": oauth_core::keys::rotation::successor_id(predecessor),
+                "replaces": predecessor,
+                "algorithm": algorithm.as_str(),
+                "signsAfterSeconds": config.keys.prepublish_seconds,
+            }),
+            oauth_core::keys::rotation::KeyChange::SetStatus { key, status } => {
+                serde_json::json!({ "realm": realm, "key": key, "status": status.as_str() })
+            }
+        })
+        .collect();
+    println!("{}", serde_json::Value::Array(out));
+    Ok(())
 }
 
 /// `portcullis healthcheck`.

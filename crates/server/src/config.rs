@@ -45,6 +45,8 @@ pub struct Config {
     pub admin: AdminConfig,
     /// The audit event log.
     pub events: EventsConfig,
+    /// Signing key rotation.
+    pub keys: KeysConfig,
 }
 
 impl Default for Config {
@@ -61,6 +63,7 @@ impl Default for Config {
             throttle: ThrottleConfig::default(),
             admin: AdminConfig::default(),
             events: EventsConfig::default(),
+            keys: KeysConfig::default(),
         }
     }
 }
@@ -314,6 +317,30 @@ impl Default for EventsConfig {
     }
 }
 
+/// `[keys]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KeysConfig {
+    /// Rotate a realm's signing keys when the active one is this many days old (0: only with
+    /// `portcullis keys rotate`).
+    pub rotation_days: u32,
+    /// How long a new key is published in the JWKS before it signs, seconds (longer than any
+    /// client caches the JWKS).
+    pub prepublish_seconds: u32,
+    /// How often each node checks for due key changes, seconds.
+    pub check_interval_seconds: u32,
+}
+
+impl Default for KeysConfig {
+    fn default() -> Self {
+        Self {
+            rotation_days: 90,
+            prepublish_seconds: 3600,
+            check_interval_seconds: 60,
+        }
+    }
+}
+
 /// A configuration error: one line, naming the key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid configuration: {0}")]
@@ -330,7 +357,7 @@ pub struct Overrides {
     pub public_url: Option<String>,
 }
 
-const TOP_LEVEL_KEYS: [&str; 11] = [
+const TOP_LEVEL_KEYS: [&str; 12] = [
     "http",
     "public_url",
     "database",
@@ -342,6 +369,7 @@ const TOP_LEVEL_KEYS: [&str; 11] = [
     "throttle",
     "admin",
     "events",
+    "keys",
 ];
 
 impl Config {
@@ -451,6 +479,12 @@ impl Config {
             return bad(
                 "admin.password_min_length",
                 "must be 1 to 1024 characters".to_owned(),
+            );
+        }
+        if self.keys.check_interval_seconds == 0 {
+            return bad(
+                "keys.check_interval_seconds",
+                "must be at least 1".to_owned(),
             );
         }
         if self.events.retention_days == 0 {

@@ -12,6 +12,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod keys;
+pub mod maintenance;
 pub mod metrics;
 pub mod pages;
 pub mod params;

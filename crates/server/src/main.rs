@@ -3,7 +3,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use portcullis_server::cli::{Cli, ClientCommand, Command, RealmCommand, ServeArgs, UserCommand};
+use portcullis_server::cli::{
+    Cli, ClientCommand, Command, KeysCommand, RealmCommand, ServeArgs, UserCommand,
+};
 use portcullis_server::config::Config;
 use portcullis_server::{commands, telemetry};
 
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         Command::Realm(RealmCommand::Create(args)) => commands::realm_create(&config, args),
         Command::Client(ClientCommand::Create(args)) => commands::client_create(&config, args),
         Command::User(UserCommand::Create(args)) => commands::user_create(&config, args),
+        Command::Keys(KeysCommand::Rotate(args)) => commands::keys_rotate(&config, args),
         Command::Healthcheck(args) => commands::healthcheck(&config, args),
         Command::Openapi => {
             println!("{}", portcullis_server::admin::openapi::document());

@@ -95,6 +95,7 @@ fn every_section_is_reachable_from_the_environment() {
         ("PORTCULLIS_BOOTSTRAP__ADMIN_USERNAME", "root"),
         ("PORTCULLIS_ADMIN__PASSWORD_MIN_LENGTH", "12"),
         ("PORTCULLIS_EVENTS__RETENTION_DAYS", "7"),
+        ("PORTCULLIS_KEYS__PREPUBLISH_SECONDS", "5"),
     ];
     let c = load(&env, None, Overrides::default()).unwrap();
     assert_eq!(c.cache.ttl_seconds, 3);
@@ -105,6 +106,7 @@ fn every_section_is_reachable_from_the_environment() {
     assert_eq!(c.bootstrap.admin_username, "root");
     assert_eq!(c.admin.password_min_length, 12);
     assert_eq!(c.events.retention_days, 7);
+    assert_eq!(c.keys.prepublish_seconds, 5);
 }
 
 #[test]

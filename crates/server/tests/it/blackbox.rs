@@ -232,6 +232,21 @@ fn three_grants(db: Db, dir: tempfile::TempDir) {
     );
     assert_eq!(user["name"], "alice");
     assert!(user.get("password").is_none() && user["realmId"].is_string());
+    let rotated = cli(&db, dir, &["keys", "rotate", "--alg", "ES256"], None);
+    assert_eq!(rotated.as_array().unwrap().len(), 1, "{rotated}");
+    assert_eq!(
+        (
+            rotated[0]["realm"].as_str(),
+            rotated[0]["algorithm"].as_str()
+        ),
+        (Some("master"), Some("ES256"))
+    );
+    let again = cli(&db, dir, &["keys", "rotate", "--alg", "ES256"], None);
+    assert_eq!(
+        again,
+        serde_json::json!([]),
+        "a pending rotation is not started twice"
+    );
     // The CLI runs the admin API's validation: a short password is refused, naming the field.
     let mut short = portcullis(&db, dir)
         .args(["user", "create", "--name", "bob", "--password-stdin"])

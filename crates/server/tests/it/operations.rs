@@ -144,3 +144,107 @@ fn sigterm_under_load_answers_every_accepted_request_and_exits_zero() {
     assert!(logs.contains("portcullis stopped"), "{logs}");
     assert!(!logs.contains("panicked"), "{logs}");
 }
+
+#[actix_web::test]
+async fn a_key_rotation_never_shows_a_client_a_signature_it_cannot_verify() {
+    use oauth_core::provision::NewClient;
+    use portcullis_server::config::KeysConfig;
+    use portcullis_server::maintenance::run_once;
+
+    let fx = fixture();
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let (id, secret) = fx.client(
+        "master",
+        NewClient {
+            name: "svc".into(),
+            ..Default::default()
+        },
+    );
+    let secret = secret.unwrap();
+    let config = KeysConfig {
+        rotation_days: 0,
+        prepublish_seconds: 100,
+        check_interval_seconds: 60,
+    };
+    // The store behind the app's cache, as the server's maintenance thread uses it.
+    let store: std::sync::Arc<dyn oauth_core::Store> = fx.state.store.clone();
+    let t0 = crate::support::now();
+
+    let jwks = || async {
+        let (status, _, body) = send(&app, test::TestRequest::get().uri("/jwks")).await;
+        assert_eq!(status, 200);
+        body
+    };
+    let token = || async {
+        let req = form(&[("grant_type", "client_credentials")])
+            .insert_header(("authorization", crate::support::basic(&id, &secret)));
+        let (status, _, body) = send(&app, req).await;
+        assert_eq!(status, 200, "{body}");
+        body["access_token"].as_str().unwrap().to_owned()
+    };
+    let kid = |jwt: &str| crate::support::verify_header_kid(jwt);
+    let kids = |jwks: &serde_json::Value| -> Vec<String> {
+        jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let jwks0 = jwks().await;
+    let token0 = token().await;
+    let old = kid(&token0);
+
+    // Two nodes start the same rotation at once: one successor per algorithm.
+    let (a, b) = std::thread::scope(|s| {
+        let one = s.spawn(|| run_once(store.as_ref(), &config, t0, Some(None), None).unwrap());
+        let two = s.spawn(|| run_once(store.as_ref(), &config, t0, Some(None), None).unwrap());
+        (one.join().unwrap(), two.join().unwrap())
+    });
+    assert!(a.len() + b.len() >= 2, "{a:?} {b:?}");
+    let jwks1 = jwks().await;
+    assert_eq!(
+        kids(&jwks1).len(),
+        kids(&jwks0).len() + 2,
+        "one successor per algorithm, published"
+    );
+    let token1 = token().await;
+    assert_eq!(kid(&token1), old, "the successor does not sign yet");
+
+    // After the pre-publication time the successor signs; a client still holding the JWKS from
+    // before the switch verifies its tokens, and the old key stays published.
+    assert!(
+        run_once(store.as_ref(), &config, t0 + 99, None, None)
+            .unwrap()
+            .is_empty()
+    );
+    let switched = run_once(store.as_ref(), &config, t0 + 100, None, None).unwrap();
+    assert_eq!(switched.len(), 4, "{switched:?}");
+    let token2 = token().await;
+    assert_ne!(kid(&token2), old);
+    crate::support::verify(&token2, &jwks1);
+    let jwks2 = jwks().await;
+    crate::support::verify(&token0, &jwks2);
+    crate::support::verify(&token1, &jwks2);
+
+    // Once the old key's tokens have expired it leaves the JWKS.
+    let lifetime = 3600;
+    assert!(
+        run_once(store.as_ref(), &config, t0 + 100 + lifetime, None, None)
+            .unwrap()
+            .is_empty()
+    );
+    let retired = run_once(
+        store.as_ref(),
+        &config,
+        t0 + 100 + lifetime + 300,
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(retired.len(), 2, "{retired:?}");
+    let jwks3 = jwks().await;
+    assert!(!kids(&jwks3).contains(&old));
+    crate::support::verify(&token().await, &jwks3);
+}
