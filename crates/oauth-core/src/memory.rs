@@ -16,9 +16,9 @@ use crate::model::{
     UnixTime, User, UserPermission, UserRole,
 };
 use crate::store::{
-    AuthorizationCodeStore, ClientStore, ConsentStore, EventStore, KeyStore, RealmStore,
-    RefreshTokenStore, RevocationStore, RoleStore, ScopeStore, SessionStore, Store, StoreResult,
-    ThrottleStore, UserStore,
+    AuthorizationCodeStore, CleanupStore, ClientStore, ConsentStore, EventStore, KeyStore,
+    RealmStore, RefreshTokenStore, RevocationStore, RoleStore, ScopeStore, SessionStore, Store,
+    StoreResult, ThrottleStore, UserStore,
 };
 
 mod records;
@@ -499,6 +499,30 @@ impl RevocationStore for MemoryStore {
     fn any_revoked(&self, ids: &[&str]) -> StoreResult<bool> {
         let inner = self.lock()?;
         Ok(ids.iter().any(|id| inner.revoked.contains_key(*id)))
+    }
+}
+
+impl CleanupStore for MemoryStore {
+    fn purge_expired(&self, now: UnixTime, window_cutoff: UnixTime) -> StoreResult<u64> {
+        let mut inner = self.write()?;
+        let before = inner.refresh_tokens.len()
+            + inner.codes.len()
+            + inner.sessions.len()
+            + inner.revoked.len()
+            + inner.failures.len();
+        inner.refresh_tokens.retain(|_, t| t.expires_at >= now);
+        inner.codes.retain(|_, c| c.expires_at >= now);
+        inner.sessions.retain(|s| s.expires_at >= now);
+        inner.revoked.retain(|_, expires_at| *expires_at >= now);
+        inner
+            .failures
+            .retain(|_, f| f.window_start >= window_cutoff);
+        let after = inner.refresh_tokens.len()
+            + inner.codes.len()
+            + inner.sessions.len()
+            + inner.revoked.len()
+            + inner.failures.len();
+        Ok((before - after) as u64)
     }
 }
 

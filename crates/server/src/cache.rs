@@ -21,9 +21,9 @@ use oauth_core::model::{
 };
 use oauth_core::store::records::{ListQuery, Page, Records};
 use oauth_core::store::{
-    AuthorizationCodeStore, ClientStore, ConsentStore, EventStore, KeyStore, RealmStore,
-    RefreshTokenStore, RevocationStore, RoleStore, ScopeStore, SessionStore, StoreResult,
-    ThrottleStore, UserStore,
+    AuthorizationCodeStore, CleanupStore, ClientStore, ConsentStore, EventStore, KeyStore,
+    RealmStore, RefreshTokenStore, RevocationStore, RoleStore, ScopeStore, SessionStore,
+    StoreResult, ThrottleStore, UserStore,
 };
 use uuid::Uuid;
 
@@ -345,6 +345,12 @@ impl<S: Store + ?Sized> RevocationStore for CachedStore<S> {
     }
     fn any_revoked(&self, ids: &[&str]) -> StoreResult<bool> {
         self.inner.any_revoked(ids)
+    }
+}
+
+impl<S: Store + ?Sized> CleanupStore for CachedStore<S> {
+    fn purge_expired(&self, now: UnixTime, window_cutoff: UnixTime) -> StoreResult<u64> {
+        self.inner.purge_expired(now, window_cutoff)
     }
 }
 

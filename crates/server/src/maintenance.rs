@@ -1,5 +1,6 @@
-//! Work every node does in the background: signing key rotation (see
-//! `oauth_core::keys::rotation`), on a thread of its own so it never touches a request thread.
+//! Work every node does in the background, on a thread of its own so it never touches a request
+//! thread: purging expired refresh tokens, codes, sessions, revocation records and login-failure
+//! counters (`CleanupStore`), and signing key rotation (see `oauth_core::keys::rotation`).
 //! Every node runs it; the rotation steps are idempotent and conflict-safe, so N nodes do the same
 //! as one.
 
@@ -68,6 +69,12 @@ pub fn start(store: Arc<dyn Store>, config: KeysConfig) -> std::io::Result<()> {
         .spawn(move || {
             let every = Duration::from_secs(u64::from(config.check_interval_seconds));
             loop {
+                let at = now();
+                match store.purge_expired(at, at - oauth_core::throttle::WINDOW) {
+                    Ok(0) => {}
+                    Ok(rows) => tracing::debug!(rows, "expired rows purged"),
+                    Err(e) => tracing::warn!(error = %e, "purging expired rows failed"),
+                }
                 match run_once(store.as_ref(), &config, now(), None, None) {
                     Ok(changes) => {
                         for (realm, change) in changes {

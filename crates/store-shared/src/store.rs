@@ -22,9 +22,9 @@ macro_rules! impl_store {
         use $crate::__oauth_core::secret::{PasswordHash, PrivateKeyDer};
         use $crate::__oauth_core::store::records::{FieldValue, ListQuery, Page, Records};
         use $crate::__oauth_core::store::{
-            AuthorizationCodeStore, ClientStore, ConsentStore, EventStore, KeyStore, RealmStore,
-            RefreshTokenStore, RevocationStore, RoleStore, ScopeStore, SessionStore, Store,
-            StoreResult, ThrottleStore, UserStore,
+            AuthorizationCodeStore, CleanupStore, ClientStore, ConsentStore, EventStore, KeyStore,
+            RealmStore, RefreshTokenStore, RevocationStore, RoleStore, ScopeStore, SessionStore,
+            Store, StoreResult, ThrottleStore, UserStore,
         };
         use $crate::{from_timestamp as unix, map_error, to_timestamp as ts};
 
@@ -1129,6 +1129,40 @@ macro_rules! impl_store {
                     .get_result(&mut *self.conn()?)
                     .map_err(map_error)?;
                 Ok(found > 0)
+            }
+        }
+
+        impl CleanupStore for $store {
+            fn purge_expired(&self, now: UnixTime, window_cutoff: UnixTime) -> StoreResult<u64> {
+                use schema::{
+                    authorization_codes, login_failures, refresh_tokens, revoked_tokens, sessions,
+                };
+                let (now, cutoff) = (ts(now)?, ts(window_cutoff)?);
+                self.conn()?
+                    .$tx(|conn| {
+                        let mut count = diesel::delete(
+                            refresh_tokens::table.filter(refresh_tokens::expires_at.lt(now)),
+                        )
+                        .execute(conn)?;
+                        count += diesel::delete(
+                            authorization_codes::table
+                                .filter(authorization_codes::expires_at.lt(now)),
+                        )
+                        .execute(conn)?;
+                        count +=
+                            diesel::delete(sessions::table.filter(sessions::expires_at.lt(now)))
+                                .execute(conn)?;
+                        count += diesel::delete(
+                            revoked_tokens::table.filter(revoked_tokens::expires_at.lt(now)),
+                        )
+                        .execute(conn)?;
+                        count += diesel::delete(
+                            login_failures::table.filter(login_failures::window_start.lt(cutoff)),
+                        )
+                        .execute(conn)?;
+                        Ok::<_, diesel::result::Error>(count as u64)
+                    })
+                    .map_err(map_error)
             }
         }
 

@@ -81,3 +81,10 @@ CREATE INDEX consents_client ON consents (client_id);
 
 CREATE INDEX sessions_realm ON sessions (realm_id);
 CREATE INDEX sessions_user ON sessions (user_id);
+
+-- Expired rows are purged every minute by every node: index what the purge filters on.
+CREATE INDEX refresh_tokens_expires_at ON refresh_tokens (expires_at);
+CREATE INDEX authorization_codes_expires_at ON authorization_codes (expires_at);
+CREATE INDEX sessions_expires_at ON sessions (expires_at);
+CREATE INDEX revoked_tokens_expires_at ON revoked_tokens (expires_at);
+CREATE INDEX login_failures_window_start ON login_failures (window_start);

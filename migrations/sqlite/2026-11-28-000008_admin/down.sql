@@ -1,3 +1,8 @@
+DROP INDEX login_failures_window_start;
+DROP INDEX revoked_tokens_expires_at;
+DROP INDEX sessions_expires_at;
+DROP INDEX authorization_codes_expires_at;
+DROP INDEX refresh_tokens_expires_at;
 DROP INDEX sessions_user;
 DROP INDEX sessions_realm;
 CREATE TABLE consents_old (

@@ -180,6 +180,13 @@ pub trait EventStore {
     fn purge_events(&self, before: UnixTime) -> StoreResult<u64>;
 }
 
+/// Removal of what can no longer be used.
+pub trait CleanupStore {
+    /// Deletes expired refresh tokens, authorization codes, sessions and revocation records, and
+    /// login-failure counters whose window began before `window_cutoff`; answers how many rows.
+    fn purge_expired(&self, now: UnixTime, window_cutoff: UnixTime) -> StoreResult<u64>;
+}
+
 /// Everything a Portcullis server needs from its persistence.
 pub trait Store:
     RealmStore
@@ -195,6 +202,7 @@ pub trait Store:
     + ThrottleStore
     + RevocationStore
     + EventStore
+    + CleanupStore
     + Records<Realm>
     + Records<User>
     + Records<Client>

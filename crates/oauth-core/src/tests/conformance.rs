@@ -68,6 +68,7 @@ macro_rules! store_conformance_tests {
             assignments_are_unique_and_cascade,
             realm_bundle_is_created_whole_and_deleted_whole,
             events_are_batched_listed_and_purged,
+            expired_rows_are_purged_and_live_ones_kept,
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -1132,4 +1133,29 @@ pub fn refresh_families_are_found_by_session(store: &dyn Store) {
             .unwrap()
             .is_empty()
     );
+}
+
+pub fn expired_rows_are_purged_and_live_ones_kept(store: &dyn Store) {
+    let mut r = rng(5);
+    let refresh = refresh_record(store, random_uuid(&mut r), "old-refresh", &mut r);
+    let (code, _) = code_record(store, "old-code", &mut r);
+    store.revoke_token_id("gone", NOW + 30).unwrap();
+    store.revoke_token_id("kept", NOW + 600).unwrap();
+    store.record_login_failure("who", NOW, NOW - 3600).unwrap();
+    assert_eq!(
+        store.purge_expired(NOW + 10, NOW - 1).unwrap(),
+        0,
+        "nothing expired yet"
+    );
+    assert_eq!(store.purge_expired(NOW + 61, NOW).unwrap(), 3);
+    assert_eq!(store.find_refresh_token(&refresh.token_hash).unwrap(), None);
+    assert_eq!(
+        store.find_authorization_code(&code.code_hash).unwrap(),
+        None
+    );
+    assert!(!store.any_revoked(&["gone"]).unwrap());
+    assert!(store.any_revoked(&["kept"]).unwrap());
+    assert!(store.login_failures("who").unwrap().is_some());
+    assert_eq!(store.purge_expired(NOW + 61, NOW + 1).unwrap(), 1);
+    assert!(store.login_failures("who").unwrap().is_none());
 }
