@@ -10,6 +10,7 @@ mod browser;
 mod discovery;
 mod jwks;
 mod malformed;
+mod nodes;
 mod operations;
 mod revocation;
 mod support;
