@@ -61,7 +61,9 @@ impl PgStore {
     pub fn connect(url: &str, pool_size: u32) -> StoreResult<Self> {
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
-            .connection_timeout(std::time::Duration::from_secs(10))
+            // While the database is down a request waits this long for a connection before it
+            // is answered 503: short, so clients retry rather than pile up.
+            .connection_timeout(std::time::Duration::from_secs(3))
             .build(ConnectionManager::new(url))
             .map_err(|e| StoreError::backend(format!("cannot connect to PostgreSQL: {e}")))?;
         Ok(Self { pool })

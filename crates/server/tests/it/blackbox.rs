@@ -24,7 +24,12 @@ const BIN: &str = env!("CARGO_BIN_EXE_portcullis");
 /// A database for one test.
 pub(crate) enum Db {
     Sqlite(PathBuf),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// A database someone else owns (a test's own cluster).
+    External(String),
 }
 
 impl Db {
@@ -54,6 +59,7 @@ impl Db {
     pub(crate) fn url(&self) -> String {
         match self {
             Self::Sqlite(path) => path.display().to_string(),
+            Self::External(url) => url.clone(),
             Self::Postgres { admin_url, name } => {
                 let (prefix, _) = admin_url.rsplit_once('/').unwrap();
                 format!("{prefix}/{name}")
