@@ -14,5 +14,6 @@ mod nodes;
 mod operations;
 mod revocation;
 mod support;
+mod timing;
 mod token;
 mod userinfo;
