@@ -85,6 +85,16 @@ pub fn serve(config: &Config) -> CommandResult {
         cache_ttl,
     );
     state.password_min_length = config.admin.password_min_length;
+    let limit = &config.rate_limit;
+    state.limits = std::sync::Arc::new(crate::ratelimit::RateLimits {
+        per_address: limit
+            .enabled
+            .then(|| crate::ratelimit::Limiter::new(limit.address_per_second, limit.address_burst)),
+        per_client: limit
+            .enabled
+            .then(|| crate::ratelimit::Limiter::new(limit.client_per_second, limit.client_burst)),
+        trusted_proxies: config.trusted_proxies().map_err(|e| e.to_string())?,
+    });
     let (audit, writer) =
         crate::audit::Audit::start_with_writer(store, config.events.retention_days)
             .map_err(|e| format!("cannot start the audit writer: {e}"))?;

@@ -47,6 +47,8 @@ pub struct Config {
     pub events: EventsConfig,
     /// Signing key rotation.
     pub keys: KeysConfig,
+    /// Rate limits on the protocol endpoints.
+    pub rate_limit: RateLimitConfig,
 }
 
 impl Default for Config {
@@ -64,6 +66,7 @@ impl Default for Config {
             admin: AdminConfig::default(),
             events: EventsConfig::default(),
             keys: KeysConfig::default(),
+            rate_limit: RateLimitConfig::default(),
         }
     }
 }
@@ -80,6 +83,8 @@ pub struct HttpConfig {
     pub body_limit: usize,
     /// On `SIGTERM`/`SIGINT`: how long in-flight requests may take to finish, seconds.
     pub shutdown_timeout: u32,
+    /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` gives the client address.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for HttpConfig {
@@ -89,6 +94,7 @@ impl Default for HttpConfig {
             workers: None,
             body_limit: 64 * 1024,
             shutdown_timeout: 30,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -317,6 +323,53 @@ impl Default for EventsConfig {
     }
 }
 
+/// `[rate_limit]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitConfig {
+    /// Limit requests per client address and per client on the protocol endpoints.
+    pub enabled: bool,
+    /// Requests per second from one client address (per node).
+    pub address_per_second: u32,
+    /// Burst allowed from one client address.
+    pub address_burst: u32,
+    /// Requests per second of one `client_id` on the token endpoints (per node).
+    pub client_per_second: u32,
+    /// Burst allowed for one `client_id`.
+    pub client_burst: u32,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            address_per_second: 100,
+            address_burst: 200,
+            client_per_second: 500,
+            client_burst: 1000,
+        }
+    }
+}
+
+impl Config {
+    /// `http.trusted_proxies` parsed (an address alone is a single-address range).
+    pub fn trusted_proxies(&self) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+        self.http
+            .trusted_proxies
+            .iter()
+            .map(|text| {
+                text.parse::<ipnet::IpNet>()
+                    .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        ConfigError(format!(
+                            "http.trusted_proxies: {text:?} is not an IP address or CIDR range"
+                        ))
+                    })
+            })
+            .collect()
+    }
+}
+
 /// `[keys]`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -357,7 +410,7 @@ pub struct Overrides {
     pub public_url: Option<String>,
 }
 
-const TOP_LEVEL_KEYS: [&str; 12] = [
+const TOP_LEVEL_KEYS: [&str; 13] = [
     "http",
     "public_url",
     "database",
@@ -370,6 +423,7 @@ const TOP_LEVEL_KEYS: [&str; 12] = [
     "admin",
     "events",
     "keys",
+    "rate_limit",
 ];
 
 impl Config {
@@ -481,6 +535,7 @@ impl Config {
                 "must be 1 to 1024 characters".to_owned(),
             );
         }
+        self.trusted_proxies()?;
         if self.keys.check_interval_seconds == 0 {
             return bad(
                 "keys.check_interval_seconds",

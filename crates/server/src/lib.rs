@@ -16,6 +16,7 @@ pub mod maintenance;
 pub mod metrics;
 pub mod pages;
 pub mod params;
+pub mod ratelimit;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
@@ -39,6 +40,7 @@ pub fn app(
 > {
     App::new()
         .app_data(web::Data::new(state))
+        .wrap(from_fn(ratelimit::per_address))
         .wrap(from_fn(telemetry::request_span))
         .configure(routes::configure)
 }

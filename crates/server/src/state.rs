@@ -15,6 +15,7 @@ use tokio::sync::Semaphore;
 
 use crate::audit::Audit;
 use crate::cache::CachedStore;
+use crate::ratelimit::RateLimits;
 
 /// Shortest password the admin API accepts unless configured (Authup's).
 pub const DEFAULT_PASSWORD_MIN_LENGTH: usize = 10;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub audit: Audit,
     /// Shortest password the admin API accepts.
     pub password_min_length: usize,
+    /// Rate limits and trusted proxies (off unless configured).
+    pub limits: Arc<RateLimits>,
 }
 
 impl AppState {
@@ -62,6 +65,7 @@ impl AppState {
             body_limit,
             audit: Audit::default(),
             password_min_length: DEFAULT_PASSWORD_MIN_LENGTH,
+            limits: Arc::default(),
         }
     }
 }

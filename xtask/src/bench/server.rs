@@ -100,6 +100,7 @@ fn command(root: &Path, dir: &Path, db: &Database) -> Command {
         // The wrong-password scenario measures the hashing path, which the brute-force throttle
         // would (rightly) cut short after five attempts.
         .env("PORTCULLIS_THROTTLE__ENABLED", "false")
+        .env("PORTCULLIS_RATE_LIMIT__ENABLED", "false")
         .env_remove("RUST_LOG");
     cmd
 }

@@ -246,7 +246,7 @@ impl Call {
             token: principal::bearer_of(req)?,
             path_realm: req.match_info().get("realm").map(str::to_owned),
             id: req.match_info().get("id").map(str::to_owned),
-            ip: req.peer_addr().map(|a| a.ip().to_string()),
+            ip: state.limits.client_ip(req).map(|ip| ip.to_string()),
         })
     }
 

@@ -96,6 +96,7 @@ fn every_section_is_reachable_from_the_environment() {
         ("PORTCULLIS_ADMIN__PASSWORD_MIN_LENGTH", "12"),
         ("PORTCULLIS_EVENTS__RETENTION_DAYS", "7"),
         ("PORTCULLIS_KEYS__PREPUBLISH_SECONDS", "5"),
+        ("PORTCULLIS_RATE_LIMIT__ADDRESS_BURST", "7"),
     ];
     let c = load(&env, None, Overrides::default()).unwrap();
     assert_eq!(c.cache.ttl_seconds, 3);
@@ -107,6 +108,7 @@ fn every_section_is_reachable_from_the_environment() {
     assert_eq!(c.admin.password_min_length, 12);
     assert_eq!(c.events.retention_days, 7);
     assert_eq!(c.keys.prepublish_seconds, 5);
+    assert_eq!(c.rate_limit.address_burst, 7);
 }
 
 #[test]

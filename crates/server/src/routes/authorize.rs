@@ -467,7 +467,7 @@ async fn login(
         request.clone(),
         username.clone(),
     );
-    let ip = req.peer_addr().map(|a| a.ip().to_string());
+    let ip = shared.limits.client_ip(&req).map(|ip| ip.to_string());
     let now = now();
     let outcome = run_blocking(move || {
         let Some(found) = find_realm(&s, &r)? else {

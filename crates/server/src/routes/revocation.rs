@@ -93,6 +93,7 @@ pub(super) async fn introspect(
 ) -> Result<HttpResponse, ApiError> {
     let bearer = bearer_of(&req);
     let (credentials, token) = decode(&req, payload, state.body_limit, bearer.is_some()).await?;
+    state.limits.check_client(&credentials)?;
     let path = path.map(web::Path::into_inner);
     let shared = state.into_inner();
     let now = now();
@@ -169,6 +170,7 @@ pub(super) async fn revoke(
     path: Option<web::Path<String>>,
 ) -> Result<HttpResponse, ApiError> {
     let (credentials, token) = decode(&req, payload, state.body_limit, false).await?;
+    state.limits.check_client(&credentials)?;
     let path = path.map(web::Path::into_inner);
     let shared = state.into_inner();
     let now = now();

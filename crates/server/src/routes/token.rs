@@ -129,6 +129,7 @@ async fn exchange(
     let body = read_body(&req, payload, state.body_limit).await?;
     let params = parse_params(&req, &body)?;
     let request = TokenRequest::parse(&params, basic_credentials(&req)?, realm)?;
+    state.limits.check_client(&request.client)?;
     let grant_type = request.grant.grant_type();
     tracing::debug!(grant_type, "token request");
     let username = match &request.grant {
@@ -136,7 +137,7 @@ async fn exchange(
         _ => None,
     };
     let now = now();
-    let client_ip = req.peer_addr().map(|a| a.ip().to_string());
+    let client_ip = state.limits.client_ip(&req).map(|ip| ip.to_string());
     // Only the password grant hashes; it waits for a hashing permit so other requests never queue
     // behind a login storm on the blocking pool. The permit is released as soon as the hash is
     // done, not after the grant's database writes.

@@ -248,3 +248,68 @@ async fn a_key_rotation_never_shows_a_client_a_signature_it_cannot_verify() {
     assert!(!kids(&jwks3).contains(&old));
     crate::support::verify(&token().await, &jwks3);
 }
+
+#[core::prelude::v1::test]
+fn rate_limits_per_address_and_per_client_behind_a_trusted_proxy() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::sqlite(dir.path());
+    let server = Server::start_with(
+        &db,
+        dir.path(),
+        &[
+            ("PORTCULLIS_RATE_LIMIT__ADDRESS_PER_SECOND", "1"),
+            ("PORTCULLIS_RATE_LIMIT__ADDRESS_BURST", "3"),
+            ("PORTCULLIS_RATE_LIMIT__CLIENT_PER_SECOND", "1"),
+            ("PORTCULLIS_RATE_LIMIT__CLIENT_BURST", "5"),
+            ("PORTCULLIS_HTTP__TRUSTED_PROXIES", "[127.0.0.1]"),
+        ],
+    );
+    let created = crate::blackbox::cli(
+        &db,
+        dir.path(),
+        &["client", "create", "--name", "svc"],
+        None,
+    );
+    let (id, secret) = (
+        created["id"].as_str().unwrap(),
+        created["secret"].as_str().unwrap(),
+    );
+    let http = reqwest::blocking::Client::new();
+    let token = |from: &str| {
+        http.post(format!("{}/token", server.base))
+            .basic_auth(id, Some(secret))
+            .header("x-forwarded-for", from)
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .unwrap()
+    };
+    // One address: a burst of 3, then 429 with Retry-After.
+    let statuses: Vec<u16> = (0..4)
+        .map(|_| token("198.51.100.1").status().as_u16())
+        .collect();
+    assert_eq!(statuses, [200, 200, 200, 429]);
+    let limited = token("198.51.100.1");
+    assert!(limited.headers().get("retry-after").is_some());
+    // Other endpoints are not limited.
+    let ready = http
+        .get(format!("{}/health/ready", server.base))
+        .send()
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    // Another address (forwarded by the trusted proxy) has its own bucket, but the client's own
+    // limit (burst 5) is now spent: 3 tokens above, plus 2 here.
+    let statuses: Vec<u16> = (0..3)
+        .map(|i| token(&format!("198.51.100.{}", 10 + i)).status().as_u16())
+        .collect();
+    assert_eq!(statuses, [200, 200, 429]);
+    // A wrong secret has a bucket of its own: it cannot spend the real client's allowance, and
+    // it is refused for what it is (401), not rate limited.
+    let wrong = http
+        .post(format!("{}/token", server.base))
+        .basic_auth(id, Some("not-the-secret"))
+        .header("x-forwarded-for", "198.51.100.50")
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+}
