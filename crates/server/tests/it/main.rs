@@ -8,6 +8,7 @@ mod authorize;
 mod blackbox;
 mod browser;
 mod discovery;
+mod hostile;
 mod jwks;
 mod malformed;
 mod nodes;
