@@ -19,12 +19,29 @@ use crate::state::{AppState, DatabaseUrl, OsEntropy, now, open_store};
 /// A command's failure, as one line.
 pub type CommandResult = Result<(), String>;
 
-/// Opens the configured store and applies migrations.
+/// Opens the configured store and applies migrations. With a key-encryption key configured, checks
+/// that it opens every stored private key and seals any still stored in the clear.
 pub fn open(config: &Config) -> Result<Arc<dyn Store>, String> {
+    let kek = config.keys.encryption_key().map_err(|e| e.0)?;
+    if let Some(kek) = kek
+        && !store_shared::sealing::set_key_encryption_key(kek)
+    {
+        return Err("keys.encryption_key: a different key is already in use".into());
+    }
     let url = DatabaseUrl::parse(&config.database.url)?;
     let (store, applied) = open_store(&url, config.database.pool_size)
         .map_err(|e| format!("database ({}): {e}", url.describe()))?;
     tracing::info!(database = %url.describe(), migrations_applied = applied.len(), "database ready");
+    let keys = store.list_signing_keys(None).map_err(|e| e.to_string())?;
+    if kek.is_some() {
+        for key in &keys {
+            oauth_core::store::records::Records::<oauth_core::model::SigningKey>::update_record(
+                store.as_ref(),
+                key,
+            )
+            .map_err(|e| format!("cannot seal signing key {}: {e}", key.id))?;
+        }
+    }
     Ok(store)
 }
 

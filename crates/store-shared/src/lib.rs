@@ -17,6 +17,7 @@
 
 mod records;
 mod schema;
+pub mod sealing;
 mod store;
 
 use chrono::{DateTime, Utc};

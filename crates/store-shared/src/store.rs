@@ -356,18 +356,22 @@ macro_rules! impl_store {
                     realm_id: conv::id(k.realm_id),
                     algorithm: k.algorithm.as_str().to_owned(),
                     status: k.status.as_str().to_owned(),
-                    private_key: k.private_key.secret().to_owned(),
+                    private_key: $crate::sealing::seal(k.id.as_bytes(), k.private_key.secret())?,
                     public_jwk: k.public_jwk.clone(),
                     created_at: ts(k.created_at)?,
                 })
             }
             fn into_model(self) -> StoreResult<SigningKey> {
+                let id = conv::uuid(self.id)?;
                 Ok(SigningKey {
-                    id: conv::uuid(self.id)?,
+                    private_key: PrivateKeyDer::new($crate::sealing::open(
+                        id.as_bytes(),
+                        self.private_key,
+                    )?),
+                    id,
                     realm_id: conv::uuid(self.realm_id)?,
                     algorithm: $crate::parse_algorithm(&self.algorithm)?,
                     status: $crate::parse_status(&self.status)?,
-                    private_key: PrivateKeyDer::new(self.private_key),
                     public_jwk: self.public_jwk,
                     created_at: unix(self.created_at),
                 })

@@ -165,6 +165,7 @@ async fn a_key_rotation_never_shows_a_client_a_signature_it_cannot_verify() {
         rotation_days: 0,
         prepublish_seconds: 100,
         check_interval_seconds: 60,
+        ..KeysConfig::default()
     };
     // The store behind the app's cache, as the server's maintenance thread uses it.
     let store: std::sync::Arc<dyn oauth_core::Store> = fx.state.store.clone();
@@ -312,4 +313,91 @@ fn rate_limits_per_address_and_per_client_behind_a_trusted_proxy() {
         .send()
         .unwrap();
     assert_eq!(wrong.status(), 401);
+}
+
+#[core::prelude::v1::test]
+fn private_keys_are_sealed_at_rest_and_a_wrong_key_fails_at_start() {
+    use diesel::{Connection, RunQueryDsl};
+    #[derive(diesel::QueryableByName)]
+    struct Stored {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        private_key: String,
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::sqlite(dir.path());
+    // A server without a key-encryption key writes keys in the clear...
+    let plain = Server::start(&db, dir.path());
+    drop(plain);
+    let stored = |path: &str| -> Vec<String> {
+        let mut conn = diesel::SqliteConnection::establish(path).unwrap();
+        diesel::sql_query("SELECT private_key FROM signing_keys")
+            .load::<Stored>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.private_key)
+            .collect()
+    };
+    let path = db.url();
+    let clear = stored(&path);
+    assert!(!clear.is_empty() && clear.iter().all(|k| !k.starts_with("enc:")));
+    // ...and with one configured, every key is sealed at start, and tokens still verify.
+    let kek = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // 32 bytes, base64
+    let sealed = Server::start_with(&db, dir.path(), &[("PORTCULLIS_KEYS__ENCRYPTION_KEY", kek)]);
+    let http = reqwest::blocking::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{}/token", sealed.base))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", "start123"),
+        ])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let jwks: serde_json::Value = http
+        .get(format!("{}/jwks", sealed.base))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    crate::support::verify(token["access_token"].as_str().unwrap(), &jwks);
+    drop(sealed);
+    let keys = stored(&path);
+    assert!(
+        !keys.is_empty() && keys.iter().all(|k| k.starts_with("enc:v1:")),
+        "{keys:?}"
+    );
+    assert!(
+        keys.iter()
+            .all(|k| clear.iter().all(|c| !k.contains(c.as_str()))),
+        "no private key in the clear"
+    );
+
+    // The wrong key: the server refuses to start, with one clear line.
+    let wrong = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .current_dir(dir.path())
+        .env("PORTCULLIS_DATABASE__URL", &path)
+        .env(
+            "PORTCULLIS_KEYS__ENCRYPTION_KEY",
+            "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
+        )
+        .arg("migrate")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert!(!wrong.status.success());
+    assert!(
+        stderr.contains("keys.encryption_key does not decrypt"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(kek));
+    // No key at all is just as clear.
+    let none = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .current_dir(dir.path())
+        .env("PORTCULLIS_DATABASE__URL", &path)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no keys.encryption_key is configured"));
 }
