@@ -30,10 +30,12 @@ use uuid::Uuid;
 /// Most records one cache map holds; past it the map is cleared.
 pub const MAX_ENTRIES: usize = 10_000;
 
-/// A map whose entries expire.
+/// A map whose entries expire. Each `clear` starts a new generation; a value loaded during an
+/// older generation is not cached (it may predate the write that cleared the map).
 struct TtlMap<K, V> {
     ttl: Duration,
     entries: RwLock<HashMap<K, (Instant, V)>>,
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl<K: Eq + Hash, V: Clone> TtlMap<K, V> {
@@ -41,6 +43,7 @@ impl<K: Eq + Hash, V: Clone> TtlMap<K, V> {
         Self {
             ttl,
             entries: RwLock::new(HashMap::new()),
+            generation: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -50,11 +53,15 @@ impl<K: Eq + Hash, V: Clone> TtlMap<K, V> {
         (at.elapsed() < self.ttl).then(|| value.clone())
     }
 
-    fn put(&self, key: K, value: V) {
+    fn put(&self, key: K, value: V, generation: u64) {
         if self.ttl.is_zero() {
             return;
         }
         if let Ok(mut entries) = self.entries.write() {
+            // Checked under the lock `clear` takes: no clear can slip in between.
+            if self.generation.load(std::sync::atomic::Ordering::SeqCst) != generation {
+                return;
+            }
             if entries.len() >= MAX_ENTRIES {
                 entries.clear();
             }
@@ -64,6 +71,8 @@ impl<K: Eq + Hash, V: Clone> TtlMap<K, V> {
 
     fn clear(&self) {
         if let Ok(mut entries) = self.entries.write() {
+            self.generation
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             entries.clear();
         }
     }
@@ -78,9 +87,10 @@ impl<K: Eq + Hash, V: Clone> TtlMap<K, V> {
         if let Some(hit) = self.get(&key) {
             return Ok(hit);
         }
+        let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
         let value = load()?;
         if keep(&value) {
-            self.put(key, value.clone());
+            self.put(key, value.clone(), generation);
         }
         Ok(value)
     }

@@ -10,8 +10,8 @@
 //! [`plan`] decides these steps from a realm's key list and the time, so every node can run it:
 //! a successor's id is derived from its predecessor's ([`successor_id`]), so two nodes adding the
 //! same successor conflict instead of adding two, and status changes are idempotent.
-//! A passive key newer than the active key of its algorithm is a pending successor; an older
-//! one is retiring.
+//! A passive key that is the active key's derived successor, or was created after it, is a
+//! pending successor; any other passive key is retiring.
 
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -82,11 +82,17 @@ pub fn plan(
         else {
             continue;
         };
-        let newer = |k: &&&SigningKey| (k.created_at, k.id) > (active.created_at, active.id);
+        // A pending successor: the active key's own successor, or any passive key created after it
+        // (ids break no ties: a successor made in the same second as its predecessor is still
+        // recognised by its derived id).
+        let successor = successor_id(active.id);
+        let is_pending = |k: &SigningKey| {
+            k.status == KeyStatus::Passive
+                && (k.id == successor || k.created_at > active.created_at)
+        };
         let pending = of_alg
             .iter()
-            .filter(newer)
-            .filter(|k| k.status == KeyStatus::Passive)
+            .filter(|k| is_pending(k))
             .min_by_key(|k| (k.created_at, k.id));
         match pending {
             Some(successor) if now >= successor.created_at + policy.prepublish => {
@@ -115,9 +121,11 @@ pub fn plan(
         // A retiring key (passive, older than the signing key) goes once the signing key has
         // signed for longer than any token lives.
         let took_over = active.created_at + policy.prepublish;
-        for old in of_alg.iter().filter(|k| k.status == KeyStatus::Passive) {
-            let older = (old.created_at, old.id) < (active.created_at, active.id);
-            if older && now >= took_over + policy.token_lifetime + RETIRE_MARGIN {
+        for old in of_alg
+            .iter()
+            .filter(|k| k.status == KeyStatus::Passive && !is_pending(k))
+        {
+            if now >= took_over + policy.token_lifetime + RETIRE_MARGIN {
                 changes.push(KeyChange::SetStatus {
                     key: old.id,
                     status: KeyStatus::Disabled,
@@ -211,6 +219,17 @@ mod tests {
         }
     }
 
+    fn same_second_successor() -> SigningKey {
+        SigningKey {
+            id: successor_id(Uuid::from_u128(1)),
+            ..key(0, KeyStatus::Passive, 500)
+        }
+    }
+
+    fn set_id(key: Uuid, status: KeyStatus) -> KeyChange {
+        KeyChange::SetStatus { key, status }
+    }
+
     #[test]
     fn a_rotation_publishes_then_signs_then_retires() {
         use KeyStatus::{Active, Disabled, Passive};
@@ -259,6 +278,16 @@ mod tests {
                 5000,
                 false,
                 vec![add(2)],
+            ),
+            // A successor made in the same second as its predecessor is still recognised.
+            (
+                vec![key(1, Active, 500), same_second_successor()],
+                600,
+                false,
+                vec![
+                    set_id(successor_id(Uuid::from_u128(1)), Active),
+                    set(1, Passive),
+                ],
             ),
             // No active key: nothing to rotate.
             (one(Passive), 5000, true, vec![]),

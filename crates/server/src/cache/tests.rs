@@ -10,7 +10,7 @@ use oauth_core::provision::{self, NewClient};
 use oauth_core::random::SeededEntropy;
 use oauth_core::store::{ClientStore, KeyStore, RealmStore};
 
-use super::CachedStore;
+use super::{CachedStore, TtlMap};
 
 fn key(realm: uuid::Uuid, seed: u64) -> oauth_core::model::SigningKey {
     oauth_core::keys::generate_signing_key(
@@ -83,4 +83,29 @@ fn a_zero_ttl_disables_caching() {
     inner.create_signing_key(&key(realm.id, 2)).unwrap();
     assert_eq!(cache.list_signing_keys(None).unwrap().len(), 3);
     assert!(cache.cached_signing_keys(None).is_none());
+}
+
+#[test]
+fn a_load_overtaken_by_a_write_is_not_cached() {
+    let map: TtlMap<u8, u32> = TtlMap::new(Duration::from_secs(60));
+    // The write (and its clear) lands while the load is running: the loaded value may predate it.
+    let value = map
+        .get_or_load(
+            1,
+            || {
+                map.clear();
+                Ok(7)
+            },
+            |_| true,
+        )
+        .unwrap();
+    assert_eq!(value, 7);
+    assert_eq!(
+        map.get(&1),
+        None,
+        "a value older than the last write must not be cached"
+    );
+    // An undisturbed load is cached.
+    map.get_or_load(1, || Ok(8), |_| true).unwrap();
+    assert_eq!(map.get(&1), Some(8));
 }
