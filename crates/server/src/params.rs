@@ -220,3 +220,59 @@ mod tests {
         assert_eq!(basic("Basic"), Err(()));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use base64::Engine;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// Any body: the form parser answers pairs or an error; what it accepts has no duplicate
+        /// names.
+        #[test]
+        fn forms_parse_or_refuse(body in proptest::collection::vec(any::<u8>(), 0..200)) {
+            if let Ok(pairs) = parse_form(&body) {
+                let mut names: Vec<&String> = pairs.iter().map(|(k, _)| k).collect();
+                names.sort();
+                names.dedup();
+                prop_assert!(names.len() <= pairs.len());
+            }
+        }
+
+        /// A Basic header of percent-encoded id and secret decodes to exactly them (RFC 6749
+        /// §2.3.1); any other header value is refused or read, never a panic.
+        #[test]
+        fn basic_credentials_round_trip(id in "[^\\x00]{1,20}", secret in ".{0,20}", junk in ".{0,40}") {
+            let encode = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
+            let header = format!("Basic {}", STANDARD.encode(format!("{}:{}", encode(&id), encode(&secret))));
+            let req = actix_web::test::TestRequest::default()
+                .insert_header((header::AUTHORIZATION, header))
+                .to_http_request();
+            let (got_id, got_secret) = basic_credentials(&req).unwrap().unwrap();
+            prop_assert_eq!(got_id, id);
+            prop_assert_eq!(got_secret.secret(), secret.as_str());
+            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&junk) {
+                let req = actix_web::test::TestRequest::default()
+                    .insert_header((header::AUTHORIZATION, value))
+                    .to_http_request();
+                let _ = basic_credentials(&req);
+            }
+        }
+
+        /// Bearer JWTs of any shape are refused (or verified), never a panic or a store error.
+        #[test]
+        fn arbitrary_jwts_are_refused(a in "[A-Za-z0-9_-]{0,60}", b in "[A-Za-z0-9_-]{0,60}", c in ".{0,40}") {
+            let store = oauth_core::memory::MemoryStore::new();
+            let token = format!("{a}.{b}.{c}");
+            let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{{\"typ\":\"at+jwt\",\"alg\":\"ES256\",\"kid\":\"{c}\"}}"));
+            for t in [token, format!("{header}.{b}.{a}")] {
+                let outcome = oauth_core::bearer::verify_signed(&store, &t, "at+jwt");
+                prop_assert!(matches!(outcome, Ok(Err(_))), "{:?}", outcome);
+            }
+        }
+    }
+}

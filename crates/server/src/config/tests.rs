@@ -130,3 +130,25 @@ fn debug_hides_the_admin_password() {
     let c = Config::default();
     assert!(!format!("{c:?}").contains(DEFAULT_ADMIN_PASSWORD));
 }
+
+#[test]
+fn the_operations_guide_lists_every_key() {
+    let guide = include_str!("../../../../docs/operations.md");
+    let defaults = serde_json::to_value(Config::default()).unwrap();
+    let mut keys = Vec::new();
+    for (section, value) in defaults.as_object().unwrap() {
+        match value.as_object() {
+            Some(fields) => keys.extend(fields.keys().map(|k| format!("{section}.{k}"))),
+            None => keys.push(section.clone()),
+        }
+    }
+    assert!(keys.len() > 30, "{keys:?}");
+    for key in keys {
+        let env = format!("PORTCULLIS_{}", key.replace('.', "__").to_uppercase());
+        assert!(
+            guide.contains(&format!("`{key}`")),
+            "docs/operations.md lacks {key}"
+        );
+        assert!(guide.contains(&env), "docs/operations.md lacks {env}");
+    }
+}
