@@ -2,7 +2,9 @@
 //!
 //! - `cargo xtask ci`: every gate CI runs: formatting, clippy with `-D warnings`, the migration
 //!   trees check, and the whole test suite on SQLite and PostgreSQL.
-//! - `cargo xtask openapi` (also the last step of `ci`): validates the admin API's OpenAPI
+//! - `cargo xtask deploy` (also a step of `ci`): checks docker-compose.yml, deploy/Dockerfile and
+//!   the systemd unit against the configuration the server reads (`deploy/check.py`, PyYAML).
+//! - `cargo xtask openapi` (also a step of `ci`): validates the admin API's OpenAPI
 //!   document as OpenAPI 3.1 with `openapi-spec-validator` from PyPI, installed in `target/pyenv`.
 //! - `cargo xtask test`: the test suite alone (PostgreSQL required, never skipped).
 //! - `cargo xtask bench [--db sqlite|postgres|both] [--duration SECS] [--connections N]
@@ -30,10 +32,11 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("migrations") => migrations(),
         Some("openapi") => openapi(false),
+        Some("deploy") => deploy(),
         Some("bench") => bench::bench(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | test [cargo test args] | migrations | openapi | bench [--db sqlite|postgres|both] \
+                "usage: cargo xtask <ci | test [cargo test args] | migrations | openapi | deploy | bench [--db sqlite|postgres|both] \
                  [--duration SECS] [--connections N] [--scenario NAME]>"
             );
             return ExitCode::from(2);
@@ -86,7 +89,47 @@ fn ci() -> Result<(), String> {
         ],
     )?;
     test(&[])?;
-    openapi(true)
+    openapi(true)?;
+    deploy()
+}
+
+/// Version of PyYAML the deploy check installs from PyPI.
+const PYYAML: &str = "PyYAML==6.0.2";
+
+/// The Python of `target/pyenv` (created on first use), with `packages` installed from PyPI.
+fn pyenv(packages: &[&str]) -> Result<PathBuf, String> {
+    let venv = root().join("target/pyenv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        let venv_str = venv.to_string_lossy().into_owned();
+        run("pyenv", "python3", &["-m", "venv", &venv_str]).map_err(|e| {
+            format!("{e}: python3 with venv is required (Debian: apt-get install python3-venv)")
+        })?;
+    }
+    let python_str = python.to_string_lossy().into_owned();
+    let mut args = vec![python_str.as_str(), "-m", "pip", "install", "-q"];
+    args.extend(packages);
+    let status = Command::new(args[0])
+        .args(&args[1..])
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("pyenv: cannot run pip: {e}"))?;
+    if status.success() {
+        Ok(python)
+    } else {
+        Err(format!("pyenv: pip install {packages:?} failed ({status})"))
+    }
+}
+
+/// Checks docker-compose.yml, deploy/Dockerfile and the systemd unit against what the server
+/// reads (`deploy/check.py`, with PyYAML from PyPI).
+fn deploy() -> Result<(), String> {
+    let python = pyenv(&[PYYAML])?;
+    let script = root()
+        .join("deploy/check.py")
+        .to_string_lossy()
+        .into_owned();
+    run("deploy", &python.to_string_lossy(), &[&script])
 }
 
 /// Version of the OpenAPI validator CI installs from PyPI.
@@ -95,16 +138,8 @@ const OPENAPI_SPEC_VALIDATOR: &str = "openapi-spec-validator==0.7.1";
 /// Validates the admin API's OpenAPI document against the OpenAPI 3.1 schema with
 /// `openapi-spec-validator`, installed from PyPI into `target/pyenv` on first use.
 fn openapi(test_built: bool) -> Result<(), String> {
-    let venv = root().join("target/pyenv");
-    let validator = venv.join("bin/openapi-spec-validator");
-    if !validator.exists() {
-        let venv_str = venv.to_string_lossy().into_owned();
-        run("openapi", "python3", &["-m", "venv", &venv_str]).map_err(|e| {
-            format!("{e}: python3 with venv is required (Debian: apt-get install python3-venv)")
-        })?;
-        let pip = venv.join("bin/pip").to_string_lossy().into_owned();
-        run("openapi", &pip, &["install", "-q", OPENAPI_SPEC_VALIDATOR])?;
-    }
+    let python = pyenv(&[OPENAPI_SPEC_VALIDATOR])?;
+    let validator = python.with_file_name("openapi-spec-validator");
     // The binary the test run just built (same sources), else a fresh build: `cargo run` after
     // `cargo test` would recompile dependencies whose features differ without dev-dependencies.
     let built = root().join("target/debug/portcullis");

@@ -2,7 +2,8 @@
 //!
 //! Every request runs inside a `request` span carrying its id, method and path (never the query
 //! string, which may hold codes or secrets), so every line logged while serving it carries the
-//! id. The id is also sent back in `X-Request-Id`. One line is logged per request at completion
+//! id, and the completion line also the route pattern, the realm of the path and, on the token
+//! endpoints, the `client_id` (never a secret). The id is also sent back in `X-Request-Id`. One line is logged per request at completion
 //! with status and latency, and the request is counted in [`crate::metrics`] under its route
 //! pattern.
 
@@ -57,6 +58,9 @@ pub async fn request_span(
         request_id = %id,
         method = %req.method(),
         path = %req.path(),
+        route = tracing::field::Empty,
+        realm = tracing::field::Empty,
+        client_id = tracing::field::Empty,
     );
     let started = Instant::now();
     let mut response = next.call(req).instrument(span.clone()).await?;
@@ -66,6 +70,10 @@ pub async fn request_span(
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
     crate::metrics::METRICS.request(&route, status, started.elapsed());
+    span.record("route", route.as_str());
+    if let Some(realm) = response.request().match_info().get("realm") {
+        span.record("realm", realm);
+    }
     span.in_scope(|| {
         tracing::info!(
             status,

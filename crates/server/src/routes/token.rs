@@ -130,6 +130,9 @@ async fn exchange(
     let params = parse_params(&req, &body)?;
     let request = TokenRequest::parse(&params, basic_credentials(&req)?, realm)?;
     state.limits.check_client(&request.client)?;
+    if let Some(client_id) = &request.client.client_id {
+        tracing::Span::current().record("client_id", client_id.as_str());
+    }
     let grant_type = request.grant.grant_type();
     tracing::debug!(grant_type, "token request");
     let username = match &request.grant {

@@ -512,11 +512,12 @@ fn json_logs_carry_the_request_id_and_no_secrets() {
     let db = Db::sqlite(dir.path());
     let server = Server::start_with(&db, dir.path(), &[("PORTCULLIS_LOG__FORMAT", "json")]);
     let response = http()
-        .post(format!("{}/token", server.base))
+        .post(format!("{}/realms/master/token", server.base))
         .form(&[
             ("grant_type", "password"),
             ("username", "admin"),
             ("password", "start123"),
+            ("client_id", "some-client"),
         ])
         .send()
         .unwrap();
@@ -524,7 +525,7 @@ fn json_logs_carry_the_request_id_and_no_secrets() {
         .to_str()
         .unwrap()
         .to_owned();
-    assert_eq!(response.status(), 200);
+    assert_eq!(response.status(), 401);
     std::thread::sleep(Duration::from_millis(200));
     let logs = server.logs();
     let line = logs
@@ -533,8 +534,14 @@ fn json_logs_carry_the_request_id_and_no_secrets() {
         .unwrap_or_else(|| panic!("no completion line for {request_id} in:\n{logs}"));
     let event: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
     assert_eq!(event["span"]["request_id"], request_id.as_str());
-    assert_eq!(event["span"]["path"], "/token");
-    assert_eq!(event["status"], 200);
+    assert_eq!(event["span"]["path"], "/realms/master/token");
+    assert_eq!(event["span"]["route"], "/realms/{realm}/token");
+    assert_eq!(event["span"]["realm"], "master");
+    assert_eq!(event["span"]["client_id"], "some-client");
+    assert_eq!(
+        event["status"], 401,
+        "an unknown client_id is refused: {event}"
+    );
     assert!(!logs.contains("start123"));
 }
 
