@@ -182,14 +182,14 @@ pub(crate) fn cli(db: &Db, dir: &Path, args: &[&str], stdin: Option<&str>) -> se
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn http() -> reqwest::blocking::Client {
+pub(crate) fn http() -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
 }
 
-fn jwks(base: &str) -> serde_json::Value {
+pub(crate) fn jwks(base: &str) -> serde_json::Value {
     http()
         .get(format!("{base}/jwks"))
         .send()

@@ -6,24 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::blackbox::{Db, Server, cli};
+use crate::blackbox::{Db, Server, cli, http, jwks};
 use crate::support::{hidden_inputs, verify};
-
-fn http() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn jwks(base: &str) -> serde_json::Value {
-    http()
-        .get(format!("{base}/jwks"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap()
-}
 
 fn post_form(
     base: &str,
