@@ -20,7 +20,8 @@ use crate::state::{AppState, DatabaseUrl, OsEntropy, now, open_store};
 pub type CommandResult = Result<(), String>;
 
 /// Opens the configured store and applies migrations. With a key-encryption key configured, checks
-/// that it opens every stored private key and seals any still stored in the clear.
+/// that it opens every stored private key and, only if some are still stored in the clear, seals
+/// them (no writes at a normal start).
 pub fn open(config: &Config) -> Result<Arc<dyn Store>, String> {
     let kek = config.keys.encryption_key().map_err(|e| e.0)?;
     if let Some(kek) = kek
@@ -33,7 +34,7 @@ pub fn open(config: &Config) -> Result<Arc<dyn Store>, String> {
         .map_err(|e| format!("database ({}): {e}", url.describe()))?;
     tracing::info!(database = %url.describe(), migrations_applied = applied.len(), "database ready");
     let keys = store.list_signing_keys(None).map_err(|e| e.to_string())?;
-    if kek.is_some() {
+    if kek.is_some() && store_shared::sealing::clear_keys_read() {
         for key in &keys {
             oauth_core::store::records::Records::<oauth_core::model::SigningKey>::update_record(
                 store.as_ref(),

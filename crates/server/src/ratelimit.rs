@@ -152,7 +152,10 @@ fn limited(path: &str) -> bool {
     };
     ["token", "authorize", "userinfo", "logout"]
         .iter()
-        .any(|p| rest == *p || rest.starts_with(&format!("{p}/")))
+        .any(|p| {
+            rest.strip_prefix(p)
+                .is_some_and(|after| after.is_empty() || after.starts_with('/'))
+        })
 }
 
 /// Middleware: the per-address limit on the protocol endpoints.

@@ -4,10 +4,11 @@
 //! written is stored as `enc:v1:` + base64(nonce ‖ ciphertext ‖ tag), with the key's id as
 //! associated data (a sealed key copied onto another row does not open). Reading opens it; a
 //! stored key without the prefix (written before a KEK was configured) is read as it is, and
-//! [`needs_sealing`] tells the server to rewrite it. Without a KEK keys are stored as they are,
+//! [`clear_keys_read`] tells the server such a key was seen, so it rewrites (seals) the keys. Without a KEK keys are stored as they are,
 //! and a sealed key cannot be read (an error names the missing KEK).
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -20,15 +21,19 @@ const TAG: usize = 16;
 
 static KEK: OnceLock<[u8; 32]> = OnceLock::new();
 
+/// Set when a key stored in the clear was read while a KEK is configured.
+static CLEAR_READ: AtomicBool = AtomicBool::new(false);
+
 /// Sets the process's key-encryption key; answers `false` if one was already set to another
 /// value.
 pub fn set_key_encryption_key(key: [u8; 32]) -> bool {
     *KEK.get_or_init(|| key) == key
 }
 
-/// Whether a stored private key is still in the clear while a KEK is configured.
-pub fn needs_sealing(stored: &str) -> bool {
-    KEK.get().is_some() && !stored.starts_with(PREFIX)
+/// Whether a private key stored in the clear has been read while a KEK is configured (so the
+/// stored keys need sealing).
+pub fn clear_keys_read() -> bool {
+    CLEAR_READ.load(Ordering::Relaxed)
 }
 
 /// The stored form of `private_key` (of key `id`).
@@ -57,6 +62,9 @@ pub fn seal(id: &[u8], private_key: &str) -> Result<String, StoreError> {
 /// The private key from its stored form (of key `id`).
 pub fn open(id: &[u8], stored: String) -> Result<String, StoreError> {
     let Some(body) = stored.strip_prefix(PREFIX) else {
+        if KEK.get().is_some() {
+            CLEAR_READ.store(true, Ordering::Relaxed);
+        }
         return Ok(stored);
     };
     let Some(kek) = KEK.get() else {
@@ -104,11 +112,12 @@ mod tests {
         let last = tampered.len() - 3;
         tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
         assert!(open(b"key-1", String::from_utf8(tampered).unwrap()).is_err());
+        assert!(!clear_keys_read());
         assert_eq!(
             open(b"key-1", "plain".into()).unwrap(),
             "plain",
             "legacy keys read as they are"
         );
-        assert!(needs_sealing("plain") && !needs_sealing("enc:v1:x"));
+        assert!(clear_keys_read(), "and are reported for sealing");
     }
 }
