@@ -7,6 +7,10 @@
   checks against the configuration struct), with a PostgreSQL URL pointing at the compose service.
 - deploy/Dockerfile runs as a non-root user, has a HEALTHCHECK and a data volume.
 - deploy/systemd/portcullis.service has the hardening options.
+- deploy/helm/portcullis passes `helm lint` and renders (Helm's Go SDK, through helm-python-sdk
+  from PyPI): required values enforced, two replicas, probes, a migrating init container, non-root
+  pods, secret keys that exist, a portcullis.toml with only documented keys, optional Ingress and
+  HorizontalPodAutoscaler, a PodDisruptionBudget.
 """
 import re
 import sys
@@ -57,7 +61,90 @@ for option in ["DynamicUser=yes", "ProtectSystem=strict", "NoNewPrivileges=yes",
 for name in re.findall(r"Environment=(PORTCULLIS_[A-Z0-9_]+)=", unit):
     need(name in known, f"the systemd unit sets {name}, which the server does not read")
 
+
+def check_helm_chart():
+    """Renders deploy/helm/portcullis with Helm's own Go SDK (helm-python-sdk) and checks it."""
+    import tomllib
+
+    import helm_python as helm
+
+    chart_dir = str(root / "deploy/helm/portcullis")
+    lint = helm.lint(chart_dir)
+    need(not lint["errors"], f"helm lint: {lint['errors']}")
+    need(not [m for m in lint["messages"] if m["severity"] > 1], f"helm lint: {lint['messages']}")
+    documented = set(re.findall(r"^\| `([a-z_.0-9]+)` \|", (root / "docs/operations.md").read_text(), re.M))
+    required = {
+        "database": {"url": "postgres://portcullis:pw@db:5432/portcullis"},
+        "bootstrap": {"adminPassword": "a-long-admin-password"},
+        "keys": {"encryptionKey": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="},
+    }
+
+    def render(values):
+        with helm.Chart.load(chart_dir) as chart:
+            out = chart.render(values, name="auth", namespace="idp")
+        docs = {}
+        for path, text in out.items():
+            if path.endswith(".yaml"):
+                for doc in yaml.safe_load_all(text):
+                    if doc:
+                        docs[doc["kind"]] = doc
+        return docs
+
+    try:
+        render({})
+        need(False, "the chart renders without a database URL, admin password and encryption key")
+    except Exception as e:  # noqa: BLE001 (the SDK raises its own error types)
+        need("required" in str(e), f"a missing required value gives an unclear error: {e}")
+
+    docs = render(required)
+    need({"Deployment", "Service", "ConfigMap", "Secret", "PodDisruptionBudget"} <= set(docs),
+         f"the chart renders {sorted(docs)}")
+    need(not {"Ingress", "HorizontalPodAutoscaler"} & set(docs), "ingress and autoscaling are off by default")
+    deployment = docs["Deployment"]["spec"]
+    need(deployment.get("replicas", 0) >= 2, "at least two replicas by default")
+    pod = deployment["template"]["spec"]
+    need(pod["securityContext"].get("runAsNonRoot") is True, "pods run as non-root")
+    [server] = pod["containers"]
+    [migrate] = pod["initContainers"]
+    need(migrate["args"][-1] == "migrate", "an init container runs `portcullis migrate`")
+    need(server["args"][-1] == "serve", "the container runs `portcullis serve`")
+    need(server["readinessProbe"]["httpGet"]["path"] == "/health/ready", "readiness probes /health/ready")
+    need(server["livenessProbe"]["httpGet"]["path"] == "/health/live", "liveness probes /health/live")
+    need(pod["terminationGracePeriodSeconds"] > 30, "the grace period outlasts http.shutdown_timeout")
+    secret = docs["Secret"]
+    for container in (server, migrate):
+        for var in container["env"]:
+            need(var["name"] in known, f"the chart sets {var['name']}, which the server does not read")
+            ref = var.get("valueFrom", {}).get("secretKeyRef")
+            if ref:
+                need(ref["key"] in secret["stringData"], f"the chart reads a missing secret key {ref['key']}")
+    for item in next(v for v in pod["volumes"] if v["name"] == "secrets")["secret"]["items"]:
+        need(item["key"] in secret["stringData"], f"the chart mounts a missing secret key {item['key']}")
+    toml = tomllib.loads(docs["ConfigMap"]["data"]["portcullis.toml"])
+
+    def keys(table, prefix=""):
+        for name, value in table.items():
+            if isinstance(value, dict):
+                yield from keys(value, f"{prefix}{name}.")
+            else:
+                yield f"{prefix}{name}"
+
+    for key in keys(toml):
+        need(key in documented, f"the chart's portcullis.toml sets {key}, which the server does not read")
+    need(docs["PodDisruptionBudget"]["spec"]["selector"] == deployment["selector"], "the PDB selects the pods")
+
+    docs = render({**required, "existingSecret": "mine", "ingress": {"enabled": True},
+                   "autoscaling": {"enabled": True}})
+    need("Secret" not in docs, "with existingSecret the chart makes no Secret")
+    need({"Ingress", "HorizontalPodAutoscaler"} <= set(docs), "ingress and autoscaling can be turned on")
+    need("replicas" not in docs["Deployment"]["spec"], "the autoscaler owns the replica count")
+    need(docs["HorizontalPodAutoscaler"]["spec"]["minReplicas"] >= 2, "the autoscaler keeps two pods")
+    return len(documented)
+
+
+check_helm_chart()
+
 if errors:
     print("deploy check failed:\n  " + "\n  ".join(errors))
     sys.exit(1)
-print(f"deploy files OK ({len(env)} compose variables checked)")
+print(f"deploy files OK ({len(env)} compose variables checked; Helm chart rendered and checked)")

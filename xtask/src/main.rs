@@ -2,13 +2,18 @@
 //!
 //! - `cargo xtask ci`: every gate CI runs: formatting, clippy with `-D warnings`, the migration
 //!   trees check, and the whole test suite on SQLite and PostgreSQL.
-//! - `cargo xtask deploy` (also a step of `ci`): checks docker-compose.yml, deploy/Dockerfile and
-//!   the systemd unit against the configuration the server reads (`deploy/check.py`, PyYAML).
+//! - `ci` also runs `cargo deny check licenses bans sources` (`deny.toml`; cargo-deny is installed
+//!   from crates.io when missing).
+//! - `cargo xtask deploy` (also a step of `ci`): checks docker-compose.yml, deploy/Dockerfile, the
+//!   systemd unit and the Helm chart (rendered and linted with Helm's Go SDK) against the
+//!   configuration the server reads (`deploy/check.py`).
 //! - `cargo xtask openapi` (also a step of `ci`): validates the admin API's OpenAPI
 //!   document as OpenAPI 3.1 with `openapi-spec-validator` from PyPI, installed in `target/pyenv`.
 //! - `cargo xtask test`: the test suite alone (PostgreSQL required, never skipped).
 //! - `cargo xtask bench [--db sqlite|postgres|both] [--duration SECS] [--connections N]
 //!   [--scenario NAME]`: the load benchmark (see `bench/mod.rs`).
+//! - `cargo xtask fuzz [--seconds N] [--target NAME]`: runs the fuzz targets of `fuzz/` (see
+//!   `fuzz.rs`); not a CI step (ten minutes a target), but CI replays the corpus it keeps.
 //! - `cargo xtask migrations`: checks that `migrations/sqlite` and `migrations/postgres` hold the
 //!   same migration names, each with `up.sql` and `down.sql`.
 //!
@@ -22,6 +27,7 @@ use std::process::{Command, ExitCode};
 use std::time::Duration;
 
 mod bench;
+mod fuzz;
 
 const DEFAULT_TEST_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -34,10 +40,11 @@ fn main() -> ExitCode {
         Some("openapi") => openapi(false),
         Some("deploy") => deploy(),
         Some("bench") => bench::bench(&root(), &args[1..]),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <ci | test [cargo test args] | migrations | openapi | deploy | bench [--db sqlite|postgres|both] \
-                 [--duration SECS] [--connections N] [--scenario NAME]>"
+                 [--duration SECS] [--connections N] [--scenario NAME] | fuzz [--seconds N] [--target NAME]>"
             );
             return ExitCode::from(2);
         }
@@ -88,13 +95,45 @@ fn ci() -> Result<(), String> {
             "warnings",
         ],
     )?;
+    supply_chain()?;
     test(&[])?;
     openapi(true)?;
     deploy()
 }
 
+/// `cargo deny check licenses bans sources` with `deny.toml` (cargo-deny is installed from
+/// crates.io when missing). Advisories are left out: their database is on GitHub, out of reach.
+fn supply_chain() -> Result<(), String> {
+    let present = Command::new("cargo")
+        .args(["deny", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !present {
+        run(
+            "install cargo-deny",
+            "cargo",
+            &["install", "cargo-deny", "--locked"],
+        )?;
+    }
+    run(
+        "supply chain",
+        "cargo",
+        &[
+            "deny",
+            "--log-level",
+            "error",
+            "check",
+            "licenses",
+            "bans",
+            "sources",
+        ],
+    )
+}
+
 /// Version of PyYAML the deploy check installs from PyPI.
 const PYYAML: &str = "PyYAML==6.0.2";
+/// Helm's own Go SDK (v4) as a Python library: renders and lints the chart without a helm binary.
+const HELM_SDK: &str = "helm-python-sdk==0.2.2";
 
 /// The Python of `target/pyenv` (created on first use), with `packages` installed from PyPI.
 fn pyenv(packages: &[&str]) -> Result<PathBuf, String> {
@@ -121,10 +160,10 @@ fn pyenv(packages: &[&str]) -> Result<PathBuf, String> {
     }
 }
 
-/// Checks docker-compose.yml, deploy/Dockerfile and the systemd unit against what the server
-/// reads (`deploy/check.py`, with PyYAML from PyPI).
+/// Checks docker-compose.yml, deploy/Dockerfile, the systemd unit and the Helm chart against what
+/// the server reads (`deploy/check.py`, with PyYAML and helm-python-sdk from PyPI).
 fn deploy() -> Result<(), String> {
-    let python = pyenv(&[PYYAML])?;
+    let python = pyenv(&[PYYAML, HELM_SDK])?;
     let script = root()
         .join("deploy/check.py")
         .to_string_lossy()

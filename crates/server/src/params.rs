@@ -96,7 +96,8 @@ pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, OAuthError> {
         .collect()
 }
 
-fn parse_json(body: &[u8]) -> Result<Vec<(String, String)>, OAuthError> {
+/// Decodes a JSON object of strings (numbers and booleans as their text, `null` as absent) into pairs.
+pub fn parse_json(body: &[u8]) -> Result<Vec<(String, String)>, OAuthError> {
     let value: serde_json::Value = serde_json::from_slice(body)
         .map_err(|_| OAuthError::invalid_request("the body is not valid JSON"))?;
     let serde_json::Value::Object(map) = value else {
@@ -125,9 +126,14 @@ fn parse_json(body: &[u8]) -> Result<Vec<(String, String)>, OAuthError> {
 
 /// The client credentials of an `Authorization: Basic` header, if there is one.
 pub fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, ClientSecret)>, OAuthError> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .map(basic_header)
+        .transpose()
+}
+
+/// The client credentials of one `Authorization` header value, which must be `Basic`.
+pub fn basic_header(value: &header::HeaderValue) -> Result<(String, ClientSecret), OAuthError> {
     let malformed = || OAuthError::invalid_request("malformed Authorization header");
     let value = value.to_str().map_err(|_| malformed())?;
     let (scheme, encoded) = value.split_once(' ').ok_or_else(malformed)?;
@@ -148,7 +154,7 @@ pub fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, ClientSecr
             "empty client_id in Basic credentials",
         ));
     }
-    Ok(Some((id, ClientSecret::new(secret))))
+    Ok((id, ClientSecret::new(secret)))
 }
 
 #[cfg(test)]

@@ -17,6 +17,9 @@ use oauth2::{
     ResourceOwnerUsername, Scope, TokenResponse, TokenUrl,
 };
 
+use portcullis_server::state::{DatabaseUrl, open_store};
+
+use crate::hygiene::{Kind, Ledger, Tap};
 use crate::support::verify;
 
 const BIN: &str = env!("CARGO_BIN_EXE_portcullis");
@@ -78,11 +81,15 @@ impl Drop for Db {
     }
 }
 
-/// A running `portcullis serve`.
+/// A running `portcullis serve`, reached through a [`Tap`] that keeps every request and
+/// response; when it stops, its log, its responses and the signing keys in its database are
+/// checked for leaked secrets (`hygiene.rs`).
 pub(crate) struct Server {
     pub(crate) child: Child,
     pub(crate) base: String,
     log: PathBuf,
+    tap: Option<Tap>,
+    db_url: String,
 }
 
 impl Server {
@@ -91,12 +98,23 @@ impl Server {
     }
 
     pub(crate) fn start_with(db: &Db, dir: &Path, env: &[(&str, &str)]) -> Self {
+        Self::launch(db, dir, env, true)
+    }
+
+    /// Without the tap, for tests that watch the listening socket itself (its log is still
+    /// checked).
+    pub(crate) fn start_untapped(db: &Db, dir: &Path, env: &[(&str, &str)]) -> Self {
+        Self::launch(db, dir, env, false)
+    }
+
+    fn launch(db: &Db, dir: &Path, env: &[(&str, &str)], tapped: bool) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let base = format!("http://127.0.0.1:{port}");
+        let tap = tapped.then(|| Tap::start(port));
+        let base = format!("http://127.0.0.1:{}", tap.as_ref().map_or(port, |t| t.port));
         let log = dir.join(format!("server-{port}.log"));
         let child = portcullis(db, dir)
             .env("PORTCULLIS_HTTP__ADDRESS", format!("127.0.0.1:{port}"))
@@ -105,9 +123,34 @@ impl Server {
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
-        let mut server = Self { child, base, log };
+        let mut server = Self {
+            child,
+            base,
+            log,
+            tap,
+            db_url: db.url(),
+        };
         server.wait_ready();
         server
+    }
+
+    /// Checks what this server logged and answered against the secrets in play.
+    fn check_hygiene(&self) {
+        let mut ledger = Ledger::default();
+        ledger.learn(Kind::Password, "start123");
+        if let Ok(url) = DatabaseUrl::parse(&self.db_url)
+            && let Ok((store, _)) = open_store(&url, 1)
+            && let Ok(keys) = store.list_signing_keys(None)
+        {
+            for key in keys {
+                ledger.learn_private_key(key.private_key.secret());
+            }
+        }
+        if let Some(tap) = &self.tap {
+            tap.drain_into(&mut ledger);
+        }
+        ledger.check_log("the server log", &self.logs());
+        ledger.assert_clean(&self.base);
     }
 
     fn wait_ready(&mut self) {
@@ -145,6 +188,9 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
+        if !std::thread::panicking() {
+            self.check_hygiene();
+        }
     }
 }
 

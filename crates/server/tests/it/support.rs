@@ -14,6 +14,8 @@ use oauth_core::random::SeededEntropy;
 use oauth_core::secret::Password;
 use portcullis_server::state::{AppState, DatabaseUrl, open_store};
 
+use crate::hygiene::{Kind, Ledger};
+
 pub const PUBLIC_URL: &str = "http://localhost:3001";
 
 pub struct Fixture {
@@ -61,6 +63,9 @@ fn build(tweak: impl FnOnce(&mut Settings), postgres: bool) -> Fixture {
         &mut rng,
     )
     .unwrap();
+    for key in store.list_signing_keys(None).unwrap() {
+        ledger().learn_private_key(key.private_key.secret());
+    }
     let mut settings = Settings::new(PUBLIC_URL, hasher);
     tweak(&mut settings);
     let state = AppState::new(
@@ -109,7 +114,11 @@ impl Fixture {
             &mut SeededEntropy::new(next_seed()),
         )
         .unwrap();
-        (client.id.to_string(), secret.map(|s| s.into_secret()))
+        let secret = secret.map(|s| s.into_secret());
+        if let Some(secret) = &secret {
+            ledger().learn(Kind::ClientSecret, secret);
+        }
+        (client.id.to_string(), secret)
     }
 
     pub fn realm(&self, name: &str) {
@@ -119,13 +128,22 @@ impl Fixture {
 }
 
 pub fn basic(id: &str, secret: &str) -> String {
+    ledger().learn(Kind::ClientSecret, secret);
     format!(
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
     )
 }
 
-/// Sends a request; answers status, headers and the JSON body (Null when not JSON).
+/// The in-process tests' secret ledger (`hygiene.rs`).
+fn ledger() -> std::sync::MutexGuard<'static, Ledger> {
+    crate::hygiene::in_process()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Sends a request; answers status, headers and the JSON body (Null when not JSON). The body is
+/// checked for leaked secrets (`hygiene.rs`).
 pub async fn send<S, B>(
     app: &S,
     req: test::TestRequest,
@@ -138,6 +156,14 @@ where
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = test::read_body(response).await;
+    {
+        let mut ledger = ledger();
+        let before = ledger.violation_count();
+        ledger.learn_response(&String::from_utf8_lossy(&body));
+        if let Some(new) = ledger.violations_since(before) {
+            panic!("secret hygiene, in-process response: {new}");
+        }
+    }
     let json = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
     (status, headers, json)
 }
@@ -148,6 +174,7 @@ pub fn form(pairs: &[(&str, &str)]) -> test::TestRequest {
         .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
         .collect::<Vec<_>>()
         .join("&");
+    ledger().learn_request(&body);
     test::TestRequest::post()
         .uri("/token")
         .insert_header(("content-type", "application/x-www-form-urlencoded"))
