@@ -8,6 +8,7 @@ mod authorize;
 mod blackbox;
 mod browser;
 mod discovery;
+mod faults;
 mod fuzz_corpus;
 mod hostile;
 mod hygiene;

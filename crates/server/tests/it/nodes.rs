@@ -217,7 +217,7 @@ fn two_nodes_share_everything_through_postgres() {
 
 /// A PostgreSQL cluster of the test's own (initdb into a temporary directory, trust auth, a free
 /// port), so stopping it disturbs nothing else.
-struct Cluster {
+pub(crate) struct Cluster {
     dir: tempfile::TempDir,
     port: u16,
 }
@@ -246,7 +246,7 @@ fn as_postgres(program: &str) -> std::process::Command {
 }
 
 impl Cluster {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let _ = std::process::Command::new("chown")
             .args(["postgres:postgres"])
@@ -296,15 +296,15 @@ impl Cluster {
         );
     }
 
-    fn start(&self) {
+    pub(crate) fn start(&self) {
         self.ctl("start");
     }
 
-    fn stop(&self) {
+    pub(crate) fn stop(&self) {
         self.ctl("stop");
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
 }
