@@ -1,5 +1,6 @@
-//! Operations: `/metrics` counts what was served, and `SIGTERM` under load answers every request
-//! the server accepted before it exits 0.
+//! Operations: `/metrics` counts what was served, `SIGTERM` under load answers every request the
+//! server accepted before it exits 0, key rotation (phase by phase, and under load on the real
+//! binary), rate limits behind a trusted proxy, and private keys sealed at rest.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -419,4 +420,111 @@ fn private_keys_are_sealed_at_rest_and_a_wrong_key_fails_at_start() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&none.stderr).contains("no keys.encryption_key is configured"));
+}
+
+/// A key rotation under load, on the real binary: clients that refresh their JWKS once a second
+/// (well inside the pre-publication time) verify every access token they get with the JWKS they
+/// hold, before, during and after the switch, without fetching it again on an unknown `kid`.
+#[core::prelude::v1::test]
+fn a_key_rotation_under_load_never_shows_a_client_an_unverifiable_token() {
+    use crate::blackbox::{cli, http, jwks};
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::sqlite(dir.path());
+    let server = Server::start_with(
+        &db,
+        dir.path(),
+        &[
+            ("PORTCULLIS_RATE_LIMIT__ENABLED", "false"),
+            ("PORTCULLIS_CACHE__TTL_SECONDS", "1"),
+            ("PORTCULLIS_KEYS__PREPUBLISH_SECONDS", "3"),
+            ("PORTCULLIS_KEYS__CHECK_INTERVAL_SECONDS", "1"),
+        ],
+    );
+    let created = cli(
+        &db,
+        dir.path(),
+        &["client", "create", "--name", "load"],
+        None,
+    );
+    let (id, secret) = (
+        created["id"].as_str().unwrap().to_owned(),
+        created["secret"].as_str().unwrap().to_owned(),
+    );
+    let base = server.base.clone();
+    let stop = AtomicBool::new(false);
+    let kid_of = crate::support::verify_header_kid;
+    let before: Vec<String> = jwks(&base)["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_owned())
+        .collect();
+
+    let seen: Vec<(usize, std::collections::BTreeSet<String>)> = std::thread::scope(|s| {
+        let clients: Vec<_> =
+            (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                    let http = http();
+                    let mut held = jwks(&base);
+                    let mut fetched = Instant::now();
+                    let (mut verified, mut kids) = (0, std::collections::BTreeSet::new());
+                    while !stop.load(Ordering::Relaxed) {
+                        if fetched.elapsed() >= Duration::from_secs(1) {
+                            held = jwks(&base);
+                            fetched = Instant::now();
+                        }
+                        let body: serde_json::Value = http
+                            .post(format!("{base}/token"))
+                            .basic_auth(&id, Some(&secret))
+                            .form(&[("grant_type", "client_credentials")])
+                            .send()
+                            .unwrap()
+                            .json()
+                            .unwrap();
+                        let token = body["access_token"].as_str().expect("a token");
+                        let kid = kid_of(token);
+                        assert!(
+                            held["keys"].as_array().unwrap().iter().any(|k| k["kid"] == kid),
+                            "a token signed by {kid}, not in the JWKS the client holds ({} old)",
+                            fetched.elapsed().as_millis()
+                        );
+                        crate::support::verify(token, &held);
+                        verified += 1;
+                        kids.insert(kid);
+                    }
+                    (verified, kids)
+                })
+                })
+                .collect();
+        std::thread::sleep(Duration::from_millis(1000));
+        let rotated = cli(&db, dir.path(), &["keys", "rotate"], None);
+        assert!(!rotated.as_array().unwrap().is_empty(), "{rotated}");
+        std::thread::sleep(Duration::from_millis(7000));
+        stop.store(true, Ordering::Relaxed);
+        clients.into_iter().map(|c| c.join().unwrap()).collect()
+    });
+    let verified: usize = seen.iter().map(|(n, _)| n).sum();
+    let kids: std::collections::BTreeSet<&String> = seen.iter().flat_map(|(_, k)| k).collect();
+    eprintln!("rotation under load: {verified} tokens verified, signed by {kids:?}");
+    assert!(verified > 200, "the load ran ({verified} tokens)");
+    assert!(
+        kids.iter().any(|k| before.contains(k)),
+        "tokens of the old key"
+    );
+    assert!(
+        kids.iter().any(|k| !before.contains(k)),
+        "tokens of the successor"
+    );
+    let after = jwks(&base);
+    for kid in &before {
+        assert!(
+            after["keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| &k["kid"] == kid),
+            "the old key stays published while its tokens live"
+        );
+    }
 }
