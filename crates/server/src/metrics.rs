@@ -27,14 +27,81 @@ struct Histogram {
     sum_micros: AtomicU64,
 }
 
-/// A family of counters keyed by label values.
-#[derive(Default)]
-struct Family<K, V> {
-    series: RwLock<HashMap<K, V>>,
+impl Histogram {
+    fn observe(&self, elapsed: Duration) {
+        let seconds = elapsed.as_secs_f64();
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if seconds <= *bound {
+                self.buckets[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.sum_micros.fetch_add(
+            u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+    }
 }
 
-impl<K: std::hash::Hash + Eq + Clone, V: Default> Family<K, V> {
-    fn with(&self, key: &K, f: impl FnOnce(&V)) {
+/// Most distinct values of an inner label (statuses of a route, grants of a realm).
+const MAX_INNER: usize = 64;
+
+/// Counters by a small label (a status code, a grant type), scanned linearly.
+#[derive(Default)]
+struct Counts<L> {
+    by: RwLock<Vec<(L, AtomicU64)>>,
+}
+
+impl<L: Copy + PartialEq + Ord> Counts<L> {
+    fn add(&self, label: L) {
+        if let Ok(list) = self.by.read()
+            && let Some((_, c)) = list.iter().find(|(l, _)| *l == label)
+        {
+            c.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        if let Ok(mut list) = self.by.write() {
+            match list.iter().find(|(l, _)| *l == label) {
+                Some((_, c)) => {
+                    c.fetch_add(1, Ordering::Relaxed);
+                }
+                None if list.len() < MAX_INNER => list.push((label, AtomicU64::new(1))),
+                None => {}
+            }
+        }
+    }
+
+    fn sorted(&self) -> Vec<(L, u64)> {
+        let mut rows: Vec<(L, u64)> = self
+            .by
+            .read()
+            .map(|list| {
+                list.iter()
+                    .map(|(l, c)| (*l, c.load(Ordering::Relaxed)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        rows.sort_by_key(|row| row.0);
+        rows
+    }
+}
+
+/// What one route pattern served.
+#[derive(Default)]
+struct Route {
+    statuses: Counts<u16>,
+    latency: Histogram,
+}
+
+/// A family of series keyed by one label value; looked up by reference, so counting allocates
+/// only the first time a label value is seen.
+#[derive(Default)]
+struct Family<V> {
+    series: RwLock<HashMap<String, V>>,
+}
+
+impl<V: Default> Family<V> {
+    fn with(&self, key: &str, f: impl FnOnce(&V)) {
         if let Ok(map) = self.series.read()
             && let Some(v) = map.get(key)
         {
@@ -44,17 +111,27 @@ impl<K: std::hash::Hash + Eq + Clone, V: Default> Family<K, V> {
         if let Ok(mut map) = self.series.write()
             && (map.len() < MAX_SERIES || map.contains_key(key))
         {
-            f(map.entry(key.clone()).or_default());
+            f(map.entry(key.to_owned()).or_default());
         }
+    }
+
+    fn sorted<T>(&self, f: impl Fn(&V) -> T) -> Vec<(String, T)> {
+        let mut rows: Vec<(String, T)> = self
+            .series
+            .read()
+            .map(|map| map.iter().map(|(k, v)| (k.clone(), f(v))).collect())
+            .unwrap_or_default();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows
     }
 }
 
 /// The registry.
 #[derive(Default)]
 pub struct Metrics {
-    requests: Family<(String, u16), AtomicU64>,
-    latency: Family<String, Histogram>,
-    tokens: Family<(&'static str, String), AtomicU64>,
+    routes: Family<Route>,
+    /// Tokens by realm id, then grant type.
+    tokens: Family<Counts<&'static str>>,
     failed_logins: AtomicU64,
     refresh_reuse: AtomicU64,
     blocking_in_flight: AtomicI64,
@@ -66,29 +143,15 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::default);
 impl Metrics {
     /// Counts a served request.
     pub fn request(&self, route: &str, status: u16, elapsed: Duration) {
-        self.requests.with(&(route.to_owned(), status), |c| {
-            c.fetch_add(1, Ordering::Relaxed);
-        });
-        let seconds = elapsed.as_secs_f64();
-        self.latency.with(&route.to_owned(), |h| {
-            for (i, bound) in BUCKETS.iter().enumerate() {
-                if seconds <= *bound {
-                    h.buckets[i].fetch_add(1, Ordering::Relaxed);
-                }
-            }
-            h.count.fetch_add(1, Ordering::Relaxed);
-            h.sum_micros.fetch_add(
-                u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
-                Ordering::Relaxed,
-            );
+        self.routes.with(route, |r| {
+            r.statuses.add(status);
+            r.latency.observe(elapsed);
         });
     }
 
     /// Counts a token issued by `grant` in realm `realm` (its id).
     pub fn token_issued(&self, grant: &'static str, realm: &str) {
-        self.tokens.with(&(grant, realm.to_owned()), |c| {
-            c.fetch_add(1, Ordering::Relaxed);
-        });
+        self.tokens.with(realm, |grants| grants.add(grant));
     }
 
     /// Counts a failed login (password grant or login page).
@@ -122,15 +185,21 @@ impl Metrics {
             "# HELP portcullis_http_requests_total HTTP requests by route and status."
         );
         let _ = writeln!(out, "# TYPE portcullis_http_requests_total counter");
-        if let Ok(map) = self.requests.series.read() {
-            let mut rows: Vec<_> = map.iter().collect();
-            rows.sort_by(|a, b| a.0.cmp(b.0));
-            for ((route, status), count) in rows {
+        let routes = self.routes.sorted(|r| {
+            let h = &r.latency;
+            (
+                r.statuses.sorted(),
+                h.buckets.each_ref().map(|b| b.load(Ordering::Relaxed)),
+                h.count.load(Ordering::Relaxed),
+                h.sum_micros.load(Ordering::Relaxed),
+            )
+        });
+        for (route, (statuses, _, _, _)) in &routes {
+            for (status, count) in statuses {
                 let _ = writeln!(
                     out,
-                    "portcullis_http_requests_total{{route=\"{}\",status=\"{status}\"}} {}",
-                    escape(route),
-                    count.load(Ordering::Relaxed)
+                    "portcullis_http_requests_total{{route=\"{}\",status=\"{status}\"}} {count}",
+                    escape(route)
                 );
             }
         }
@@ -142,48 +211,39 @@ impl Metrics {
             out,
             "# TYPE portcullis_http_request_duration_seconds histogram"
         );
-        if let Ok(map) = self.latency.series.read() {
-            let mut rows: Vec<_> = map.iter().collect();
-            rows.sort_by(|a, b| a.0.cmp(b.0));
-            for (route, h) in rows {
-                let route = escape(route);
-                for (i, bound) in BUCKETS.iter().enumerate() {
-                    let _ = writeln!(
-                        out,
-                        "portcullis_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {}",
-                        h.buckets[i].load(Ordering::Relaxed)
-                    );
-                }
-                let count = h.count.load(Ordering::Relaxed);
+        for (route, (_, buckets, count, sum_micros)) in &routes {
+            let route = escape(route);
+            for (bound, n) in BUCKETS.iter().zip(buckets) {
                 let _ = writeln!(
                     out,
-                    "portcullis_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}"
-                );
-                let _ = writeln!(
-                    out,
-                    "portcullis_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
-                    h.sum_micros.load(Ordering::Relaxed) as f64 / 1e6
-                );
-                let _ = writeln!(
-                    out,
-                    "portcullis_http_request_duration_seconds_count{{route=\"{route}\"}} {count}"
+                    "portcullis_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {n}"
                 );
             }
+            let _ = writeln!(
+                out,
+                "portcullis_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}"
+            );
+            let _ = writeln!(
+                out,
+                "portcullis_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                *sum_micros as f64 / 1e6
+            );
+            let _ = writeln!(
+                out,
+                "portcullis_http_request_duration_seconds_count{{route=\"{route}\"}} {count}"
+            );
         }
         let _ = writeln!(
             out,
             "# HELP portcullis_tokens_issued_total Access tokens issued by grant and realm."
         );
         let _ = writeln!(out, "# TYPE portcullis_tokens_issued_total counter");
-        if let Ok(map) = self.tokens.series.read() {
-            let mut rows: Vec<_> = map.iter().collect();
-            rows.sort_by(|a, b| a.0.cmp(b.0));
-            for ((grant, realm), count) in rows {
+        for (realm, grants) in self.tokens.sorted(Counts::sorted) {
+            for (grant, count) in grants {
                 let _ = writeln!(
                     out,
-                    "portcullis_tokens_issued_total{{grant_type=\"{grant}\",realm_id=\"{}\"}} {}",
-                    escape(realm),
-                    count.load(Ordering::Relaxed)
+                    "portcullis_tokens_issued_total{{grant_type=\"{grant}\",realm_id=\"{}\"}} {count}",
+                    escape(&realm)
                 );
             }
         }
@@ -275,6 +335,10 @@ mod tests {
         for i in 0..(MAX_SERIES + 50) {
             m.request(&format!("/r{i}"), 200, Duration::ZERO);
         }
-        assert_eq!(m.requests.series.read().unwrap().len(), MAX_SERIES);
+        assert_eq!(m.routes.series.read().unwrap().len(), MAX_SERIES);
+        for status in 100..400 {
+            m.request("/r0", status, Duration::ZERO);
+        }
+        assert_eq!(m.routes.sorted(|r| r.statuses.sorted().len())[0].1, MAX_INNER);
     }
 }
