@@ -196,6 +196,34 @@ fn built_in_scope(
     }
 }
 
+/// Gives `role` every permission of `permissions` it lacks.
+fn grant_missing(
+    store: &dyn Store,
+    role: &Role,
+    permissions: &[Permission],
+    rng: &mut dyn Entropy,
+) -> Result<(), Error> {
+    let mut query = ListQuery::by("role_id", FieldValue::Id(role.id));
+    query.limit = MAX_PAGE_LIMIT;
+    let held: Vec<Uuid> = Records::<RolePermission>::list_records(store, &query)?
+        .items
+        .into_iter()
+        .map(|a| a.permission_id)
+        .collect();
+    for permission in permissions {
+        if !held.contains(&permission.id) {
+            let grant = RolePermission {
+                id: random_uuid(rng),
+                realm_id: role.realm_id,
+                role_id: role.id,
+                permission_id: permission.id,
+            };
+            assign(store, &grant)?;
+        }
+    }
+    Ok(())
+}
+
 /// Inserts an assignment unless an equal one exists.
 pub fn assign<T, S: Records<T> + ?Sized>(store: &S, record: &T) -> Result<(), Error> {
     tolerate_conflict(store.insert_record(record))
@@ -275,8 +303,10 @@ pub fn bootstrap(
         .into_iter()
         .map(|p| p.name)
         .collect();
+    let mut added = false;
     for name in built_in_permissions() {
         if !existing.contains(&name) {
+            added = true;
             let permission = Permission {
                 id: random_uuid(rng),
                 name,
@@ -299,22 +329,21 @@ pub fn bootstrap(
     let role = store
         .find_role_by_name(realm.id, ADMIN_ROLE)?
         .ok_or_else(|| Error::internal("admin role vanished during bootstrap"))?;
-    let mut query = ListQuery::by("role_id", FieldValue::Id(role.id));
-    query.limit = MAX_PAGE_LIMIT;
-    let held: Vec<Uuid> = Records::<RolePermission>::list_records(store, &query)?
-        .items
-        .into_iter()
-        .map(|a| a.permission_id)
-        .collect();
-    for permission in store.list_permissions()? {
-        if !held.contains(&permission.id) {
-            let grant = RolePermission {
-                id: random_uuid(rng),
-                realm_id: realm.id,
-                role_id: role.id,
-                permission_id: permission.id,
-            };
-            assign(store, &grant)?;
+    let permissions = store.list_permissions()?;
+    grant_missing(store, &role, &permissions, rng)?;
+    if added {
+        // An upgrade brought new permissions: every realm's `realm_admin` holds every permission.
+        let mut query = ListQuery::by("name", FieldValue::Text(REALM_ADMIN_ROLE.to_owned()));
+        query.limit = MAX_PAGE_LIMIT;
+        loop {
+            let page = Records::<Role>::list_records(store, &query)?;
+            for role in &page.items {
+                grant_missing(store, role, &permissions, rng)?;
+            }
+            if page.items.len() < query.limit as usize {
+                break;
+            }
+            query.offset += query.limit;
         }
     }
     let mut admin_created = false;

@@ -339,6 +339,9 @@ mod tests {
         for status in 100..400 {
             m.request("/r0", status, Duration::ZERO);
         }
-        assert_eq!(m.routes.sorted(|r| r.statuses.sorted().len())[0].1, MAX_INNER);
+        assert_eq!(
+            m.routes.sorted(|r| r.statuses.sorted().len())[0].1,
+            MAX_INNER
+        );
     }
 }

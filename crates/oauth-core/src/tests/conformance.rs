@@ -32,6 +32,7 @@ use crate::random::{SeededEntropy, random_uuid};
 use crate::request::{Params, TokenRequest};
 use crate::secret::{ClientSecret, Password};
 use crate::store::Store;
+use crate::store::records::{FieldValue, ListQuery, Records};
 use crate::token::TokenResponse;
 
 /// A fixed instant for the suite.
@@ -457,6 +458,39 @@ pub fn bootstrap_is_idempotent(store: &dyn Store) {
     let admin = before.3.unwrap();
     let perms = store.user_permission_names(admin).unwrap();
     assert_eq!(perms, provision::built_in_permissions());
+
+    // An upgrade that brings a new built-in permission (here: one removed, as if it never
+    // existed) gives it to the master admin and to every realm's realm_admin at the next start.
+    let realm = provision::create_realm(
+        store,
+        provision::NewRealm::named("upgraded", SigningAlgorithm::Es256),
+        NOW,
+        &mut rng(3),
+    )
+    .unwrap();
+    let realm_admin = store
+        .find_role_by_name(realm.id, provision::REALM_ADMIN_ROLE)
+        .unwrap()
+        .unwrap();
+    let held = |role: Uuid| {
+        let mut query = ListQuery::by("role_id", FieldValue::Id(role));
+        query.limit = 1000;
+        Records::<RolePermission>::list_records(store, &query)
+            .unwrap()
+            .items
+            .len()
+    };
+    let every = store.list_permissions().unwrap();
+    assert_eq!(held(realm_admin.id), every.len());
+    let newest = every.iter().find(|p| p.name == "consent_read").unwrap();
+    Records::<Permission>::delete_record(store, newest.id).unwrap();
+    assert_eq!(held(realm_admin.id), every.len() - 1);
+    provision::bootstrap(store, &hasher, "admin", &pw, NOW + 10, &mut rng(4)).unwrap();
+    assert_eq!(held(realm_admin.id), every.len());
+    assert_eq!(
+        store.user_permission_names(admin).unwrap(),
+        provision::built_in_permissions()
+    );
 }
 
 fn request(pairs: &[(&str, &str)], basic: Option<(&str, &str)>) -> TokenRequest {
