@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::{root, run};
+use crate::{root, run, run_with};
 
 /// The targets, as named in `fuzz/Cargo.toml`.
 pub const TARGETS: [&str; 6] = [
@@ -74,18 +74,7 @@ fn cargo_fuzz(step: &str, args: &[&str]) -> Result<(), String> {
     full.extend_from_slice(&args[..2]);
     full.extend_from_slice(&["--sanitizer", "none"]);
     full.extend_from_slice(&args[2..]);
-    eprintln!("==> {step}: cargo {}", full.join(" "));
-    let status = Command::new("cargo")
-        .args(&full)
-        .env("RUSTC_BOOTSTRAP", "1")
-        .current_dir(root())
-        .status()
-        .map_err(|e| format!("{step}: cannot run cargo fuzz: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{step} failed ({status})"))
-    }
+    run_with(step, "cargo", &full, &[("RUSTC_BOOTSTRAP", "1")])
 }
 
 /// Copies libFuzzer's crash, timeout and out-of-memory inputs of `target` into

@@ -66,9 +66,20 @@ fn root() -> PathBuf {
 }
 
 pub(crate) fn run(step: &str, program: &str, args: &[&str]) -> Result<(), String> {
+    run_with(step, program, args, &[])
+}
+
+/// [`run`] with extra environment variables.
+pub(crate) fn run_with(
+    step: &str,
+    program: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Result<(), String> {
     eprintln!("==> {step}: {program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(root())
         .status()
         .map_err(|e| format!("{step}: cannot run {program}: {e}"))?;

@@ -235,6 +235,16 @@ pub(crate) fn http() -> reqwest::blocking::Client {
         .unwrap()
 }
 
+/// The key ids of a JWKS document.
+pub(crate) fn kids(jwks: &serde_json::Value) -> Vec<String> {
+    jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 pub(crate) fn jwks(base: &str) -> serde_json::Value {
     http()
         .get(format!("{base}/jwks"))

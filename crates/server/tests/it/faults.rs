@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use diesel::sql_types::BigInt;
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
 
-use crate::blackbox::{Db, Server, cli, http, jwks};
+use crate::blackbox::{Db, Server, cli, http, jwks, kids};
 use crate::nodes::Cluster;
 use crate::support::verify;
 
@@ -427,15 +427,6 @@ fn kill_mid_rotation(db: &Db, dir: &std::path::Path, multi_node: bool) {
         assert!(Instant::now() < deadline, "the successor never signed");
         std::thread::sleep(Duration::from_millis(300));
     }
-}
-
-fn kids(jwks: &serde_json::Value) -> Vec<String> {
-    jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[test]

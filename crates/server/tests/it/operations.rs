@@ -204,14 +204,7 @@ async fn a_key_rotation_never_shows_a_client_a_signature_it_cannot_verify() {
         body["access_token"].as_str().unwrap().to_owned()
     };
     let kid = |jwt: &str| crate::support::verify_header_kid(jwt);
-    let kids = |jwks: &serde_json::Value| -> Vec<String> {
-        jwks["keys"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|k| k["kid"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let kids = crate::blackbox::kids;
 
     let jwks0 = jwks().await;
     let token0 = token().await;
@@ -453,12 +446,7 @@ fn a_key_rotation_under_load_never_shows_a_client_an_unverifiable_token() {
     let base = server.base.clone();
     let stop = AtomicBool::new(false);
     let kid_of = crate::support::verify_header_kid;
-    let before: Vec<String> = jwks(&base)["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap().to_owned())
-        .collect();
+    let before = crate::blackbox::kids(&jwks(&base));
 
     let seen: Vec<(usize, std::collections::BTreeSet<String>)> = std::thread::scope(|s| {
         let clients: Vec<_> =
