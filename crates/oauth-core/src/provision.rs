@@ -409,6 +409,19 @@ pub fn create_client(
     now: UnixTime,
     rng: &mut dyn Entropy,
 ) -> Result<(Client, Option<ClientSecret>), Error> {
+    let (client, secret) = new_client(realm, new, now, rng)?;
+    store.create_client(&client)?;
+    Ok((client, secret))
+}
+
+/// Validates and builds a client record (and its secret) without storing it, for callers that
+/// set more fields before the one insert.
+pub fn new_client(
+    realm: &Realm,
+    new: NewClient,
+    now: UnixTime,
+    rng: &mut dyn Entropy,
+) -> Result<(Client, Option<ClientSecret>), Error> {
     validate_name("client name", &new.name)?;
     if let Some(scope) = &new.scope {
         Scope::parse(scope)?;
@@ -436,7 +449,6 @@ pub fn create_client(
         created_at: now,
         updated_at: now,
     };
-    store.create_client(&client)?;
     Ok((client, secret))
 }
 
@@ -460,6 +472,20 @@ pub fn create_user(
     now: UnixTime,
     rng: &mut dyn Entropy,
 ) -> Result<User, Error> {
+    let user = new_user(hasher, realm, new, now, rng)?;
+    store.create_user(&user)?;
+    Ok(user)
+}
+
+/// Validates and builds a user record (hashing the password) without storing it, for callers
+/// that set more fields before the one insert.
+pub fn new_user(
+    hasher: &PasswordHasher,
+    realm: &Realm,
+    new: NewUser,
+    now: UnixTime,
+    rng: &mut dyn Entropy,
+) -> Result<User, Error> {
     validate_name("user name", &new.name)?;
     let password_hash = new.password.map(|p| hasher.hash(&p, rng)).transpose()?;
     let user = User {
@@ -476,7 +502,6 @@ pub fn create_user(
         created_at: now,
         updated_at: now,
     };
-    store.create_user(&user)?;
     Ok(user)
 }
 

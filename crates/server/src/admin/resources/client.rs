@@ -252,16 +252,13 @@ impl Resource for Clients {
             first_party: body.first_party.unwrap_or(false),
         };
         let (mut client, secret) =
-            provision::create_client(ctx.store, &realm, new, ctx.now, &mut ctx.rng)
-                .map_err(ApiError::admin)?;
-        if body.display_name.is_some() || body.description.is_some() || body.active == Some(false) {
-            client.display_name = body.display_name;
-            client.description = body.description;
-            client.active = body.active.unwrap_or(true);
-            Self::records(ctx.store)
-                .update_record(&client)
-                .map_err(ApiError::admin_store)?;
-        }
+            provision::new_client(&realm, new, ctx.now, &mut ctx.rng).map_err(ApiError::admin)?;
+        client.display_name = body.display_name;
+        client.description = body.description;
+        client.active = body.active.unwrap_or(true);
+        ctx.store
+            .create_client(&client)
+            .map_err(ApiError::admin_store)?;
         Ok(Saved {
             model: client,
             secret: secret.map(oauth_core::secret::ClientSecret::into_secret),

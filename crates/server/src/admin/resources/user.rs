@@ -185,30 +185,17 @@ impl Resource for Users {
             email: body.email,
             password: body.password,
         };
-        let mut user = provision::create_user(
-            ctx.store,
-            &ctx.settings.hasher,
-            &realm,
-            new,
-            ctx.now,
-            &mut ctx.rng,
-        )
-        .map_err(ApiError::admin)?;
-        let extras = body.display_name.is_some()
-            || body.first_name.is_some()
-            || body.last_name.is_some()
-            || body.email_verified.is_some()
-            || body.active.is_some();
-        if extras {
-            user.display_name = body.display_name;
-            user.first_name = body.first_name;
-            user.last_name = body.last_name;
-            user.email_verified = body.email_verified.unwrap_or(false);
-            user.active = body.active.unwrap_or(true);
-            Self::records(ctx.store)
-                .update_record(&user)
-                .map_err(ApiError::admin_store)?;
-        }
+        let mut user =
+            provision::new_user(&ctx.settings.hasher, &realm, new, ctx.now, &mut ctx.rng)
+                .map_err(ApiError::admin)?;
+        user.display_name = body.display_name;
+        user.first_name = body.first_name;
+        user.last_name = body.last_name;
+        user.email_verified = body.email_verified.unwrap_or(false);
+        user.active = body.active.unwrap_or(true);
+        ctx.store
+            .create_user(&user)
+            .map_err(ApiError::admin_store)?;
         Ok(Saved::plain(user))
     }
 
