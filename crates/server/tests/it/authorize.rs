@@ -72,6 +72,7 @@ where
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = String::from_utf8(test::read_body(response).await.to_vec()).unwrap_or_default();
+    crate::support::observe(body.as_bytes());
     Page {
         status,
         headers,

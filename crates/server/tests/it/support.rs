@@ -142,6 +142,16 @@ fn ledger() -> std::sync::MutexGuard<'static, Ledger> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Checks an in-process response body for leaked secrets (`hygiene.rs`); panics on one.
+pub fn observe(body: &[u8]) {
+    let mut ledger = ledger();
+    let before = ledger.violation_count();
+    ledger.learn_response(&String::from_utf8_lossy(body));
+    if let Some(new) = ledger.violations_since(before) {
+        panic!("secret hygiene, in-process response: {new}");
+    }
+}
+
 /// Sends a request; answers status, headers and the JSON body (Null when not JSON). The body is
 /// checked for leaked secrets (`hygiene.rs`).
 pub async fn send<S, B>(
@@ -156,14 +166,7 @@ where
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = test::read_body(response).await;
-    {
-        let mut ledger = ledger();
-        let before = ledger.violation_count();
-        ledger.learn_response(&String::from_utf8_lossy(&body));
-        if let Some(new) = ledger.violations_since(before) {
-            panic!("secret hygiene, in-process response: {new}");
-        }
-    }
+    observe(&body);
     let json = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
     (status, headers, json)
 }
