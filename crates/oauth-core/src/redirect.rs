@@ -43,7 +43,10 @@ fn is_loopback_ip(url: &Url) -> bool {
         }
 }
 
-/// Whether `requested` matches `registered`.
+/// Whether `requested` matches `registered`: the same string, or, for a loopback IP literal, the
+/// same string once the port is taken out of both. The comparison is on the strings as sent, never
+/// on parsed URLs, which would also equate a different case of the scheme, `127.1` with
+/// `127.0.0.1` or `/a/../cb` with `/cb`.
 pub fn matches(registered: &str, requested: &str) -> bool {
     if registered == requested {
         return true;
@@ -51,15 +54,27 @@ pub fn matches(registered: &str, requested: &str) -> bool {
     let (Ok(reg), Ok(req)) = (Url::parse(registered), Url::parse(requested)) else {
         return false;
     };
-    if !is_loopback_ip(&reg) || !is_loopback_ip(&req) {
+    if !is_loopback_ip(&reg) || !is_loopback_ip(&req) || req.fragment().is_some() {
         return false;
     }
-    reg.host() == req.host()
-        && reg.path() == req.path()
-        && reg.query() == req.query()
-        && req.fragment().is_none()
-        && req.username().is_empty()
-        && req.password().is_none()
+    match (without_port(registered), without_port(requested)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// `uri` without the port of its authority: `http://127.0.0.1:8080/cb` is `http://127.0.0.1/cb`.
+fn without_port(uri: &str) -> Option<String> {
+    let start = uri.find("://")? + 3;
+    let end = uri[start..]
+        .find(['/', '?', '#'])
+        .map_or(uri.len(), |i| start + i);
+    let authority = &uri[start..end];
+    let host_end = match authority.rfind(':') {
+        Some(i) if authority[i + 1..].bytes().all(|b| b.is_ascii_digit()) => i,
+        _ => authority.len(),
+    };
+    Some(format!("{}{}", &uri[..start + host_end], &uri[end..]))
 }
 
 /// The registered URI that `requested` matches, if any.
@@ -96,6 +111,12 @@ mod tests {
             ("http://127.0.0.1/cb", "http://127.0.0.1:1/cb#frag", false),
             ("http://127.0.0.1/cb", "http://evil@127.0.0.1:1/cb", false),
             ("http://localhost/cb", "http://localhost:3000/cb", false),
+            // Found by fuzzing: parsed URLs would equate these; the strings differ beyond the port.
+            ("htTp://[::1]:1/cb", "http://[::1]:9/cb", false),
+            ("http://127.0.0.1/cb", "http://127.1:9/cb", false),
+            ("http://127.0.0.1/cb", "http://127.0.0.1:9/x/../cb", false),
+            ("http://127.0.0.1/a%41", "http://127.0.0.1:9/aA", false),
+            ("http://127.0.0.1:/cb", "http://127.0.0.1:9/cb", true),
             (
                 "com.example.app:/callback",
                 "com.example.app:/callback",

@@ -88,8 +88,8 @@ pub fn scope(data: &[u8]) {
 }
 
 /// Redirect URIs: the bytes are a registered URI and a requested one, split at the first newline.
-/// A match is exact, except the port of a loopback IP literal (RFC 8252 §7.3); a URI matches
-/// itself once it validates.
+/// A match is exact, string for string, except the port of a loopback IP literal (RFC 8252 §7.3);
+/// a URI matches itself once it validates.
 pub fn redirect_uri(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -102,14 +102,34 @@ pub fn redirect_uri(data: &[u8]) {
         );
     }
     if redirect::matches(registered, requested) && registered != requested {
-        let loopback =
-            |uri: &str| uri.starts_with("http://127.0.0.1") || uri.starts_with("http://[::1]");
+        // Only a loopback IP literal's port may differ: both parse as `http` on a loopback IP,
+        // and the strings are equal once the `:digits` ending the authority is cut from each.
+        let loopback = |uri: &str| {
+            url::Url::parse(uri).is_ok_and(|u| {
+                u.scheme() == "http"
+                    && match u.host() {
+                        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                        _ => false,
+                    }
+            })
+        };
+        let portless = |uri: &str| {
+            let authority_at = uri.find("://").map_or(0, |i| i + 3);
+            let rest = &uri[authority_at..];
+            let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            let authority = &rest[..authority_len];
+            let digits = authority.trim_end_matches(|c: char| c.is_ascii_digit());
+            let host = digits.strip_suffix(':').unwrap_or(authority);
+            format!("{}{host}{}", &uri[..authority_at], &rest[authority_len..])
+        };
         assert!(
             loopback(registered) && loopback(requested),
             "{registered:?} matched {requested:?}"
         );
+        assert_eq!(portless(registered), portless(requested));
     }
-    let list = format!("{registered} {requested}");
+    let list = format!("{registered},{requested}");
     if let Some(found) = redirect::find_match(Some(&list), requested) {
         assert!(redirect::matches(found, requested));
     }
