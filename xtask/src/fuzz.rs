@@ -1,7 +1,7 @@
 //! `cargo xtask fuzz [--seconds N] [--target NAME]`: runs every fuzz target of `fuzz/` (or one)
 //! with `cargo fuzz` for N seconds each (default 600), then minimises its corpus into
 //! `fuzz/corpus/<target>` (which the test suite replays). An input that crashes a target is
-//! copied to `fuzz/regressions/<target>/` (replayed by the suite too) and the run fails.
+//! moved to `fuzz/regressions/<target>/` (replayed by the suite too) and the run fails.
 //!
 //! `cargo-fuzz` is installed from crates.io when missing. It needs nightly compiler flags; the
 //! stable toolchain builds the targets with `RUSTC_BOOTSTRAP=1`. The targets build without a
@@ -77,7 +77,7 @@ fn cargo_fuzz(step: &str, args: &[&str]) -> Result<(), String> {
     run_with(step, "cargo", &full, &[("RUSTC_BOOTSTRAP", "1")])
 }
 
-/// Copies libFuzzer's crash, timeout and out-of-memory inputs of `target` into
+/// Moves libFuzzer's crash, timeout and out-of-memory inputs of `target` into
 /// `fuzz/regressions/<target>/`; answers how many there were.
 fn keep_crashes(target: &str) -> Result<usize, String> {
     let artifacts = root().join("fuzz/artifacts").join(target);
@@ -90,7 +90,8 @@ fn keep_crashes(target: &str) -> Result<usize, String> {
         let path = entry.path();
         std::fs::create_dir_all(&kept).map_err(|e| e.to_string())?;
         let name = path.file_name().unwrap_or_default();
-        std::fs::copy(&path, kept.join(name)).map_err(|e| e.to_string())?;
+        // Moved, so the next run reports only its own crashes.
+        std::fs::rename(&path, kept.join(name)).map_err(|e| e.to_string())?;
         eprintln!("fuzz: {target} crashed on {}", Path::new(name).display());
         count += 1;
     }
