@@ -36,6 +36,7 @@
 //! # }
 //! ```
 
+pub mod authority;
 pub mod authorize;
 pub mod bearer;
 pub mod client_auth;

@@ -16,7 +16,7 @@ use crate::model::{Realm, Session, UnixTime};
 use crate::redirect;
 use crate::request::Params;
 use crate::revocation::revoke_family;
-use crate::store::Store;
+use crate::store::{GrantHolder, Store};
 
 /// The parameters of a logout request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -138,7 +138,7 @@ pub fn logout(
     }
     for id in sessions {
         store.revoke_session(id, now)?;
-        for family in store.refresh_families_of_session(id)? {
+        for family in store.refresh_families_of(GrantHolder::Session(id))? {
             revoke_family(store, realm, family, now)?;
         }
     }

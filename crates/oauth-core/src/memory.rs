@@ -11,14 +11,14 @@ use uuid::Uuid;
 use crate::error::StoreError;
 use crate::hash::TokenHash;
 use crate::model::{
-    AuthorizationCode, Client, ClientPermission, ClientScope, Consent, Event, Failures, Permission,
-    Realm, RealmBundle, RefreshToken, Role, RolePermission, ScopeRecord, Session, SigningKey,
-    UnixTime, User, UserPermission, UserRole,
+    AuthorizationCode, BootstrapRecord, Client, ClientPermission, ClientScope, Consent, Event,
+    Failures, Permission, Realm, RealmBundle, RefreshToken, Role, RolePermission, ScopeRecord,
+    Session, SigningKey, UnixTime, User, UserPermission, UserRole,
 };
 use crate::store::{
-    AuthorizationCodeStore, CleanupStore, ClientStore, ConsentStore, EventStore, KeyStore,
-    RealmStore, RefreshTokenStore, RevocationStore, RoleStore, ScopeStore, SessionStore, Store,
-    StoreResult, ThrottleStore, UserStore,
+    AuthorizationCodeStore, BootstrapStore, CleanupStore, ClientStore, ConsentStore, EventStore,
+    GrantHolder, KeyStore, RealmStore, RefreshTokenStore, RevocationStore, RoleStore, ScopeStore,
+    SessionStore, Store, StoreResult, ThrottleStore, UserStore,
 };
 
 mod records;
@@ -44,6 +44,7 @@ struct Inner {
     consents: Vec<Consent>,
     failures: HashMap<String, Failures>,
     revoked: HashMap<String, UnixTime>,
+    bootstrap: Option<BootstrapRecord>,
 }
 
 /// A store that keeps everything in process memory.
@@ -310,12 +311,17 @@ impl RefreshTokenStore for MemoryStore {
         inner.refresh_tokens.insert(successor.id, successor.clone());
         Ok(true)
     }
-    fn refresh_families_of_session(&self, session_id: Uuid) -> StoreResult<Vec<Uuid>> {
+    fn refresh_families_of(&self, holder: GrantHolder) -> StoreResult<Vec<Uuid>> {
         let inner = self.lock()?;
+        let held = |t: &RefreshToken| match holder {
+            GrantHolder::Session(id) => t.session_id == Some(id),
+            GrantHolder::User(id) => t.user_id == Some(id),
+            GrantHolder::Client(id) => t.client_id == Some(id),
+        };
         let families: BTreeSet<Uuid> = inner
             .refresh_tokens
             .values()
-            .filter(|t| t.session_id == Some(session_id) && t.revoked_at.is_none())
+            .filter(|t| held(t) && t.revoked_at.is_none())
             .map(|t| t.family_id)
             .collect();
         Ok(families.into_iter().collect())
@@ -499,6 +505,22 @@ impl RevocationStore for MemoryStore {
     fn any_revoked(&self, ids: &[&str]) -> StoreResult<bool> {
         let inner = self.lock()?;
         Ok(ids.iter().any(|id| inner.revoked.contains_key(*id)))
+    }
+}
+
+impl BootstrapStore for MemoryStore {
+    fn bootstrap_record(&self) -> StoreResult<Option<BootstrapRecord>> {
+        Ok(self.lock()?.bootstrap.clone())
+    }
+    fn save_bootstrap_record(&self, record: &BootstrapRecord) -> StoreResult<()> {
+        let mut inner = self.write()?;
+        if inner.bootstrap.is_some() {
+            return Err(StoreError::Conflict(
+                "the database is bootstrapped already".into(),
+            ));
+        }
+        inner.bootstrap = Some(record.clone());
+        Ok(())
     }
 }
 

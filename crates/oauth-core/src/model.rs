@@ -328,6 +328,18 @@ pub struct Session {
 
 pub use crate::throttle::Failures;
 
+/// What the one-time bootstrap created, by id: the role holding every permission and the
+/// bootstrap admin (`None` once deleted). Its presence means bootstrap never runs again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BootstrapRecord {
+    /// The master realm's built-in `admin` role.
+    pub admin_role_id: Option<Uuid>,
+    /// The bootstrap admin user.
+    pub admin_user_id: Option<Uuid>,
+    /// When bootstrap finished.
+    pub completed_at: UnixTime,
+}
+
 /// A user's consent to a client for a set of scopes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Consent {

@@ -1,8 +1,9 @@
-//! Creating realms, clients and users, and the idempotent bootstrap of an empty database.
+//! Creating realms, clients and users, and the one-time bootstrap of an empty database.
 //!
-//! Used by the `bootstrap`, `client create` and `user create` commands and (later) the admin API.
-//! [`bootstrap`] only ever adds what is missing, so running it twice, or on every start, changes
-//! nothing the second time.
+//! Used by the `bootstrap`, `client create` and `user create` commands and the admin API.
+//! [`bootstrap`] runs once and records that it did (`BootstrapRecord`); every later run only
+//! hands new built-in permissions to the built-in roles, and never re-creates or re-grants
+//! anything by name.
 
 use uuid::Uuid;
 
@@ -11,8 +12,8 @@ use crate::grant::MASTER_REALM;
 use crate::hash::TokenHash;
 use crate::keys::{current_key, generate_signing_key};
 use crate::model::{
-    Client, KeyStatus, Permission, Realm, RealmBundle, Role, RolePermission, ScopeRecord,
-    SigningAlgorithm, UnixTime, User, UserRole,
+    BootstrapRecord, Client, KeyStatus, Permission, Realm, RealmBundle, Role, RolePermission,
+    ScopeRecord, SigningAlgorithm, UnixTime, User, UserRole,
 };
 use crate::password::PasswordHasher;
 use crate::random::{Entropy, random_token, random_uuid};
@@ -23,6 +24,8 @@ use crate::store::records::{FieldValue, ListQuery, MAX_PAGE_LIMIT, Records};
 
 /// Default access token lifetime: one hour.
 pub const DEFAULT_ACCESS_TOKEN_LIFETIME: i64 = 3600;
+/// The longest access token lifetime a realm may set: one day.
+pub const MAX_ACCESS_TOKEN_LIFETIME: i64 = 86_400;
 /// Default refresh token lifetime: three days.
 pub const DEFAULT_REFRESH_TOKEN_LIFETIME: i64 = 3 * 24 * 3600;
 /// The role that holds every permission.
@@ -285,10 +288,20 @@ pub struct BootstrapReport {
     pub realm: Realm,
     /// Whether the admin user was created by this run (with the configured password).
     pub admin_created: bool,
+    /// What the one-time bootstrap recorded (the admin role and user, by id).
+    pub record: BootstrapRecord,
 }
 
-/// Creates, where missing: realm `master` with its scopes and keys, every built-in permission,
-/// role `admin` holding them all, and user `admin_name` with `admin_password` in that role.
+/// Bootstraps an empty database, once: realm `master` with its scopes and keys, every built-in
+/// permission, role `admin` holding them all, and user `admin_name` with `admin_password` in
+/// that role; then stores a [`BootstrapRecord`] naming the role and the user by id.
+///
+/// Once that record exists, bootstrap never creates or grants anything by name again: a deleted
+/// admin stays deleted and a user renamed to `admin_name` gains nothing. It only hands the
+/// built-in permissions a new version brings to the built-in roles (the recorded `admin` role
+/// and every realm's `realm_admin`, found by their `built_in` flag, which no API call sets).
+/// A database of an older version (master but no record) is adopted: the record names master's
+/// built-in `admin` role and the user `admin_name` only if that user holds it.
 pub fn bootstrap(
     store: &dyn Store,
     hasher: &PasswordHasher,
@@ -297,16 +310,59 @@ pub fn bootstrap(
     now: UnixTime,
     rng: &mut dyn Entropy,
 ) -> Result<BootstrapReport, Error> {
-    let realm = ensure_realm(store, MASTER_REALM, now, rng)?;
+    if let Some(record) = store.bootstrap_record()? {
+        let realm = store
+            .find_realm_by_name(MASTER_REALM)?
+            .ok_or_else(|| Error::internal("the master realm is gone"))?;
+        add_new_permissions(store, rng)?;
+        return Ok(BootstrapReport {
+            realm,
+            admin_created: false,
+            record,
+        });
+    }
+    let fresh = match store.find_realm_by_name(MASTER_REALM)? {
+        None => true,
+        // A first bootstrap that stopped before its record (no user yet) finishes.
+        Some(master) => {
+            Records::<User>::list_records(
+                store,
+                &ListQuery::by("realm_id", FieldValue::Id(master.id)),
+            )?
+            .total
+                == 0
+        }
+    };
+    let (realm, record, admin_created) = if fresh {
+        first_bootstrap(store, hasher, admin_name, admin_password, now, rng)?
+    } else {
+        adopt(store, admin_name, now, rng)?
+    };
+    match store.save_bootstrap_record(&record) {
+        Ok(()) => {}
+        // Another node bootstrapped at the same moment, with the same records by name.
+        Err(StoreError::Conflict(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let record = store.bootstrap_record()?.unwrap_or(record);
+    Ok(BootstrapReport {
+        realm,
+        admin_created,
+        record,
+    })
+}
+
+/// Adds the built-in permissions this version knows and the database lacks, and grants exactly
+/// those to every built-in role.
+fn add_new_permissions(store: &dyn Store, rng: &mut dyn Entropy) -> Result<(), Error> {
     let existing: Vec<String> = store
         .list_permissions()?
         .into_iter()
         .map(|p| p.name)
         .collect();
-    let mut added = false;
+    let mut added = Vec::new();
     for name in built_in_permissions() {
         if !existing.contains(&name) {
-            added = true;
             let permission = Permission {
                 id: random_uuid(rng),
                 name,
@@ -314,8 +370,43 @@ pub fn bootstrap(
                 built_in: true,
             };
             tolerate_conflict(store.create_permission(&permission))?;
+            added.push(permission.name);
         }
     }
+    if added.is_empty() {
+        return Ok(());
+    }
+    let added: Vec<Permission> = store
+        .list_permissions()?
+        .into_iter()
+        .filter(|p| added.contains(&p.name))
+        .collect();
+    let mut query = ListQuery::by("built_in", FieldValue::Bool(true));
+    query.limit = MAX_PAGE_LIMIT;
+    loop {
+        let page = Records::<Role>::list_records(store, &query)?;
+        for role in &page.items {
+            grant_missing(store, role, &added, rng)?;
+        }
+        if page.items.len() < query.limit as usize {
+            break;
+        }
+        query.offset += query.limit;
+    }
+    Ok(())
+}
+
+/// The first bootstrap of an empty database (tolerant of a node doing the same concurrently).
+fn first_bootstrap(
+    store: &dyn Store,
+    hasher: &PasswordHasher,
+    admin_name: &str,
+    admin_password: &Password,
+    now: UnixTime,
+    rng: &mut dyn Entropy,
+) -> Result<(Realm, BootstrapRecord, bool), Error> {
+    let realm = ensure_realm(store, MASTER_REALM, now, rng)?;
+    add_new_permissions(store, rng)?;
     if store.find_role_by_name(realm.id, ADMIN_ROLE)?.is_none() {
         let role = Role {
             id: random_uuid(rng),
@@ -329,23 +420,7 @@ pub fn bootstrap(
     let role = store
         .find_role_by_name(realm.id, ADMIN_ROLE)?
         .ok_or_else(|| Error::internal("admin role vanished during bootstrap"))?;
-    let permissions = store.list_permissions()?;
-    grant_missing(store, &role, &permissions, rng)?;
-    if added {
-        // An upgrade brought new permissions: every realm's `realm_admin` holds every permission.
-        let mut query = ListQuery::by("name", FieldValue::Text(REALM_ADMIN_ROLE.to_owned()));
-        query.limit = MAX_PAGE_LIMIT;
-        loop {
-            let page = Records::<Role>::list_records(store, &query)?;
-            for role in &page.items {
-                grant_missing(store, role, &permissions, rng)?;
-            }
-            if page.items.len() < query.limit as usize {
-                break;
-            }
-            query.offset += query.limit;
-        }
-    }
+    grant_missing(store, &role, &store.list_permissions()?, rng)?;
     let mut admin_created = false;
     if store.find_user_by_name(realm.id, admin_name)?.is_none() {
         let new = NewUser {
@@ -373,10 +448,43 @@ pub fn bootstrap(
         };
         assign(store, &grant)?;
     }
-    Ok(BootstrapReport {
-        realm,
-        admin_created,
-    })
+    let record = BootstrapRecord {
+        admin_role_id: Some(role.id),
+        admin_user_id: Some(admin.id),
+        completed_at: now,
+    };
+    Ok((realm, record, admin_created))
+}
+
+/// Records a database bootstrapped by a version without the record: master's built-in `admin`
+/// role, and the user `admin_name` only if it holds that role. Creates nothing.
+fn adopt(
+    store: &dyn Store,
+    admin_name: &str,
+    now: UnixTime,
+    rng: &mut dyn Entropy,
+) -> Result<(Realm, BootstrapRecord, bool), Error> {
+    let realm = store
+        .find_realm_by_name(MASTER_REALM)?
+        .ok_or_else(|| Error::internal("the master realm is gone"))?;
+    add_new_permissions(store, rng)?;
+    let role = store
+        .find_role_by_name(realm.id, ADMIN_ROLE)?
+        .filter(|r| r.built_in);
+    let admin = match (&role, store.find_user_by_name(realm.id, admin_name)?) {
+        (Some(role), Some(user)) => {
+            let query = ListQuery::by("user_id", FieldValue::Id(user.id))
+                .and("role_id", FieldValue::Id(role.id));
+            (Records::<UserRole>::list_records(store, &query)?.total > 0).then_some(user.id)
+        }
+        _ => None,
+    };
+    let record = BootstrapRecord {
+        admin_role_id: role.map(|r| r.id),
+        admin_user_id: admin,
+        completed_at: now,
+    };
+    Ok((realm, record, false))
 }
 
 /// A client to register.

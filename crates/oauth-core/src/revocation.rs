@@ -12,11 +12,13 @@ use crate::client_auth::AuthenticatedClient;
 use crate::error::Error;
 use crate::grant::Settings;
 use crate::hash::TokenHash;
-use crate::model::{Realm, UnixTime};
-use crate::store::Store;
+use crate::model::{Realm, Session, UnixTime};
+use crate::store::records::{FieldValue, ListQuery, MAX_PAGE_LIMIT, Records};
+use crate::store::{GrantHolder, Store};
 
-/// Revokes a grant: its refresh tokens, and the access tokens issued from it (they expire within
-/// the realm's access token lifetime, so the record is kept that long).
+/// Revokes a grant: its refresh tokens, and the access tokens issued from it. Those were issued
+/// with the realm's access token lifetime *at the time*, which may since have been lowered, so the
+/// record is kept for the longest lifetime a realm may have (or the realm's, if longer).
 pub fn revoke_family(
     store: &dyn Store,
     realm: &Realm,
@@ -24,8 +26,36 @@ pub fn revoke_family(
     now: UnixTime,
 ) -> Result<(), Error> {
     store.revoke_refresh_family(family_id, now)?;
-    store.revoke_token_id(&family_id.to_string(), now + realm.access_token_lifetime)?;
+    let longest = realm
+        .access_token_lifetime
+        .max(crate::provision::MAX_ACCESS_TOKEN_LIFETIME);
+    store.revoke_token_id(&family_id.to_string(), now + longest)?;
     Ok(())
+}
+
+/// Ends every grant of `holder`: its refresh-token families and (through `fid`) their access
+/// tokens, and for a user also their login sessions. Run when a user's password changes, a user
+/// is deactivated or deleted, or a client is deactivated, deleted or given a new secret; answers
+/// how many families were revoked.
+pub fn revoke_grants(
+    store: &dyn Store,
+    realm: &Realm,
+    holder: GrantHolder,
+    now: UnixTime,
+) -> Result<usize, Error> {
+    let families = store.refresh_families_of(holder)?;
+    for family in &families {
+        revoke_family(store, realm, *family, now)?;
+    }
+    if let GrantHolder::User(user_id) = holder {
+        let mut query = ListQuery::by("user_id", FieldValue::Id(user_id));
+        query.limit = MAX_PAGE_LIMIT;
+        let sessions = Records::<Session>::list_records(store, &query)?;
+        for session in sessions.items.iter().filter(|s| s.revoked_at.is_none()) {
+            store.revoke_session(session.id, now)?;
+        }
+    }
+    Ok(families.len())
 }
 
 /// `POST /token/revoke`: revokes `token` if it belongs to `client`'s realm and was issued to that

@@ -16,14 +16,14 @@ use std::time::{Duration, Instant};
 use oauth_core::Store;
 use oauth_core::hash::TokenHash;
 use oauth_core::model::{
-    AuthorizationCode, Client, Consent, Event, Failures, Permission, Realm, RealmBundle,
-    RefreshToken, Role, ScopeRecord, Session, SigningKey, UnixTime, User,
+    AuthorizationCode, BootstrapRecord, Client, Consent, Event, Failures, Permission, Realm,
+    RealmBundle, RefreshToken, Role, ScopeRecord, Session, SigningKey, UnixTime, User,
 };
 use oauth_core::store::records::{ListQuery, Page, Records};
 use oauth_core::store::{
-    AuthorizationCodeStore, CleanupStore, ClientStore, ConsentStore, EventStore, KeyStore,
-    RealmStore, RefreshTokenStore, RevocationStore, RoleStore, ScopeStore, SessionStore,
-    StoreResult, ThrottleStore, UserStore,
+    AuthorizationCodeStore, BootstrapStore, CleanupStore, ClientStore, ConsentStore, EventStore,
+    GrantHolder, KeyStore, RealmStore, RefreshTokenStore, RevocationStore, RoleStore, ScopeStore,
+    SessionStore, StoreResult, ThrottleStore, UserStore,
 };
 use uuid::Uuid;
 
@@ -280,8 +280,8 @@ impl<S: Store + ?Sized> RefreshTokenStore for CachedStore<S> {
     ) -> StoreResult<bool> {
         self.inner.rotate_refresh_token(consumed_id, successor, now)
     }
-    fn refresh_families_of_session(&self, session_id: Uuid) -> StoreResult<Vec<Uuid>> {
-        self.inner.refresh_families_of_session(session_id)
+    fn refresh_families_of(&self, holder: GrantHolder) -> StoreResult<Vec<Uuid>> {
+        self.inner.refresh_families_of(holder)
     }
     fn revoke_refresh_family(&self, family_id: Uuid, now: UnixTime) -> StoreResult<u64> {
         self.inner.revoke_refresh_family(family_id, now)
@@ -361,6 +361,15 @@ impl<S: Store + ?Sized> RevocationStore for CachedStore<S> {
 impl<S: Store + ?Sized> CleanupStore for CachedStore<S> {
     fn purge_expired(&self, now: UnixTime, window_cutoff: UnixTime) -> StoreResult<u64> {
         self.inner.purge_expired(now, window_cutoff)
+    }
+}
+
+impl<S: Store + ?Sized> BootstrapStore for CachedStore<S> {
+    fn bootstrap_record(&self) -> StoreResult<Option<BootstrapRecord>> {
+        self.inner.bootstrap_record()
+    }
+    fn save_bootstrap_record(&self, record: &BootstrapRecord) -> StoreResult<()> {
+        self.inner.save_bootstrap_record(record)
     }
 }
 

@@ -237,6 +237,15 @@ macro_rules! define_schema {
                 expires_at -> $ts,
             }
         }
+        $crate::__diesel::table! {
+            use $crate::__diesel::sql_types::*;
+            bootstrap (id) {
+                id -> Integer,
+                admin_role_id -> Nullable<$id>,
+                admin_user_id -> Nullable<$id>,
+                completed_at -> $ts,
+            }
+        }
         $crate::__diesel::allow_tables_to_appear_in_same_query!(
             realms,
             users,

@@ -15,16 +15,16 @@ macro_rules! impl_store {
         use $crate::__oauth_core::StoreError;
         use $crate::__oauth_core::hash::TokenHash;
         use $crate::__oauth_core::model::{
-            AuthorizationCode, Client, ClientPermission, ClientScope, Consent, Event, Failures,
-            Permission, Realm, RealmBundle, RefreshToken, Role, RolePermission, ScopeRecord,
-            Session, SigningKey, UnixTime, User, UserPermission, UserRole,
+            AuthorizationCode, BootstrapRecord, Client, ClientPermission, ClientScope, Consent,
+            Event, Failures, Permission, Realm, RealmBundle, RefreshToken, Role, RolePermission,
+            ScopeRecord, Session, SigningKey, UnixTime, User, UserPermission, UserRole,
         };
         use $crate::__oauth_core::secret::{PasswordHash, PrivateKeyDer};
         use $crate::__oauth_core::store::records::{FieldValue, ListQuery, Page, Records};
         use $crate::__oauth_core::store::{
-            AuthorizationCodeStore, CleanupStore, ClientStore, ConsentStore, EventStore, KeyStore,
-            RealmStore, RefreshTokenStore, RevocationStore, RoleStore, ScopeStore, SessionStore,
-            Store, StoreResult, ThrottleStore, UserStore,
+            AuthorizationCodeStore, BootstrapStore, CleanupStore, ClientStore, ConsentStore,
+            EventStore, GrantHolder, KeyStore, RealmStore, RefreshTokenStore, RevocationStore,
+            RoleStore, ScopeStore, SessionStore, Store, StoreResult, ThrottleStore, UserStore,
         };
         use $crate::{from_timestamp as unix, map_error, to_timestamp as ts};
 
@@ -895,11 +895,17 @@ macro_rules! impl_store {
                     })
                     .map_err(map_error)
             }
-            fn refresh_families_of_session(&self, session_id: Uuid) -> StoreResult<Vec<Uuid>> {
+            fn refresh_families_of(&self, holder: GrantHolder) -> StoreResult<Vec<Uuid>> {
                 use schema::refresh_tokens::dsl;
-                let families: Vec<conv::Id> = dsl::refresh_tokens
-                    .filter(dsl::session_id.eq(conv::id(session_id)))
+                let query = dsl::refresh_tokens
                     .filter(dsl::revoked_at.is_null())
+                    .into_boxed::<$backend>();
+                let query = match holder {
+                    GrantHolder::Session(id) => query.filter(dsl::session_id.eq(conv::id(id))),
+                    GrantHolder::User(id) => query.filter(dsl::user_id.eq(conv::id(id))),
+                    GrantHolder::Client(id) => query.filter(dsl::client_id.eq(conv::id(id))),
+                };
+                let families: Vec<conv::Id> = query
                     .select(dsl::family_id)
                     .distinct()
                     .load(&mut *self.conn()?)
@@ -1133,6 +1139,40 @@ macro_rules! impl_store {
                     .get_result(&mut *self.conn()?)
                     .map_err(map_error)?;
                 Ok(found > 0)
+            }
+        }
+
+        impl BootstrapStore for $store {
+            fn bootstrap_record(&self) -> StoreResult<Option<BootstrapRecord>> {
+                use schema::bootstrap::dsl;
+                type Row = (Option<conv::Id>, Option<conv::Id>, DateTime<Utc>);
+                let row: Option<Row> = dsl::bootstrap
+                    .find(1)
+                    .select((dsl::admin_role_id, dsl::admin_user_id, dsl::completed_at))
+                    .first(&mut *self.conn()?)
+                    .optional()
+                    .map_err(map_error)?;
+                row.map(|(role, user, at)| {
+                    Ok(BootstrapRecord {
+                        admin_role_id: role.map(conv::uuid).transpose()?,
+                        admin_user_id: user.map(conv::uuid).transpose()?,
+                        completed_at: unix(at),
+                    })
+                })
+                .transpose()
+            }
+            fn save_bootstrap_record(&self, record: &BootstrapRecord) -> StoreResult<()> {
+                use schema::bootstrap::dsl;
+                diesel::insert_into(dsl::bootstrap)
+                    .values((
+                        dsl::id.eq(1),
+                        dsl::admin_role_id.eq(record.admin_role_id.map(conv::id)),
+                        dsl::admin_user_id.eq(record.admin_user_id.map(conv::id)),
+                        dsl::completed_at.eq(ts(record.completed_at)?),
+                    ))
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
             }
         }
 

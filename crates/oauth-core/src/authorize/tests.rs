@@ -261,7 +261,7 @@ fn decisions_follow_session_consent_and_prompt() {
         realm_id: w.realm.id,
         user_id: user,
         client_id: web.client.id,
-        scope: "global".into(),
+        scope: "email".into(),
         created_at: NOW,
     };
     let code = |r: Result<Next, OAuthError>| r.map_err(|e| e.code);
@@ -280,7 +280,7 @@ fn decisions_follow_session_consent_and_prompt() {
         &w,
         &[
             ("redirect_uri", "https://app.example/cb"),
-            ("scope", "global email"),
+            ("scope", "openid email"),
         ],
         "web",
     );

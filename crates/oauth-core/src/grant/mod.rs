@@ -16,6 +16,7 @@ pub use refresh_token::REUSE_DETECTED;
 
 use uuid::Uuid;
 
+use crate::authority;
 use crate::client_auth::{AuthenticatedClient, authenticate_client};
 use crate::error::{Error, ErrorCode, OAuthError};
 use crate::keys::KeySource;
@@ -181,7 +182,8 @@ pub fn resolve_realm(
 }
 
 /// The scope to grant: the requested scope, checked against the realm's scopes and the client's
-/// allowed scopes; `global` (Authup's default) when none is asked for.
+/// allowed scopes; `global` (Authup's default) when none is asked for. Only the client-less
+/// password grant and first-party clients listing it may get `global` (`authority`).
 pub fn resolve_scope(
     store: &dyn Store,
     realm: &Realm,
@@ -192,13 +194,28 @@ pub fn resolve_scope(
         .and_then(|c| c.scope.as_deref())
         .map(Scope::parse)
         .transpose()?;
+    let may_admin = authority::may_receive_admin_scope(client);
     let requested = match requested.filter(|s| !s.is_empty()) {
         Some(scope) => scope,
         None => match &allowed_by_client {
             Some(allowed) if !allowed.contains(DEFAULT_SCOPE) => allowed.clone(),
-            _ => Scope::parse(DEFAULT_SCOPE)?,
+            _ if may_admin => Scope::parse(DEFAULT_SCOPE)?,
+            // A client that may not hold `global` gets its other allowed scopes, or none.
+            Some(allowed) => allowed
+                .iter()
+                .filter(|t| *t != authority::ADMIN_SCOPE)
+                .map(str::to_owned)
+                .collect(),
+            None => Scope::parse("")?,
         },
     };
+    if !may_admin && requested.contains(authority::ADMIN_SCOPE) {
+        return Err(OAuthError::invalid_scope(
+            "scope not allowed for this client: global (the admin scope is only for first-party \
+             clients that list it)",
+        )
+        .into());
+    }
     let realm_scopes: Scope = store
         .list_scopes(realm.id)?
         .into_iter()

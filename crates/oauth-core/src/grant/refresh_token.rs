@@ -102,8 +102,10 @@ pub(super) fn grant(
     )
 }
 
-/// A token is bound to the client it was issued to. A confidential client must authenticate; a
-/// token issued without a client may be refreshed without one.
+/// A token is bound to the client it was issued to, and only that client refreshes it: a public
+/// client names itself with `client_id`, a confidential one authenticates (the exchange has
+/// already checked that the client is active and allowed this grant type). A token issued
+/// without a client is refreshed without one. So a successor always keeps its binding.
 fn check_client(
     ctx: &Context<'_>,
     token: &RefreshToken,
@@ -116,8 +118,10 @@ fn check_client(
             Some(c) if c.is_confidential() => {
                 Err(OAuthError::invalid_client("client authentication is required").into())
             }
-            Some(c) if c.active => Ok(()),
-            _ => Err(invalid(
+            Some(_) => Err(invalid(
+                "the refresh token was issued to a client: client_id is required",
+            )),
+            None => Err(invalid(
                 "the client of the refresh token is inactive or was deleted",
             )),
         },

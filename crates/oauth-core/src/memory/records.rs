@@ -190,6 +190,13 @@ impl Table for User {
         inner.consents.retain(|c| c.user_id != id);
         inner.refresh_tokens.retain(|_, t| t.user_id != Some(id));
         inner.codes.retain(|_, c| c.user_id != id);
+        if let Some(b) = inner
+            .bootstrap
+            .as_mut()
+            .filter(|b| b.admin_user_id == Some(id))
+        {
+            b.admin_user_id = None;
+        }
     }
 }
 
@@ -219,6 +226,13 @@ impl Table for Role {
     fn cascade(inner: &mut Inner, id: Uuid) {
         inner.user_roles.retain(|a| a.role_id != id);
         inner.role_permissions.retain(|a| a.role_id != id);
+        if let Some(b) = inner
+            .bootstrap
+            .as_mut()
+            .filter(|b| b.admin_role_id == Some(id))
+        {
+            b.admin_role_id = None;
+        }
     }
 }
 

@@ -13,9 +13,9 @@ use uuid::Uuid;
 use crate::error::StoreError;
 use crate::hash::TokenHash;
 use crate::model::{
-    AuthorizationCode, Client, ClientPermission, ClientScope, Consent, Event, Failures, Permission,
-    Realm, RealmBundle, RefreshToken, Role, RolePermission, ScopeRecord, Session, SigningKey,
-    UnixTime, User, UserPermission, UserRole,
+    AuthorizationCode, BootstrapRecord, Client, ClientPermission, ClientScope, Consent, Event,
+    Failures, Permission, Realm, RealmBundle, RefreshToken, Role, RolePermission, ScopeRecord,
+    Session, SigningKey, UnixTime, User, UserPermission, UserRole,
 };
 use records::Records;
 
@@ -104,8 +104,20 @@ pub trait RefreshTokenStore {
     ) -> StoreResult<bool>;
     /// Revokes every not yet revoked token of a family; answers how many were revoked.
     fn revoke_refresh_family(&self, family_id: Uuid, now: UnixTime) -> StoreResult<u64>;
-    /// The families that still hold an unrevoked token issued in `session_id` (for logout).
-    fn refresh_families_of_session(&self, session_id: Uuid) -> StoreResult<Vec<Uuid>>;
+    /// The families that still hold an unrevoked token of `holder` (a session for logout; a user
+    /// or a client when its credentials change).
+    fn refresh_families_of(&self, holder: GrantHolder) -> StoreResult<Vec<Uuid>>;
+}
+
+/// Whose refresh-token families to find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantHolder {
+    /// Issued in a login session.
+    Session(Uuid),
+    /// Issued to a user (through any client or none).
+    User(Uuid),
+    /// Issued to a client.
+    Client(Uuid),
 }
 
 /// Authorization codes.
@@ -180,6 +192,14 @@ pub trait EventStore {
     fn purge_events(&self, before: UnixTime) -> StoreResult<u64>;
 }
 
+/// The record that the database was bootstrapped: bootstrap runs only while there is none.
+pub trait BootstrapStore {
+    /// The record, once bootstrap has run.
+    fn bootstrap_record(&self) -> StoreResult<Option<BootstrapRecord>>;
+    /// Saves the record; `Conflict` when one exists (another node bootstrapped first).
+    fn save_bootstrap_record(&self, record: &BootstrapRecord) -> StoreResult<()>;
+}
+
 /// Removal of what can no longer be used.
 pub trait CleanupStore {
     /// Deletes expired refresh tokens, authorization codes, sessions and revocation records, and
@@ -203,6 +223,7 @@ pub trait Store:
     + RevocationStore
     + EventStore
     + CleanupStore
+    + BootstrapStore
     + Records<Realm>
     + Records<User>
     + Records<Client>

@@ -13,9 +13,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "conformance/authority.rs"]
+mod authority;
 #[path = "conformance/records.rs"]
 mod records;
 
+pub use authority::*;
 pub use records::*;
 use uuid::Uuid;
 
@@ -31,8 +34,8 @@ use crate::provision::{self, NewClient, NewUser};
 use crate::random::{SeededEntropy, random_uuid};
 use crate::request::{Params, TokenRequest};
 use crate::secret::{ClientSecret, Password};
-use crate::store::Store;
 use crate::store::records::{FieldValue, ListQuery, Records};
+use crate::store::{GrantHolder, Store};
 use crate::token::TokenResponse;
 
 /// A fixed instant for the suite.
@@ -55,6 +58,8 @@ macro_rules! store_conformance_tests {
             revoking_a_family_revokes_only_that_family,
             concurrent_consumption_has_one_winner,
             bootstrap_is_idempotent,
+            bootstrap_runs_once_and_never_grants_by_name,
+            grants_of_a_user_or_client_are_found_and_ended,
             password_and_client_credentials_grants,
             refresh_rotates_and_reuse_revokes_the_family,
             concurrent_refreshes_of_one_token_have_one_winner,
@@ -966,6 +971,7 @@ pub fn code_grant_with_pkce_and_replay_revocation(store: &dyn Store) {
         client_id: Some("web".into()),
         redirect_uri: Some("https://app.example/cb".into()),
         response_type: Some("code".into()),
+        scope: Some("openid email".into()),
         code_challenge: Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into()),
         code_challenge_method: Some("S256".into()),
         ..AuthorizationRequest::default()
@@ -1032,7 +1038,7 @@ pub fn code_grant_with_pkce_and_replay_revocation(store: &dyn Store) {
     );
     let tokens = redeem(&code, "https://app.example/cb", Some(verifier), NOW + 1, 54).unwrap();
     let refresh = tokens.refresh_token.clone().unwrap();
-    assert_eq!(tokens.scope, "global");
+    assert_eq!(tokens.scope, "email openid");
     // Replay: refused, and the refresh token issued from the code dies.
     assert_eq!(
         code_of(redeem(
@@ -1150,20 +1156,24 @@ pub fn refresh_families_are_found_by_session(store: &dyn Store) {
             store.create_refresh_token(&token).unwrap();
         }
     }
-    let mut found = store.refresh_families_of_session(session.id).unwrap();
+    let mut found = store
+        .refresh_families_of(GrantHolder::Session(session.id))
+        .unwrap();
     found.sort();
     let mut expected = vec![f1, f2];
     expected.sort();
     assert_eq!(found, expected);
     store.revoke_refresh_family(f1, NOW + 1).unwrap();
     assert_eq!(
-        store.refresh_families_of_session(session.id).unwrap(),
+        store
+            .refresh_families_of(GrantHolder::Session(session.id))
+            .unwrap(),
         vec![f2],
         "revoked families are done"
     );
     assert!(
         store
-            .refresh_families_of_session(Uuid::nil())
+            .refresh_families_of(GrantHolder::Session(Uuid::nil()))
             .unwrap()
             .is_empty()
     );

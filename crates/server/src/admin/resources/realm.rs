@@ -142,7 +142,11 @@ impl Resource for Realms {
             algorithm(body.access_token_algorithm.as_deref())?.unwrap_or(SigningAlgorithm::Es256),
         );
         new.display_name = body.display_name;
-        if let Some(v) = lifetime("accessTokenLifetime", body.access_token_lifetime, 86_400)? {
+        if let Some(v) = lifetime(
+            "accessTokenLifetime",
+            body.access_token_lifetime,
+            provision::MAX_ACCESS_TOKEN_LIFETIME,
+        )? {
             new.access_token_lifetime = v;
         }
         if let Some(v) = lifetime(
@@ -166,7 +170,11 @@ impl Resource for Realms {
             validate::text("displayName", Some(name), validate::MAX_NAME_CHARS)?;
         }
         validate::apply(&mut realm.display_name, body.display_name);
-        if let Some(v) = lifetime("accessTokenLifetime", body.access_token_lifetime, 86_400)? {
+        if let Some(v) = lifetime(
+            "accessTokenLifetime",
+            body.access_token_lifetime,
+            provision::MAX_ACCESS_TOKEN_LIFETIME,
+        )? {
             realm.access_token_lifetime = v;
         }
         if let Some(v) = lifetime(

@@ -80,19 +80,18 @@ impl Resource for Sessions {
     }
 
     fn delete(ctx: &mut Ctx<'_>, session: &Session) -> Result<(), ApiError> {
-        let families = ctx
-            .store
-            .refresh_families_of_session(session.id)
-            .map_err(ApiError::admin_store)?;
         let realm = ctx
             .store
             .find_realm(session.realm_id)
             .map_err(ApiError::admin_store)?
             .ok_or_else(|| ApiError::NoRecord("the session's realm is gone".into()))?;
-        for family in families {
-            oauth_core::revocation::revoke_family(ctx.store, &realm, family, ctx.now)
-                .map_err(ApiError::from)?;
-        }
+        oauth_core::revocation::revoke_grants(
+            ctx.store,
+            &realm,
+            oauth_core::store::GrantHolder::Session(session.id),
+            ctx.now,
+        )
+        .map_err(ApiError::from)?;
         ctx.store
             .revoke_session(session.id, ctx.now)
             .map_err(ApiError::admin_store)?;
