@@ -49,6 +49,8 @@ for name in env:
 url = str(env.get("PORTCULLIS_DATABASE__URL", ""))
 need(url.startswith("postgres://") and "@postgres:5432/" in url, "database URL must point at the postgres service")
 need(str(env.get("PORTCULLIS_HTTP__ADDRESS", "")).startswith("0.0.0.0:"), "listen on all interfaces in a container")
+need(":?" in str(env.get("PORTCULLIS_BOOTSTRAP__ADMIN_PASSWORD", "")),
+     "compose must require a real admin password (${VAR:?...}), never default one")
 need("healthcheck" in services.get("postgres", {}), "postgres needs a healthcheck")
 need(compose.get("volumes"), "a named volume keeps the database")
 

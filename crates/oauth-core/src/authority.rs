@@ -43,6 +43,9 @@ pub enum Refusal {
     /// The current password given is wrong.
     #[error("currentPassword is wrong")]
     CurrentPasswordWrong,
+    /// The caller lacks a permission the act needs.
+    #[error("permission {0} is required")]
+    MissingPermission(&'static str),
 }
 
 /// Whose grants or powers an act concerns.

@@ -7,12 +7,13 @@
 
 use uuid::Uuid;
 
+use crate::authority::{self, Refusal};
 use crate::bearer;
 use crate::client_auth::AuthenticatedClient;
 use crate::error::Error;
 use crate::grant::Settings;
 use crate::hash::TokenHash;
-use crate::model::{Realm, Session, UnixTime};
+use crate::model::{Client, Realm, Session, UnixTime};
 use crate::store::records::{FieldValue, ListQuery, MAX_PAGE_LIMIT, Records};
 use crate::store::{GrantHolder, Store};
 
@@ -86,18 +87,98 @@ pub fn revoke(
     Ok(())
 }
 
-/// `POST /token/introspect` by an authenticated caller of `realm`: the token's metadata if it is
-/// active in that realm, else exactly `{"active": false}`.
+/// The permission that lets a caller introspect every token of its realm.
+pub const INTROSPECT_PERMISSION: &str = "token_introspect";
+
+/// Which tokens an introspecting caller may learn about (RFC 7662 §4: a resource server should
+/// learn only about tokens meant for it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Every token of the realm: the caller holds [`INTROSPECT_PERMISSION`].
+    Realm,
+    /// Only tokens issued to this client or naming it in `aud`.
+    Client(Uuid),
+}
+
+/// What an authenticated confidential client may introspect: every token of its realm if it
+/// holds [`INTROSPECT_PERMISSION`], else only its own.
+pub fn client_audience(store: &dyn Store, client: &Client) -> Result<Audience, Error> {
+    let names = store.client_permission_names(client.id)?;
+    Ok(if names.iter().any(|p| p == INTROSPECT_PERMISSION) {
+        Audience::Realm
+    } else {
+        Audience::Client(client.id)
+    })
+}
+
+/// Whether a bearer may introspect: its scope includes `global` and its user (or client) holds
+/// [`INTROSPECT_PERMISSION`].
+pub fn bearer_audience(
+    store: &dyn Store,
+    caller: &bearer::AccessToken,
+) -> Result<Result<Audience, Refusal>, Error> {
+    if let Err(refusal) = authority::admin_access(&caller.scope) {
+        return Ok(Err(refusal));
+    }
+    let names = match (
+        caller.subject_kind.as_str(),
+        Uuid::parse_str(&caller.subject),
+    ) {
+        ("user", Ok(id)) => store.user_permission_names(id)?,
+        ("client", Ok(id)) => store.client_permission_names(id)?,
+        _ => Vec::new(),
+    };
+    Ok(if names.iter().any(|p| p == INTROSPECT_PERMISSION) {
+        Ok(Audience::Realm)
+    } else {
+        Err(Refusal::MissingPermission(INTROSPECT_PERMISSION))
+    })
+}
+
+fn names_client(claims: &serde_json::Map<String, serde_json::Value>, client: Uuid) -> bool {
+    let id = client.to_string();
+    let is = |v: &serde_json::Value| v.as_str() == Some(id.as_str());
+    claims.get("client_id").is_some_and(is)
+        || match claims.get("aud") {
+            Some(serde_json::Value::Array(list)) => list.iter().any(is),
+            Some(one) => is(one),
+            None => false,
+        }
+}
+
+/// Whether the subject of a token is still an active user (client tokens: always).
+fn user_is_active(store: &dyn Store, user: Option<Uuid>) -> Result<bool, Error> {
+    Ok(match user {
+        Some(id) => store.find_user(id)?.is_some_and(|u| u.active),
+        None => true,
+    })
+}
+
+/// `POST /token/introspect` by a caller of `realm` allowed to see `audience`: the token's
+/// metadata if it is active in that realm, meant for the caller, and its user is still active;
+/// else exactly `{"active": false}`.
 pub fn introspect(
     store: &dyn Store,
     settings: &Settings,
     realm: &Realm,
+    audience: Audience,
     token: &str,
     now: UnixTime,
 ) -> Result<serde_json::Value, Error> {
     let inactive = serde_json::json!({ "active": false });
     if let Ok(access) = bearer::verify(store, settings, token, now)? {
-        if access.realm.id != realm.id {
+        let user = match (
+            access.subject_kind.as_str(),
+            Uuid::parse_str(&access.subject),
+        ) {
+            ("user", Ok(id)) => Some(id),
+            _ => None,
+        };
+        let visible = match audience {
+            Audience::Realm => true,
+            Audience::Client(id) => names_client(&access.claims, id),
+        };
+        if access.realm.id != realm.id || !visible || !user_is_active(store, user)? {
             return Ok(inactive);
         }
         let username = match (
@@ -137,10 +218,16 @@ pub fn introspect(
     let Some(refresh) = store.find_refresh_token(&TokenHash::of(token))? else {
         return Ok(inactive);
     };
+    let visible = match audience {
+        Audience::Realm => true,
+        Audience::Client(id) => refresh.client_id == Some(id),
+    };
     let live = refresh.realm_id == realm.id
+        && visible
         && refresh.revoked_at.is_none()
         && refresh.consumed_at.is_none()
-        && refresh.expires_at > now;
+        && refresh.expires_at > now
+        && user_is_active(store, refresh.user_id)?;
     if !live {
         return Ok(inactive);
     }

@@ -11,6 +11,7 @@ use oauth_core::Store;
 use oauth_core::grant::Settings;
 use oauth_core::password::PasswordHasher;
 use oauth_core::provision;
+use oauth_core::secret::Password;
 
 use crate::cli::{ClientCreateArgs, HealthcheckArgs, RealmCreateArgs, UserCreateArgs};
 use crate::config::{Config, DEFAULT_ADMIN_PASSWORD};
@@ -75,6 +76,28 @@ fn run_bootstrap(config: &Config, store: &dyn Store, hasher: &PasswordHasher) ->
     Ok(())
 }
 
+/// Fails while the bootstrap admin (found by id) still has the default password: a server
+/// reachable from other machines must not open with `start123`.
+fn refuse_default_password(store: &dyn Store, hasher: &PasswordHasher) -> CommandResult {
+    let record = store
+        .bootstrap_record()
+        .map_err(|e| format!("bootstrap: {e}"))?;
+    let Some(id) = record.and_then(|r| r.admin_user_id) else {
+        return Ok(());
+    };
+    let admin = store.find_user(id).map_err(|e| format!("bootstrap: {e}"))?;
+    let default = Password::new(DEFAULT_ADMIN_PASSWORD);
+    if admin.is_some_and(|u| hasher.verify_or_dummy(&default, u.password_hash.as_ref())) {
+        return Err(
+            "the bootstrap admin still has the default password and http.address is not a \
+             loopback address: change the password (or set bootstrap.admin_password before the \
+             first start), or set bootstrap.allow_default_password = true"
+                .to_owned(),
+        );
+    }
+    Ok(())
+}
+
 /// `portcullis serve`.
 pub fn serve(config: &Config) -> CommandResult {
     let started = Instant::now();
@@ -83,6 +106,9 @@ pub fn serve(config: &Config) -> CommandResult {
     let hasher = hasher(config)?;
     if config.bootstrap.enabled {
         run_bootstrap(config, store.as_ref(), &hasher)?;
+    }
+    if !addr.ip().is_loopback() && !config.bootstrap.allow_default_password {
+        refuse_default_password(store.as_ref(), &hasher)?;
     }
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let settings = Settings {

@@ -160,6 +160,9 @@ pub struct BootstrapConfig {
     pub admin_password: String,
     /// Read the admin password from this file instead (trailing newline stripped).
     pub admin_password_file: Option<PathBuf>,
+    /// Let a listener on a non-loopback address start while the bootstrap admin still has the
+    /// default password (off: the server refuses to start).
+    pub allow_default_password: bool,
 }
 
 impl Default for BootstrapConfig {
@@ -169,6 +172,7 @@ impl Default for BootstrapConfig {
             admin_username: "admin".to_owned(),
             admin_password: DEFAULT_ADMIN_PASSWORD.to_owned(),
             admin_password_file: None,
+            allow_default_password: false,
         }
     }
 }
@@ -180,6 +184,7 @@ impl std::fmt::Debug for BootstrapConfig {
             .field("admin_username", &self.admin_username)
             .field("admin_password", &"[redacted]")
             .field("admin_password_file", &self.admin_password_file)
+            .field("allow_default_password", &self.allow_default_password)
             .finish()
     }
 }

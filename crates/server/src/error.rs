@@ -8,6 +8,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use oauth_core::authority::Refusal;
 use oauth_core::{Error, ErrorCode, OAuthError};
 use serde::Serialize;
 
@@ -43,6 +44,9 @@ pub enum ApiError {
     /// Admin API: the caller lacks a permission (`403`).
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// The bearer token's scope lacks `global` (`403` `insufficient_scope`, RFC 6750 §3.1).
+    #[error("insufficient scope")]
+    InsufficientScope,
     /// Admin API: a record with that unique name exists (`409`).
     #[error("conflict: {0}")]
     Conflict(String),
@@ -89,6 +93,18 @@ impl ApiError {
     }
 }
 
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::InsufficientScope => Self::InsufficientScope,
+            Refusal::CurrentPasswordRequired | Refusal::CurrentPasswordWrong => {
+                Self::invalid("currentPassword", refusal.to_string())
+            }
+            other => Self::Forbidden(other.to_string()),
+        }
+    }
+}
+
 impl From<Error> for ApiError {
     fn from(err: Error) -> Self {
         match err {
@@ -129,7 +145,7 @@ impl ResponseError for ApiError {
             Self::NotFound(_) | Self::NoRecord(_) => StatusCode::NOT_FOUND,
             Self::Invalid { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::InsufficientScope => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -155,6 +171,10 @@ impl ResponseError for ApiError {
             Self::Invalid { message, .. } => ("invalid_request", message.as_str()),
             Self::Unauthorized(why) => ("invalid_token", *why),
             Self::Forbidden(why) => ("insufficient_permission", why.as_str()),
+            Self::InsufficientScope => (
+                "insufficient_scope",
+                "the token's scope does not include global, which the admin API requires",
+            ),
             Self::Conflict(why) => ("conflict", why.as_str()),
             Self::MethodNotAllowed(_) => (
                 "invalid_request",
@@ -181,6 +201,14 @@ impl ResponseError for ApiError {
                 response.insert_header((
                     header::WWW_AUTHENTICATE,
                     format!("Bearer realm=\"portcullis\", error=\"invalid_token\", error_description=\"{why}\""),
+                ));
+            }
+            Self::InsufficientScope => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(
+                        "Bearer realm=\"portcullis\", error=\"insufficient_scope\", scope=\"global\"",
+                    ),
                 ));
             }
             Self::MethodNotAllowed(allow) => {

@@ -194,6 +194,20 @@ pub trait Resource: 'static {
     }
     /// Whether the caller may also delete records [`is_self`](Self::is_self) accepts.
     const SELF_DELETE: bool = false;
+    /// Whether writes may hash with Argon2: each then waits for a hashing permit, like a login,
+    /// so admin calls cannot exhaust the cores or memory.
+    const HASHES: bool = false;
+}
+
+/// A hashing permit for a write of `R` that may hash, held until the write is done.
+async fn hashing_permit<R: Resource>(
+    state: &AppState,
+) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, ApiError> {
+    if !R::HASHES {
+        return Ok(None);
+    }
+    let permit = state.hashing.clone().acquire_owned().await;
+    permit.map(Some).map_err(|_| ApiError::Unavailable)
 }
 
 /// Creates a record as the command-line operator, through the same validation and code as
@@ -446,10 +460,12 @@ async fn create<R: Resource>(
 ) -> Result<HttpResponse, ApiError> {
     let call = Call::of(&state, &req)?;
     let bytes = read_body(&req, payload, state.body_limit).await?;
+    let permit = hashing_permit::<R>(&state).await?;
     let body = blocking(move || {
         let mut ctx = call.ctx()?;
         let input: R::Create = parse_body(&bytes)?;
         let saved = R::create(&mut ctx, input)?;
+        drop(permit);
         call.audit::<R>(&ctx, "create", &saved.model);
         view_json::<R>(&saved)
     })
@@ -466,12 +482,14 @@ async fn update<R: Resource>(
 ) -> Result<HttpResponse, ApiError> {
     let call = Call::of(&state, &req)?;
     let bytes = read_body(&req, payload, state.body_limit).await?;
+    let permit = hashing_permit::<R>(&state).await?;
     let body = blocking(move || {
         let mut ctx = call.ctx()?;
         let current = resolve::<R>(&ctx, call.id.as_deref().unwrap_or_default())?;
         authorize::<R>(&ctx, "update", &current)?;
         let input: R::Update = parse_body(&bytes)?;
         let saved = R::update(&mut ctx, current, input)?;
+        drop(permit);
         call.audit::<R>(&ctx, "update", &saved.model);
         view_json::<R>(&saved)
     })

@@ -2,12 +2,14 @@
 //!
 //! A user's permissions come from their roles and direct grants; a client's (client-credentials
 //! token) from its client permissions. Permissions held by a principal of the master realm apply
-//! to every realm (global); anyone else's apply inside their own realm only.
+//! to every realm (global); anyone else's apply inside their own realm only. Only tokens whose
+//! scope includes `global` are accepted (`403 insufficient_scope` otherwise).
 
 use std::collections::BTreeSet;
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
+use oauth_core::authority::{self, Subject};
 use oauth_core::grant::{MASTER_REALM, Settings};
 use oauth_core::model::{Realm, UnixTime};
 use oauth_core::{Store, bearer};
@@ -61,6 +63,17 @@ impl Principal {
     pub fn may(&self, permission: &str, realm_id: Option<Uuid>) -> bool {
         self.permissions.contains(permission)
             && (self.is_global() || realm_id == Some(self.realm.id))
+    }
+
+    /// Containment (`oauth_core::authority`): `Ok` if they hold every permission `subject`
+    /// holds, as anyone changing its credentials, name or `active`, or deleting it, must.
+    pub fn contain(&self, store: &dyn Store, subject: Subject) -> Result<(), ApiError> {
+        if self.kind == Kind::Operator {
+            return Ok(());
+        }
+        authority::may_act_on(store, &self.permissions, subject)
+            .map_err(ApiError::admin_store)?
+            .map_err(ApiError::from)
     }
 
     /// `Ok` if they [`may`](Self::may), else `403` naming the permission.
@@ -127,6 +140,8 @@ pub fn authenticate(
         Ok(token) => token,
         Err(invalid) => return Err(ApiError::Unauthorized(invalid.0)),
     };
+    // A token a relying party obtained (no `global`) carries none of its user's admin power.
+    authority::admin_access(&token.scope)?;
     let id = Uuid::parse_str(&token.subject)
         .map_err(|_| ApiError::Unauthorized("the token's subject is not a record id"))?;
     let (kind, permissions) = match token.subject_kind.as_str() {

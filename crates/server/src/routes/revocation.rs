@@ -1,9 +1,12 @@
 //! `POST /token/revoke` (RFC 7009) and `POST /token/introspect` (RFC 7662), root and per realm.
 //!
 //! Both take the same strict form (or JSON) body and client authentication as `/token`.
-//! Introspection needs an authenticated confidential client (`401` otherwise) and answers
-//! `{"active": false}` for anything it does not recognise as live. Revocation accepts public
-//! clients by `client_id` and answers `200` whether or not the token was known.
+//! Introspection needs an authenticated confidential client (`401` otherwise), which learns only
+//! about its own tokens unless it holds `token_introspect`, or a bearer token with scope `global`
+//! whose subject holds `token_introspect`; it answers `{"active": false}` for anything it does not
+//! recognise as live (a deactivated user's tokens included). Revocation accepts public clients by
+//! `client_id`, tokens issued without a client without any client, and answers `200` whether or
+//! not the token was known.
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -11,9 +14,7 @@ use oauth_core::client_auth::{AuthenticatedClient, authenticate_client};
 use oauth_core::grant::resolve_realm;
 use oauth_core::model::Realm;
 use oauth_core::request::{ClientCredentials, RealmSelector, client_credentials};
-use oauth_core::store::RoleStore as _;
 use oauth_core::{Error, OAuthError, Store, revocation};
-use uuid::Uuid;
 
 use crate::blocking::run_blocking;
 use crate::error::ApiError;
@@ -76,13 +77,10 @@ fn json(body: serde_json::Value) -> HttpResponse {
         .json(body)
 }
 
-/// The permission that lets a user's bearer token call introspection.
-pub const INTROSPECT_PERMISSION: &str = "token_introspect";
-
 /// Why a bearer caller of introspection was refused.
 enum Refusal {
     Token(&'static str),
-    Permission,
+    Authority(oauth_core::authority::Refusal),
 }
 
 pub(super) async fn introspect(
@@ -99,34 +97,27 @@ pub(super) async fn introspect(
     let now = now();
     let body = run_blocking(move || {
         let store = shared.store.as_ref();
-        let realm = match bearer {
-            // A bearer holding `token_introspect` through its user's roles.
+        let (realm, audience) = match bearer {
+            // A bearer token with scope `global` whose subject holds `token_introspect`.
             Some(bearer) => {
                 match oauth_core::bearer::verify(store, &shared.settings, &bearer, now)? {
                     Err(invalid) => return Ok(Err(Refusal::Token(invalid.0))),
                     Ok(caller) if path.as_deref().is_some_and(|p| p != caller.realm.name) => {
                         return Ok(Err(Refusal::Token("the token belongs to another realm")));
                     }
-                    Ok(caller) => {
-                        let allowed = caller.subject_kind == "user"
-                            && match Uuid::parse_str(&caller.subject) {
-                                Ok(user) => store
-                                    .user_permission_names(user)?
-                                    .iter()
-                                    .any(|p| p == INTROSPECT_PERMISSION),
-                                Err(_) => false,
-                            };
-                        if !allowed {
-                            return Ok(Err(Refusal::Permission));
-                        }
-                        caller.realm
-                    }
+                    Ok(caller) => match revocation::bearer_audience(store, &caller)? {
+                        Ok(audience) => (caller.realm, audience),
+                        Err(refusal) => return Ok(Err(Refusal::Authority(refusal))),
+                    },
                 }
             }
             None => {
                 let realm = realm_of(store, path, &credentials)?;
                 match authenticate_client(store, &realm, &credentials)? {
-                    AuthenticatedClient::Confidential(_) => realm,
+                    AuthenticatedClient::Confidential(client) => {
+                        let audience = revocation::client_audience(store, &client)?;
+                        (realm, audience)
+                    }
                     _ => {
                         return Err(OAuthError::invalid_client(
                             "introspection requires client authentication",
@@ -136,7 +127,7 @@ pub(super) async fn introspect(
                 }
             }
         };
-        revocation::introspect(store, &shared.settings, &realm, &token, now).map(Ok)
+        revocation::introspect(store, &shared.settings, &realm, audience, &token, now).map(Ok)
     })
     .await?;
     let challenge = |error: &str, description: &str| {
@@ -149,12 +140,12 @@ pub(super) async fn introspect(
         Err(Refusal::Token(why)) => Ok(HttpResponse::Unauthorized()
             .insert_header((header::WWW_AUTHENTICATE, challenge("invalid_token", why)))
             .json(serde_json::json!({ "error": "invalid_token", "error_description": why }))),
-        Err(Refusal::Permission) => {
-            let why = "the token's user lacks the token_introspect permission";
+        Err(Refusal::Authority(refusal)) => {
+            let why = refusal.to_string();
             Ok(HttpResponse::Forbidden()
                 .insert_header((
                     header::WWW_AUTHENTICATE,
-                    challenge("insufficient_scope", why),
+                    challenge("insufficient_scope", &why),
                 ))
                 .json(
                     serde_json::json!({ "error": "insufficient_scope", "error_description": why }),
@@ -177,10 +168,9 @@ pub(super) async fn revoke(
     run_blocking(move || {
         let store = shared.store.as_ref();
         let realm = realm_of(store, path, &credentials)?;
+        // Without client credentials only tokens issued without a client can be revoked: the
+        // token itself is the credential (RFC 7009 §2.1 lets the server decide).
         let client = authenticate_client(store, &realm, &credentials)?;
-        if matches!(client, AuthenticatedClient::Anonymous) {
-            return Err(OAuthError::invalid_client("client_id is required").into());
-        }
         revocation::revoke(store, &shared.settings, &realm, &client, &token, now)
     })
     .await?;

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod admin;
+mod attacks;
 mod authorize;
 mod blackbox;
 mod browser;

@@ -1,9 +1,9 @@
 //! The assignment resources: `/user-roles`, `/role-permissions`, `/user-permissions`,
 //! `/client-permissions` and `/client-scopes`, written once as a macro. An assignment belongs to
 //! the realm of its first party; its second party must be in the same realm (permissions are of
-//! no realm). Nobody can hand out a permission they do not hold themselves: granting a role or a
-//! permission checks that the caller holds every permission it carries. Assignments are created
-//! and deleted, never updated.
+//! no realm). Nobody can hand out or take away a permission they do not hold themselves: granting
+//! or revoking a role or a permission checks that the caller holds every permission it carries.
+//! Assignments are created and deleted, never updated.
 
 use oauth_core::Store;
 use oauth_core::model::{
@@ -159,6 +159,24 @@ macro_rules! assignment_resource {
                     .insert_record(&record)
                     .map_err(ApiError::admin_store)?;
                 Ok(Saved::plain(record))
+            }
+
+            fn delete(ctx: &mut Ctx<'_>, record: &$model) -> Result<(), ApiError> {
+                // Taking a grant away needs what giving it needs: holding what it carries.
+                let right_records: &dyn Records<$right_model> = ctx.store;
+                if let Some(right) = right_records
+                    .get_record(record.$right)
+                    .map_err(ApiError::admin_store)?
+                {
+                    check_carried(
+                        &ctx.principal,
+                        &<$right_model as Carries>::carried(ctx.store, &right)?,
+                    )?;
+                }
+                Self::records(ctx.store)
+                    .delete_record(record.id)
+                    .map_err(ApiError::admin_store)?;
+                Ok(())
             }
         }
     };

@@ -1,15 +1,20 @@
 //! `/clients`, in Authup's shape: `authMethod` `secret` (confidential) or `none` (public). The
 //! server generates a confidential client's secret and returns it once, in the create response
-//! (or from `POST /clients/{id}/secret`, which replaces it); only its hash is stored.
+//! (or from `POST /clients/{id}/secret`, which replaces it); only its hash is stored. Changing
+//! another client's secret, `authMethod`, name or `active`, or deleting it, needs every
+//! permission it holds (containment); deactivation, deletion, a new secret or another
+//! `authMethod` ends the client's grants.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use oauth_core::Store;
+use oauth_core::authority::Subject;
 use oauth_core::hash::TokenHash;
 use oauth_core::model::{Client, SigningAlgorithm};
 use oauth_core::provision::{self, NewClient};
 use oauth_core::random::random_token;
 use oauth_core::scope::Scope;
+use oauth_core::store::GrantHolder;
 use oauth_core::store::records::Records;
+use oauth_core::{Store, revocation};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -270,6 +275,15 @@ impl Resource for Clients {
         mut client: Client,
         body: ClientUpdate,
     ) -> Result<Saved<Client>, ApiError> {
+        let to_public = public(body.auth_method.as_deref())?;
+        let renamed = body.name.as_ref().is_some_and(|n| *n != client.name);
+        let activation = body.active.is_some_and(|a| a != client.active);
+        let method_changed = to_public.is_some_and(|p| p == client.is_confidential());
+        if renamed || activation || method_changed {
+            ctx.principal
+                .contain(ctx.store, Subject::Client(client.id))?;
+        }
+        let ends_grants = (body.active == Some(false) && client.active) || method_changed;
         if let Some(name) = &body.name {
             validate::name("name", name)?;
             client.name.clone_from(name);
@@ -313,7 +327,7 @@ impl Resource for Clients {
             client.first_party = first_party;
         }
         let mut secret = None;
-        match public(body.auth_method.as_deref())? {
+        match to_public {
             Some(true) => client.secret_hash = None,
             Some(false) if !client.is_confidential() => {
                 let value = random_token(&mut ctx.rng);
@@ -326,11 +340,37 @@ impl Resource for Clients {
         Self::records(ctx.store)
             .update_record(&client)
             .map_err(ApiError::admin_store)?;
+        if ends_grants {
+            end_grants(ctx, &client)?;
+        }
         Ok(Saved {
             model: client,
             secret,
         })
     }
+
+    fn delete(ctx: &mut Ctx<'_>, client: &Client) -> Result<(), ApiError> {
+        ctx.principal
+            .contain(ctx.store, Subject::Client(client.id))?;
+        end_grants(ctx, client)?;
+        Self::records(ctx.store)
+            .delete_record(client.id)
+            .map_err(ApiError::admin_store)?;
+        Ok(())
+    }
+}
+
+/// Revokes every grant issued to `client` (refresh families and, through `fid`, their access
+/// tokens): when it is deactivated, deleted, changes authentication method or gets a new secret.
+fn end_grants(ctx: &Ctx<'_>, client: &Client) -> Result<(), ApiError> {
+    let realm = ctx
+        .store
+        .find_realm(client.realm_id)
+        .map_err(ApiError::admin_store)?
+        .ok_or_else(|| ApiError::NoRecord("the client's realm is gone".into()))?;
+    revocation::revoke_grants(ctx.store, &realm, GrantHolder::Client(client.id), ctx.now)
+        .map_err(ApiError::from)?;
+    Ok(())
 }
 
 /// `POST /clients/{id}/secret`: a new secret for a confidential client (the old one stops
@@ -344,6 +384,8 @@ async fn regenerate_secret(
         let mut ctx = call.ctx()?;
         let mut client = resolve::<Clients>(&ctx, call.id.as_deref().unwrap_or_default())?;
         authorize::<Clients>(&ctx, "update", &client)?;
+        ctx.principal
+            .contain(ctx.store, Subject::Client(client.id))?;
         if !client.is_confidential() {
             return Err(ApiError::invalid(
                 "authMethod",
@@ -356,6 +398,7 @@ async fn regenerate_secret(
         Clients::records(ctx.store)
             .update_record(&client)
             .map_err(ApiError::admin_store)?;
+        end_grants(&ctx, &client)?;
         call.audit::<Clients>(&ctx, "update", &client);
         view_json::<Clients>(&Saved {
             model: client,

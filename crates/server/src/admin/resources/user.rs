@@ -1,12 +1,17 @@
 //! `/users`: people of a realm. `password` is write-only (hashed with Argon2id on the blocking
-//! pool, at least the configured length); `/users/@me` lets any user read and update themselves
-//! (but not their own `active` flag).
+//! pool under a hashing permit, at least the configured length); `/users/@me` lets any user read
+//! and update themselves (but not their own `active` flag; their own password only with
+//! `currentPassword`). Changing another user's password, name or `active`, or deleting them,
+//! needs every permission they hold (containment); a password change, deactivation or deletion
+//! ends the user's grants and sessions.
 
-use oauth_core::Store;
+use oauth_core::authority::{Refusal, Subject};
 use oauth_core::model::User;
 use oauth_core::provision::{self, NewUser};
 use oauth_core::secret::Password;
+use oauth_core::store::GrantHolder;
 use oauth_core::store::records::Records;
+use oauth_core::{Store, revocation};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -75,6 +80,10 @@ pub struct UserUpdate {
     #[serde(default, deserialize_with = "validate::nullable")]
     #[schema(value_type = Option<String>, format = Password)]
     password: Option<Option<Password>>,
+    /// Write-only; required when a user changes their own password.
+    #[serde(alias = "current_password")]
+    #[schema(value_type = Option<String>, format = Password)]
+    current_password: Option<Password>,
 }
 
 fn check_password(ctx: &Ctx<'_>, password: &Password) -> Result<(), ApiError> {
@@ -164,6 +173,8 @@ impl Resource for Users {
             .find_user_by_name(realm_id, name)
             .map_err(ApiError::admin_store)
     }
+    const HASHES: bool = true;
+
     fn is_self(principal: &Principal, model: &User) -> bool {
         principal.kind == PrincipalKind::User && principal.id == model.id
     }
@@ -210,6 +221,26 @@ impl Resource for Users {
                 "permission user_update is required to change active or emailVerified".into(),
             ));
         }
+        let own = Self::is_self(&ctx.principal, &user);
+        let renamed = body.name.as_ref().is_some_and(|n| *n != user.name);
+        let deactivated = body.active == Some(false) && user.active;
+        let activation = body.active.is_some_and(|a| a != user.active);
+        if !own && (body.password.is_some() || renamed || activation) {
+            ctx.principal.contain(ctx.store, Subject::User(user.id))?;
+        }
+        if own && body.password.is_some() {
+            let current = body
+                .current_password
+                .as_ref()
+                .ok_or(Refusal::CurrentPasswordRequired)?;
+            if !ctx
+                .settings
+                .hasher
+                .verify_or_dummy(current, user.password_hash.as_ref())
+            {
+                return Err(Refusal::CurrentPasswordWrong.into());
+            }
+        }
         if let Some(name) = &body.name {
             validate::name("name", name)?;
             user.name.clone_from(name);
@@ -233,6 +264,7 @@ impl Resource for Users {
         if let Some(active) = body.active {
             user.active = active;
         }
+        let password_changed = body.password.is_some();
         match body.password {
             None => {}
             Some(None) => user.password_hash = None,
@@ -250,6 +282,32 @@ impl Resource for Users {
         Self::records(ctx.store)
             .update_record(&user)
             .map_err(ApiError::admin_store)?;
+        if password_changed || deactivated {
+            // A changed credential or a deactivation ends every grant and session of the user.
+            end_grants(ctx, &user)?;
+        }
         Ok(Saved::plain(user))
     }
+
+    fn delete(ctx: &mut Ctx<'_>, user: &User) -> Result<(), ApiError> {
+        ctx.principal.contain(ctx.store, Subject::User(user.id))?;
+        end_grants(ctx, user)?;
+        Self::records(ctx.store)
+            .delete_record(user.id)
+            .map_err(ApiError::admin_store)?;
+        Ok(())
+    }
+}
+
+/// Revokes every grant (refresh families and, through `fid`, their access tokens) and session
+/// of `user`.
+fn end_grants(ctx: &Ctx<'_>, user: &User) -> Result<(), ApiError> {
+    let realm = ctx
+        .store
+        .find_realm(user.realm_id)
+        .map_err(ApiError::admin_store)?
+        .ok_or_else(|| ApiError::NoRecord("the user's realm is gone".into()))?;
+    revocation::revoke_grants(ctx.store, &realm, GrantHolder::User(user.id), ctx.now)
+        .map_err(ApiError::from)?;
+    Ok(())
 }
