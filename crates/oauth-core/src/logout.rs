@@ -3,8 +3,9 @@
 //! The relying party sends the browser with `id_token_hint`, `client_id`,
 //! `post_logout_redirect_uri` and `state`. A `post_logout_redirect_uri` is honoured only when it is
 //! registered on the client (named by `client_id` or by the hint's audience); anything else is shown
-//! on a page, never redirected to. Without a valid hint the person is asked to confirm (a forged
-//! link must not sign anyone out silently). Logging out ends the browser's session (and the
+//! on a page, never redirected to. Without a valid hint that names the browser's session (its
+//! `sub`, and its `sid` when present) the person is asked to confirm: a forged link, or a link
+//! carrying somebody else's ID token, must not sign anyone out silently. Logging out ends the browser's session (and the
 //! hint's `sid`), and revokes every grant issued in it: refresh tokens and their access tokens.
 
 use uuid::Uuid;
@@ -120,20 +121,25 @@ pub fn logout(
             }
         },
     };
-    if hint.is_none() && !confirmed {
+    let browser = session.filter(|s| s.realm_id == realm.id && s.revoked_at.is_none());
+    let claim = |name: &str| {
+        hint.as_ref()
+            .and_then(|c| c.get(name))
+            .and_then(|v| v.as_str())
+    };
+    let hint_sid = claim("sid").and_then(|v| Uuid::parse_str(v).ok());
+    // A hint speaks for the browser's session only if it names that session's user (and, when it
+    // carries one, that session): anyone's valid ID token must not sign another person out.
+    let hint_matches = |s: &Session| {
+        claim("sub") == Some(s.user_id.to_string().as_str())
+            && hint_sid.is_none_or(|sid| sid == s.id)
+    };
+    let silent = hint.is_some() && browser.is_none_or(hint_matches);
+    if !silent && !confirmed {
         return Ok(LogoutOutcome::Confirm);
     }
-    let mut sessions: Vec<Uuid> = session
-        .filter(|s| s.realm_id == realm.id && s.revoked_at.is_none())
-        .map(|s| s.id)
-        .into_iter()
-        .collect();
-    if let Some(sid) = hint
-        .as_ref()
-        .and_then(|c| c.get("sid"))
-        .and_then(|v| v.as_str())
-        .and_then(|v| Uuid::parse_str(v).ok())
-    {
+    let mut sessions: Vec<Uuid> = browser.map(|s| s.id).into_iter().collect();
+    if let Some(sid) = hint_sid {
         sessions.push(sid);
     }
     for id in sessions {

@@ -123,7 +123,7 @@ pub struct ClientCreateArgs {
     /// A public client (no secret; for apps that cannot keep one).
     #[arg(long)]
     pub public: bool,
-    /// A first-party client (skips the consent page).
+    /// A first-party client (skips the consent page; may receive the admin scope `global`).
     #[arg(long)]
     pub first_party: bool,
     /// Algorithm of the client's ID tokens.

@@ -714,7 +714,7 @@ async fn the_permission_matrix() {
         post,
         "/realms/alpha/clients",
         a,
-        json!({"name": "svc"})
+        json!({"name": "svc", "firstParty": true})
     );
     let (svc_id, svc_secret) = (id(&svc), svc["data"]["secret"].as_str().unwrap().to_owned());
     let (_, _, bare) = call!(
@@ -723,7 +723,7 @@ async fn the_permission_matrix() {
         post,
         "/realms/alpha/clients",
         a,
-        json!({"name": "bare"})
+        json!({"name": "bare", "firstParty": true})
     );
     let (bare_id, bare_secret) = (
         id(&bare),

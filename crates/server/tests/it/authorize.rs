@@ -766,6 +766,45 @@ async fn rp_initiated_logout_ends_the_session_and_its_grants(fx: crate::support:
     assert_eq!(page.status, 400);
     assert!(jar.0.contains_key("portcullis_session"));
 
+    // Attacker: mallory, with her own valid ID token as the hint, lures the admin's browser to
+    // the logout link. The admin is asked first; nothing ends silently.
+    let master = fx.store.find_realm_by_name("master").unwrap().unwrap();
+    oauth_core::provision::create_user(
+        fx.store.as_ref(),
+        &fx.state.settings.hasher,
+        &master,
+        oauth_core::provision::NewUser {
+            name: "mallory".into(),
+            email: None,
+            password: Some(oauth_core::secret::Password::new("mallory-password")),
+        },
+        crate::support::now(),
+        &mut oauth_core::random::SeededEntropy::new(11),
+    )
+    .unwrap();
+    let (_, _, mallory) = send(
+        &app,
+        form(&[
+            ("grant_type", "password"),
+            ("username", "mallory"),
+            ("password", "mallory-password"),
+            ("scope", "openid"),
+        ])
+        .insert_header(("authorization", auth.clone())),
+    )
+    .await;
+    let lure = call(
+        &app,
+        &mut jar,
+        logout(&[("id_token_hint", mallory["id_token"].as_str().unwrap())]),
+    )
+    .await;
+    assert_eq!(lure.status, 200, "a confirmation page");
+    assert!(lure.body.contains("name=\"confirm\" value=\"yes\""));
+    assert!(lure.headers.get("location").is_none());
+    let still = call(&app, &mut jar, authorize(&pkce_query("s", &challenge))).await;
+    assert_eq!(still.status, 302, "the admin is still signed in");
+
     // With a valid hint: signed out at once and sent to the registered URI with the state.
     let done = call(
         &app,

@@ -273,7 +273,12 @@ fn three_grants(db: Db, dir: tempfile::TempDir) {
     let base = server.base.clone();
 
     // Set up through the CLI, as an operator would.
-    let created = cli(&db, dir, &["client", "create", "--name", "blackbox"], None);
+    let created = cli(
+        &db,
+        dir,
+        &["client", "create", "--name", "blackbox", "--first-party"],
+        None,
+    );
     let id = created["id"].as_str().unwrap().to_owned();
     let secret = created["secret"].as_str().unwrap().to_owned();
     assert!(uuid::Uuid::parse_str(&id).is_ok());

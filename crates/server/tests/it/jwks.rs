@@ -13,6 +13,7 @@ async fn access_tokens_verify_against_the_jwks_and_carry_the_claims() {
         "master",
         NewClient {
             name: "svc".into(),
+            first_party: true,
             ..NewClient::default()
         },
     );

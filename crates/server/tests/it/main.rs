@@ -15,6 +15,7 @@ mod hostile;
 mod hygiene;
 mod jwks;
 mod malformed;
+mod monotonicity;
 mod nodes;
 mod operations;
 mod revocation;

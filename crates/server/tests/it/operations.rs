@@ -516,3 +516,72 @@ fn a_key_rotation_under_load_never_shows_a_client_an_unverifiable_token() {
         );
     }
 }
+
+/// Runs `portcullis serve` on a fresh SQLite file listening on all interfaces; answers whether it
+/// exited within five seconds (killing it otherwise) and its standard error.
+fn serve_on_all_interfaces(env: &[(&str, &str)]) -> (Option<std::process::ExitStatus>, String) {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"));
+    command
+        .current_dir(dir.path())
+        .env("PORTCULLIS_DATABASE__URL", dir.path().join("p.db"))
+        .env("PORTCULLIS_HTTP__ADDRESS", format!("0.0.0.0:{port}"))
+        .env("PORTCULLIS_ARGON2__MEMORY_KIB", "256")
+        .env("PORTCULLIS_ARGON2__ITERATIONS", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let exited = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (exited, stderr)
+}
+
+/// An operator who exposes the server without changing Authup's default password is stopped
+/// at start with one clear line; a real password (or the explicit override) starts it.
+#[core::prelude::v1::test]
+fn a_public_listener_refuses_the_default_admin_password() {
+    let (exited, stderr) = serve_on_all_interfaces(&[]);
+    assert!(exited.is_some_and(|s| !s.success()), "{stderr}");
+    assert!(
+        stderr.contains("the bootstrap admin still has the default password"),
+        "{stderr}"
+    );
+    let (exited, stderr) =
+        serve_on_all_interfaces(&[("PORTCULLIS_BOOTSTRAP__ADMIN_PASSWORD", "a-real-password-1")]);
+    assert!(
+        exited.is_none(),
+        "a real password starts the server: {stderr}"
+    );
+    let (exited, stderr) =
+        serve_on_all_interfaces(&[("PORTCULLIS_BOOTSTRAP__ALLOW_DEFAULT_PASSWORD", "true")]);
+    assert!(
+        exited.is_none(),
+        "the explicit override starts it: {stderr}"
+    );
+}

@@ -22,6 +22,31 @@ async fn introspection_and_revocation_on_postgres() {
     introspection_and_revocation(crate::support::fixture_postgres()).await;
 }
 
+/// Gives a client the `token_introspect` permission.
+fn grant_introspection(fx: &crate::support::Fixture, client_id: &str) {
+    use oauth_core::model::ClientPermission;
+    use oauth_core::store::records::Records;
+    let permission = fx
+        .store
+        .list_permissions()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == "token_introspect")
+        .unwrap();
+    let client = fx
+        .store
+        .find_client(client_id.parse().unwrap())
+        .unwrap()
+        .unwrap();
+    let grant = ClientPermission {
+        id: uuid::Uuid::from_u128(0x1a7e_05ec7),
+        realm_id: client.realm_id,
+        client_id: client.id,
+        permission_id: permission.id,
+    };
+    Records::<ClientPermission>::insert_record(fx.store.as_ref(), &grant).unwrap();
+}
+
 async fn introspection_and_revocation(fx: crate::support::Fixture) {
     let (id, secret) = fx.client(
         "master",
@@ -45,6 +70,8 @@ async fn introspection_and_revocation(fx: crate::support::Fixture) {
             ..NewClient::default()
         },
     );
+    // `other` is a resource server allowed to introspect every token of the realm.
+    grant_introspection(&fx, &other_id);
     let (app_auth, other_auth) = (
         basic(&id, &secret.unwrap()),
         basic(&other_id, &other_secret.unwrap()),
@@ -77,7 +104,7 @@ async fn introspection_and_revocation(fx: crate::support::Fixture) {
         tokens["refresh_token"].as_str().unwrap().to_owned(),
     );
 
-    // Active tokens, as any authenticated client of the realm sees them.
+    // Active tokens, as a client holding `token_introspect` sees them.
     let (status, _, active) = send(&app, introspect(&access)).await;
     assert_eq!(status, 200);
     assert_eq!(active["active"], true);

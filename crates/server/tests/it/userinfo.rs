@@ -59,7 +59,7 @@ async fn userinfo_answers_the_claims_of_the_tokens_scope(fx: crate::support::Fix
     let (status, _, same) = send(&app, posted).await;
     assert_eq!((status, &same), (200, &claims));
 
-    let (_, _, narrow) = send(&app, token_for("global")).await;
+    let (_, _, narrow) = send(&app, token_for("identity")).await;
     let (_, _, client_only) = send(
         &app,
         form(&[("grant_type", "client_credentials")])
