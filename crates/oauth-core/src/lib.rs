@@ -40,6 +40,7 @@ pub mod authority;
 pub mod authorize;
 pub mod bearer;
 pub mod client_auth;
+pub mod client_scopes;
 pub mod error;
 pub mod grant;
 pub mod hash;

@@ -496,7 +496,8 @@ pub struct NewClient {
     pub public: bool,
     /// Allowed grant types, space-separated (`None`: all).
     pub grant_types: Option<String>,
-    /// Allowed scopes, space-separated (`None`: all of the realm's).
+    /// Allowed scopes, space-separated (`None`: every scope the realm has now); they become the
+    /// client's `client_scopes` assignments.
     pub scope: Option<String>,
     /// Redirect URIs, comma-separated.
     pub redirect_uri: Option<String>,
@@ -508,8 +509,8 @@ pub struct NewClient {
     pub first_party: bool,
 }
 
-/// Registers a client; answers it and, for a confidential client, its secret (shown once: only
-/// its hash is stored).
+/// Registers a client with its `client_scopes` (the listed scopes, or every scope of the realm);
+/// answers it and, for a confidential client, its secret (shown once: only its hash is stored).
 pub fn create_client(
     store: &dyn Store,
     realm: &Realm,
@@ -517,8 +518,11 @@ pub fn create_client(
     now: UnixTime,
     rng: &mut dyn Entropy,
 ) -> Result<(Client, Option<ClientSecret>), Error> {
-    let (client, secret) = new_client(realm, new, now, rng)?;
+    let wanted = new.scope.as_deref().map(Scope::parse).transpose()?;
+    let scopes = crate::client_scopes::resolve(store, realm.id, wanted.as_ref())?;
+    let (mut client, secret) = new_client(realm, new, now, rng)?;
     store.create_client(&client)?;
+    crate::client_scopes::assign(store, &mut client, &scopes, rng)?;
     Ok((client, secret))
 }
 

@@ -73,3 +73,86 @@ fn fresh() -> Fixture {
 }
 
 oauth_core::store_conformance_tests!(fresh);
+
+/// Upgrading a database of the release before client scopes were assignments: each client's
+/// `scope` list becomes `client_scopes` rows (unknown names dropped), a client that allowed
+/// everything gets every scope of its realm, and the column holds the derived list.
+#[test]
+fn client_scope_lists_become_assignments_at_upgrade() {
+    use diesel_migrations::MigrationHarness;
+    use oauth_core::model::ClientScope;
+    use oauth_core::store::ClientStore;
+    use oauth_core::store::records::{FieldValue, ListQuery, Records};
+
+    let fixture = fresh_unmigrated();
+    let mut conn = PgConnection::establish(&fixture.1).unwrap();
+    for _ in 0..9 {
+        conn.run_next_migration(store_postgres::MIGRATIONS).unwrap();
+    }
+    conn.batch_execute(
+        "INSERT INTO realms (id, name, access_token_lifetime, refresh_token_lifetime,
+                             access_token_algorithm, built_in, created_at)
+             VALUES ('11111111-1111-4111-8111-111111111111', 'old', 3600, 259200, 'ES256', false, now());
+         INSERT INTO scopes (id, realm_id, name, built_in) VALUES
+             ('a1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'openid', true),
+             ('a2222222-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'email', true),
+             ('a3333333-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'global', true);
+         INSERT INTO clients (id, realm_id, name, active, first_party, scope, created_at, updated_at) VALUES
+             ('c1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'listed', true, false, 'openid email bogus', now(), now()),
+             ('c2222222-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'all', true, false, NULL, now(), now());",
+    )
+    .unwrap();
+    drop(conn);
+    let applied = fixture.0.migrate().unwrap();
+    assert_eq!(applied.len(), 1, "{applied:?}");
+    let count = |client: &str| {
+        let query = ListQuery::by("client_id", FieldValue::Id(client.parse().unwrap()));
+        Records::<ClientScope>::list_records(&fixture.0, &query)
+            .unwrap()
+            .total
+    };
+    assert_eq!(count("c1111111-1111-4111-8111-111111111111"), 2);
+    assert_eq!(count("c2222222-1111-4111-8111-111111111111"), 3);
+    let scope = |client: &str| {
+        fixture
+            .0
+            .find_client(client.parse().unwrap())
+            .unwrap()
+            .unwrap()
+            .scope
+    };
+    assert_eq!(
+        scope("c1111111-1111-4111-8111-111111111111").as_deref(),
+        Some("email openid")
+    );
+    assert_eq!(
+        scope("c2222222-1111-4111-8111-111111111111").as_deref(),
+        Some("email global openid")
+    );
+}
+
+/// A fresh schema without migrations: the store and its URL (the schema is dropped at the end).
+fn fresh_unmigrated() -> (PgStore, String, SchemaGuard) {
+    let base = base_url();
+    let mut admin = PgConnection::establish(&base).unwrap();
+    let schema = format!("u_{}", std::process::id());
+    admin
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+        ))
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+    let store = PgStore::connect(&url, 2).unwrap();
+    (store, url, SchemaGuard(schema))
+}
+
+struct SchemaGuard(String);
+
+impl Drop for SchemaGuard {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = PgConnection::establish(&base_url()) {
+            let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.0));
+        }
+    }
+}

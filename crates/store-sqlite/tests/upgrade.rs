@@ -44,7 +44,11 @@ fn assignments_survive_the_admin_migration() {
 
     let store = SqliteStore::open(&path, 2).unwrap();
     let applied = store.migrate().unwrap();
-    assert_eq!(applied.len(), 1, "{applied:?}");
+    assert_eq!(
+        applied.len(),
+        3,
+        "the admin, bootstrap and client-scope migrations: {applied:?}"
+    );
     let user = USER.parse().unwrap();
     assert_eq!(store.user_permission_names(user).unwrap(), ["doc_read"]);
     let holders: Page<UserRole> = store.list_records(&ListQuery::default()).unwrap();
@@ -63,4 +67,54 @@ fn assignments_survive_the_admin_migration() {
         (consent.scope.as_str(), consent.realm_id.to_string()),
         ("email global", REALM.to_owned())
     );
+}
+
+/// Upgrading a file of the release before client scopes were assignments: each client's `scope`
+/// list becomes `client_scopes` rows (unknown names dropped), a client that allowed everything gets
+/// every scope of its realm, and the column holds the derived list.
+#[test]
+fn client_scope_lists_become_assignments_at_upgrade() {
+    use oauth_core::model::ClientScope;
+    use oauth_core::store::ClientStore;
+    use oauth_core::store::records::FieldValue;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+    conn.batch_execute("PRAGMA foreign_keys = ON").unwrap();
+    for _ in 0..9 {
+        conn.run_next_migration(MIGRATIONS).unwrap();
+    }
+    conn.batch_execute(&format!(
+        "INSERT INTO realms VALUES ('{REALM}', 'old', NULL, 3600, 259200, 'ES256', 0, '2026-11-01 00:00:00');
+         INSERT INTO scopes (id, realm_id, name, built_in) VALUES
+             ('a1111111-1111-4111-8111-111111111111', '{REALM}', 'openid', 1),
+             ('a2222222-1111-4111-8111-111111111111', '{REALM}', 'email', 1),
+             ('a3333333-1111-4111-8111-111111111111', '{REALM}', 'global', 1);
+         INSERT INTO clients (id, realm_id, name, active, first_party, scope, created_at, updated_at) VALUES
+             ('{CLIENT}', '{REALM}', 'listed', 1, 0, 'openid email bogus', '2026-11-01 00:00:00', '2026-11-01 00:00:00'),
+             ('{USER}', '{REALM}', 'all', 1, 0, NULL, '2026-11-01 00:00:00', '2026-11-01 00:00:00');"
+    ))
+    .unwrap();
+    drop(conn);
+
+    let store = SqliteStore::open(&path, 2).unwrap();
+    let applied = store.migrate().unwrap();
+    assert_eq!(applied.len(), 1, "{applied:?}");
+    let count = |client: &str| {
+        let query = ListQuery::by("client_id", FieldValue::Id(client.parse().unwrap()));
+        let page: Page<ClientScope> = store.list_records(&query).unwrap();
+        page.total
+    };
+    assert_eq!(count(CLIENT), 2);
+    assert_eq!(count(USER), 3, "a client that allowed everything");
+    let scope = |client: &str| {
+        store
+            .find_client(client.parse().unwrap())
+            .unwrap()
+            .unwrap()
+            .scope
+    };
+    assert_eq!(scope(CLIENT).as_deref(), Some("email openid"));
+    assert_eq!(scope(USER).as_deref(), Some("email global openid"));
 }

@@ -255,7 +255,14 @@ fn decisions_follow_session_consent_and_prompt() {
     let w = world();
     let user = uuid::Uuid::nil();
     let (_, mut session) = new_session(&w.realm, user, 3600, NOW - 100, &mut SeededEntropy::new(3));
-    let web = valid(&w, &[("redirect_uri", "https://app.example/cb")], "web");
+    let web = valid(
+        &w,
+        &[
+            ("redirect_uri", "https://app.example/cb"),
+            ("scope", "email"),
+        ],
+        "web",
+    );
     let consent = Consent {
         id: uuid::Uuid::from_u128(1),
         realm_id: w.realm.id,
@@ -294,6 +301,7 @@ fn decisions_follow_session_consent_and_prompt() {
         &w,
         &[
             ("redirect_uri", "https://app.example/cb"),
+            ("scope", "email"),
             ("prompt", "none"),
         ],
         "web",
@@ -315,6 +323,7 @@ fn decisions_follow_session_consent_and_prompt() {
         &w,
         &[
             ("redirect_uri", "https://app.example/cb"),
+            ("scope", "email"),
             ("prompt", "consent"),
         ],
         "web",

@@ -51,6 +51,7 @@ on_both_stores!(
     a_deactivated_users_token_introspects_inactive,
     lowering_the_access_token_lifetime_does_not_revive_revoked_tokens,
     a_new_client_secret_ends_the_clients_grants,
+    a_client_gets_only_the_scopes_assigned_to_it,
 );
 
 /// The app under test (actix's test service).
@@ -753,6 +754,94 @@ async fn a_new_client_secret_ends_the_clients_grants(fx: Fixture) {
     assert_eq!(
         (s, body["error"].as_str()),
         (400, Some("invalid_grant")),
+        "{body}"
+    );
+}
+
+async fn client_credentials(app: &impl App, id: &str, secret: &str, scope: &str) -> (u16, Value) {
+    let req = form(&[("grant_type", "client_credentials"), ("scope", scope)])
+        .insert_header(("authorization", basic(id, secret)));
+    let (s, _, body) = send(app, req).await;
+    (s, body)
+}
+
+/// Attacker: a service client assigned only `openid` asking for `payments`; the `/client-scopes`
+/// assignments, not a second list, decide.
+async fn a_client_gets_only_the_scopes_assigned_to_it(fx: Fixture) {
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let admin = token(&app, "admin", "start123").await;
+    let (s, payments) = call(
+        &app,
+        "POST",
+        "/scopes",
+        &admin,
+        Some(json!({"name": "payments"})),
+    )
+    .await;
+    assert_eq!(s, 201, "{payments}");
+    let (s, svc) = call(
+        &app,
+        "POST",
+        "/clients",
+        &admin,
+        Some(json!({"name": "svc", "scope": "openid"})),
+    )
+    .await;
+    assert_eq!(s, 201, "{svc}");
+    let (id, secret) = (
+        svc["data"]["id"].as_str().unwrap().to_owned(),
+        svc["data"]["secret"].as_str().unwrap().to_owned(),
+    );
+    let (s, assigned) = call(
+        &app,
+        "GET",
+        &format!("/client-scopes?filter[clientId]={id}"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, assigned["meta"]["total"].as_u64()),
+        (200, Some(1)),
+        "{assigned}"
+    );
+    let (s, body) = client_credentials(&app, &id, &secret, "payments").await;
+    assert_eq!(
+        (s, body["error"].as_str()),
+        (400, Some("invalid_scope")),
+        "{body}"
+    );
+    // An assignment grants it; removing the assignment takes it away again.
+    let (s, grant) = call(
+        &app,
+        "POST",
+        "/client-scopes",
+        &admin,
+        Some(json!({"clientId": id, "scopeId": payments["data"]["id"]})),
+    )
+    .await;
+    assert_eq!(s, 201, "{grant}");
+    let (s, body) = client_credentials(&app, &id, &secret, "payments").await;
+    assert_eq!(
+        (s, body["scope"].as_str()),
+        (200, Some("payments")),
+        "{body}"
+    );
+    let (_, view) = call(&app, "GET", &format!("/clients/{id}"), &admin, None).await;
+    assert_eq!(view["data"]["scope"], "openid payments", "the derived list");
+    let (s, _) = call(
+        &app,
+        "DELETE",
+        &format!("/client-scopes/{}", grant["data"]["id"].as_str().unwrap()),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(s, 202);
+    let (s, body) = client_credentials(&app, &id, &secret, "payments").await;
+    assert_eq!(
+        (s, body["error"].as_str()),
+        (400, Some("invalid_scope")),
         "{body}"
     );
 }

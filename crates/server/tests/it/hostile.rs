@@ -184,7 +184,10 @@ fn rss_kib() -> u64 {
 }
 
 #[actix_web::test]
+#[allow(clippy::await_holding_lock)]
 async fn ten_thousand_hostile_requests_get_no_5xx() {
+    // Its memory bound is measured on the whole process: no other heavy test runs meanwhile.
+    let _heavy = crate::support::heavy();
     let fx = fixture();
     let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
     let doc: serde_json::Value =

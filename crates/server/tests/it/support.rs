@@ -89,6 +89,15 @@ fn next_seed() -> u64 {
     (now() as u64) ^ (SEEDS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) << 40)
 }
 
+/// Serialises the tests that allocate a lot or measure the process's memory (`hostile`,
+/// `monotonicity`): held for the whole test.
+pub fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    HEAVY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -183,6 +183,7 @@ pub fn assignments_are_unique_and_cascade(store: &dyn Store) {
         &realm,
         NewClient {
             name: "app".into(),
+            scope: Some(String::new()),
             ..NewClient::default()
         },
         NOW,

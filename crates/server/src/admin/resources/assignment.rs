@@ -64,6 +64,42 @@ fn check_carried(principal: &Principal, names: &[String]) -> Result<(), ApiError
     }
 }
 
+/// Assignments something else is derived from: a client's `scope` field from its
+/// `client_scopes` (`oauth_core::client_scopes`).
+trait Derives {
+    fn after_write(_store: &dyn Store, _record: &Self) -> Result<(), ApiError> {
+        Ok(())
+    }
+    /// Refuses a removal that must not happen.
+    fn before_delete(_store: &dyn Store, _record: &Self) -> Result<(), ApiError> {
+        Ok(())
+    }
+}
+
+impl Derives for UserRole {}
+impl Derives for RolePermission {
+    /// A built-in role (`admin`, `realm_admin`) keeps every permission: nobody strips the
+    /// administrators' role piecemeal, even of permissions they hold themselves.
+    fn before_delete(store: &dyn Store, record: &RolePermission) -> Result<(), ApiError> {
+        let role =
+            Records::<Role>::get_record(store, record.role_id).map_err(ApiError::admin_store)?;
+        if role.is_some_and(|r| r.built_in) {
+            return Err(ApiError::invalid(
+                "roleId",
+                "a built-in role keeps every permission",
+            ));
+        }
+        Ok(())
+    }
+}
+impl Derives for UserPermission {}
+impl Derives for ClientPermission {}
+impl Derives for ClientScope {
+    fn after_write(store: &dyn Store, record: &ClientScope) -> Result<(), ApiError> {
+        oauth_core::client_scopes::sync(store, record.client_id).map_err(ApiError::admin)
+    }
+}
+
 macro_rules! assignment_resource {
     ($resource:ident, $model:ident, $path:literal, $entity:literal, $view:ident, $create:ident,
      $left:ident: $left_model:ident, $left_json:literal,
@@ -158,10 +194,12 @@ macro_rules! assignment_resource {
                 Self::records(ctx.store)
                     .insert_record(&record)
                     .map_err(ApiError::admin_store)?;
+                <$model as Derives>::after_write(ctx.store, &record)?;
                 Ok(Saved::plain(record))
             }
 
             fn delete(ctx: &mut Ctx<'_>, record: &$model) -> Result<(), ApiError> {
+                <$model as Derives>::before_delete(ctx.store, record)?;
                 // Taking a grant away needs what giving it needs: holding what it carries.
                 let right_records: &dyn Records<$right_model> = ctx.store;
                 if let Some(right) = right_records
@@ -176,6 +214,7 @@ macro_rules! assignment_resource {
                 Self::records(ctx.store)
                     .delete_record(record.id)
                     .map_err(ApiError::admin_store)?;
+                <$model as Derives>::after_write(ctx.store, record)?;
                 Ok(())
             }
         }

@@ -153,6 +153,29 @@ fn scope(list: Option<&str>) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The scope records a `scope` field asks for: `None` when the field is absent, all of the
+/// realm's for `null` (or absent at creation), else the listed ones (unknown names: `400`).
+fn client_scopes(
+    ctx: &Ctx<'_>,
+    realm_id: Uuid,
+    field: Option<Option<&str>>,
+) -> Result<Option<Vec<oauth_core::model::ScopeRecord>>, ApiError> {
+    let Some(value) = field else {
+        return Ok(None);
+    };
+    scope(value)?;
+    let wanted = value
+        .map(Scope::parse)
+        .transpose()
+        .map_err(|e| ApiError::invalid("scope", e.description.into_owned()))?;
+    oauth_core::client_scopes::resolve(ctx.store, realm_id, wanted.as_ref())
+        .map(Some)
+        .map_err(|e| match e {
+            oauth_core::Error::OAuth(e) => ApiError::invalid("scope", e.description.into_owned()),
+            other => ApiError::admin(other),
+        })
+}
+
 fn id_token_alg(alg: Option<&str>) -> Result<Option<SigningAlgorithm>, ApiError> {
     alg.map(|a| {
         SigningAlgorithm::parse(a)
@@ -243,7 +266,7 @@ impl Resource for Clients {
             body.post_logout_redirect_uri.as_deref(),
         )?;
         grant_types(body.grant_types.as_deref())?;
-        scope(body.scope.as_deref())?;
+        let scopes = client_scopes(ctx, realm.id, Some(body.scope.as_deref()))?;
         let new = NewClient {
             name: body.name,
             public: public(body.auth_method.as_deref())?.unwrap_or(false),
@@ -264,6 +287,10 @@ impl Resource for Clients {
         ctx.store
             .create_client(&client)
             .map_err(ApiError::admin_store)?;
+        if let Some(scopes) = scopes {
+            oauth_core::client_scopes::assign(ctx.store, &mut client, &scopes, &mut ctx.rng)
+                .map_err(ApiError::admin)?;
+        }
         Ok(Saved {
             model: client,
             secret: secret.map(oauth_core::secret::ClientSecret::into_secret),
@@ -306,7 +333,11 @@ impl Resource for Clients {
             inner(&body.post_logout_redirect_uri).as_deref(),
         )?;
         grant_types(inner(&body.grant_types).as_deref())?;
-        scope(inner(&body.scope).as_deref())?;
+        let scopes = client_scopes(
+            ctx,
+            client.realm_id,
+            body.scope.as_ref().map(|v| v.as_deref()),
+        )?;
         let alg = id_token_alg(inner(&body.id_token_signed_response_alg).as_deref())?;
         validate::apply(&mut client.display_name, body.display_name);
         validate::apply(&mut client.description, body.description);
@@ -316,7 +347,6 @@ impl Resource for Clients {
             body.post_logout_redirect_uri,
         );
         validate::apply(&mut client.grant_types, body.grant_types);
-        validate::apply(&mut client.scope, body.scope);
         if body.id_token_signed_response_alg.is_some() {
             client.id_token_signed_response_alg = alg;
         }
@@ -340,6 +370,10 @@ impl Resource for Clients {
         Self::records(ctx.store)
             .update_record(&client)
             .map_err(ApiError::admin_store)?;
+        if let Some(scopes) = scopes {
+            oauth_core::client_scopes::assign(ctx.store, &mut client, &scopes, &mut ctx.rng)
+                .map_err(ApiError::admin)?;
+        }
         if ends_grants {
             end_grants(ctx, &client)?;
         }

@@ -3,10 +3,10 @@
 //! built-in scopes) cannot be deleted or renamed.
 
 use oauth_core::Store;
-use oauth_core::model::{Role, ScopeRecord};
+use oauth_core::model::{ClientScope, Role, ScopeRecord};
 use oauth_core::random::random_uuid;
 use oauth_core::scope::Scope;
-use oauth_core::store::records::Records;
+use oauth_core::store::records::{FieldValue, ListQuery, MAX_PAGE_LIMIT, Records};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -166,9 +166,11 @@ macro_rules! named_resource {
                     validate::text("description", Some(description), validate::MAX_TEXT_CHARS)?;
                 }
                 validate::apply(&mut record.description, body.description);
+                let holders = <$model as Holders>::holders(ctx.store, record.id)?;
                 Self::records(ctx.store)
                     .update_record(&record)
                     .map_err(ApiError::admin_store)?;
+                <$model as Holders>::resync(ctx.store, &holders)?;
                 Ok(Saved::plain(record))
             }
 
@@ -179,13 +181,43 @@ macro_rules! named_resource {
                         "a built-in record cannot be deleted",
                     ));
                 }
+                let holders = <$model as Holders>::holders(ctx.store, record.id)?;
                 Self::records(ctx.store)
                     .delete_record(record.id)
                     .map_err(ApiError::admin_store)?;
+                <$model as Holders>::resync(ctx.store, &holders)?;
                 Ok(())
             }
         }
     };
+}
+
+/// Records whose name others carry in a derived field: a scope's name is in the `scope` field of
+/// every client assigned it (`oauth_core::client_scopes`), re-derived when it is renamed or deleted.
+trait Holders {
+    /// The clients assigned this record.
+    fn holders(_store: &dyn Store, _id: Uuid) -> Result<Vec<Uuid>, ApiError> {
+        Ok(Vec::new())
+    }
+    /// Re-derives their fields.
+    fn resync(store: &dyn Store, holders: &[Uuid]) -> Result<(), ApiError> {
+        for client in holders {
+            oauth_core::client_scopes::sync(store, *client).map_err(ApiError::admin)?;
+        }
+        Ok(())
+    }
+}
+
+impl Holders for Role {}
+
+impl Holders for ScopeRecord {
+    fn holders(store: &dyn Store, id: Uuid) -> Result<Vec<Uuid>, ApiError> {
+        let mut query = ListQuery::by("scope_id", FieldValue::Id(id));
+        query.limit = MAX_PAGE_LIMIT;
+        let page =
+            Records::<ClientScope>::list_records(store, &query).map_err(ApiError::admin_store)?;
+        Ok(page.items.into_iter().map(|a| a.client_id).collect())
+    }
 }
 
 named_resource!(
