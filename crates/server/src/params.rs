@@ -7,6 +7,9 @@
 //!   are taken as their text, `null` as absent).
 //! - A parameter given twice is `invalid_request` (checked by `oauth_core::request::Params`).
 //! - `Authorization: Basic` credentials are base64, then each half form-decoded (RFC 6749 §2.3.1).
+//! - A control character in any name, value or credential is `invalid_request` naming it
+//!   (`oauth_core::text`); `input::refuse_control_characters` does the same for every path and
+//!   query string.
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
@@ -18,6 +21,7 @@ use futures_util::StreamExt;
 use oauth_core::OAuthError;
 use oauth_core::request::Params;
 use oauth_core::secret::ClientSecret;
+use oauth_core::text::{Strictness, has_control};
 use percent_encoding::percent_decode;
 
 use crate::error::ApiError;
@@ -149,6 +153,11 @@ pub fn basic_header(value: &header::HeaderValue) -> Result<(String, ClientSecret
         .ok_or_else(malformed)?;
     let id = decode_component(&decoded[..split])?;
     let secret = decode_component(&decoded[split + 1..])?;
+    if has_control(&id, Strictness::Token) || has_control(&secret, Strictness::Token) {
+        return Err(OAuthError::invalid_request(
+            "Basic credentials contain a control character",
+        ));
+    }
     if id.is_empty() {
         return Err(OAuthError::invalid_request(
             "empty client_id in Basic credentials",
@@ -249,10 +258,11 @@ mod properties {
             }
         }
 
-        /// A Basic header of percent-encoded id and secret decodes to exactly them (RFC 6749
-        /// §2.3.1); any other header value is refused or read, never a panic.
+        /// A Basic header of percent-encoded id and secret (without control characters, which
+        /// are refused) decodes to exactly them (RFC 6749 §2.3.1); any other header value is
+        /// refused or read, never a panic.
         #[test]
-        fn basic_credentials_round_trip(id in "[^\\x00]{1,20}", secret in ".{0,20}", junk in ".{0,40}") {
+        fn basic_credentials_round_trip(id in "[^\\p{Cc}]{1,20}", secret in "[^\\p{Cc}]{0,20}", junk in ".{0,40}") {
             let encode = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
             let header = format!("Basic {}", STANDARD.encode(format!("{}:{}", encode(&id), encode(&secret))));
             let req = actix_web::test::TestRequest::default()

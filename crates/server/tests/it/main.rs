@@ -5,6 +5,7 @@
 
 mod admin;
 mod authorize;
+mod bad_input;
 mod blackbox;
 mod browser;
 mod discovery;
