@@ -462,12 +462,13 @@ impl ThrottleStore for MemoryStore {
     fn login_failures(&self, key: &str) -> StoreResult<Option<Failures>> {
         Ok(self.lock()?.failures.get(key).copied())
     }
-    fn record_login_failure(
+    fn take_login_attempt(
         &self,
         key: &str,
         now: UnixTime,
         window_cutoff: UnixTime,
-    ) -> StoreResult<()> {
+        wait: &dyn Fn(&Failures) -> i64,
+    ) -> StoreResult<Result<Failures, i64>> {
         let mut inner = self.write()?;
         let fresh = Failures {
             count: 0,
@@ -478,9 +479,13 @@ impl ThrottleStore for MemoryStore {
         if entry.window_start < window_cutoff {
             *entry = fresh;
         }
+        let seconds = wait(entry);
+        if seconds > 0 {
+            return Ok(Err(seconds));
+        }
         entry.count += 1;
         entry.last = now;
-        Ok(())
+        Ok(Ok(*entry))
     }
     fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
         self.write()?.failures.remove(key);

@@ -336,13 +336,14 @@ impl<S: Store + ?Sized> ThrottleStore for CachedStore<S> {
     fn login_failures(&self, key: &str) -> StoreResult<Option<Failures>> {
         self.inner.login_failures(key)
     }
-    fn record_login_failure(
+    fn take_login_attempt(
         &self,
         key: &str,
         now: UnixTime,
         window_cutoff: UnixTime,
-    ) -> StoreResult<()> {
-        self.inner.record_login_failure(key, now, window_cutoff)
+        wait: &dyn Fn(&Failures) -> i64,
+    ) -> StoreResult<Result<Failures, i64>> {
+        self.inner.take_login_attempt(key, now, window_cutoff, wait)
     }
     fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
         self.inner.clear_login_failures(key)

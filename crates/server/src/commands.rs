@@ -91,6 +91,7 @@ pub fn serve(config: &Config) -> CommandResult {
         allow_plain_pkce: config.tokens.allow_plain_pkce,
         session_lifetime: i64::from(config.tokens.session_lifetime),
         login_throttle: config.throttle.enabled,
+        spray_threshold: config.throttle.spray_accounts_per_hour,
         ..Settings::new(config.public_url.trim_end_matches('/'), hasher)
     };
     let permits = config.argon2.max_concurrent.unwrap_or(cores);

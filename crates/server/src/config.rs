@@ -282,14 +282,20 @@ impl Default for CacheConfig {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ThrottleConfig {
-    /// Slow down repeated failed logins per account and per address (on by default; turn it off
-    /// only to benchmark the password path).
+    /// Slow down repeated failed logins per account, and spraying addresses (on by default; turn
+    /// it off only to benchmark the password path).
     pub enabled: bool,
+    /// Distinct accounts failing from one address within an hour that make it a spraying
+    /// address, whose attempts on unknown or failing accounts are then slowed.
+    pub spray_accounts_per_hour: u32,
 }
 
 impl Default for ThrottleConfig {
     fn default() -> Self {
-        Self { enabled: true }
+        Self {
+            enabled: true,
+            spray_accounts_per_hour: oauth_core::throttle::DEFAULT_SPRAY_THRESHOLD,
+        }
     }
 }
 
@@ -612,6 +618,12 @@ impl Config {
         }
         if self.events.retention_days == 0 {
             return bad("events.retention_days", "must be at least 1".to_owned());
+        }
+        if self.throttle.spray_accounts_per_hour == 0 {
+            return bad(
+                "throttle.spray_accounts_per_hour",
+                "must be at least 1".to_owned(),
+            );
         }
         if self.argon2.max_concurrent == Some(0) {
             return bad("argon2.max_concurrent", "must be at least 1".to_owned());

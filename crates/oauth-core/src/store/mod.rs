@@ -148,19 +148,23 @@ pub trait ConsentStore {
     fn delete_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<bool>;
 }
 
-/// Counters of failed logins, shared by every node (see `throttle`).
+/// Counters of login attempts, shared by every node (see `throttle`).
 pub trait ThrottleStore {
-    /// The failures recorded for `key`, if any.
+    /// The counter of `key`, if any.
     fn login_failures(&self, key: &str) -> StoreResult<Option<Failures>>;
-    /// Counts a failure for `key` at `now`; a window that began before `window_cutoff` is
-    /// restarted. Concurrent calls never lose a count.
-    fn record_login_failure(
+    /// Takes one attempt for `key` at `now`, atomically: a window that began before
+    /// `window_cutoff` is restarted; then `wait` is asked about the current counter (count 0 for
+    /// a new one): `0` counts the attempt (count + 1, last = `now`) and answers `Ok` with the new
+    /// counter; more answers `Err(seconds)` and counts nothing. Concurrent calls on one key are
+    /// serialised, so no count is lost and no two callers see the same count.
+    fn take_login_attempt(
         &self,
         key: &str,
         now: UnixTime,
         window_cutoff: UnixTime,
-    ) -> StoreResult<()>;
-    /// Forgets the failures of `key`.
+        wait: &dyn Fn(&Failures) -> i64,
+    ) -> StoreResult<Result<Failures, i64>>;
+    /// Forgets the counter of `key`.
     fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
 }
 
