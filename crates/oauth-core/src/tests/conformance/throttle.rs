@@ -186,13 +186,22 @@ pub fn spraying_past_the_threshold_is_slowed(store: &dyn Store) {
 /// Twenty concurrent wrong guesses at one account (as many as a large hashing pool lets through
 /// at once): exactly the free attempts are hashed, the rest are throttled before any hashing.
 pub fn concurrent_guesses_cannot_exceed_the_policy(store: &dyn Store) {
-    let (settings, realm) = setup(store);
+    let (mut settings, realm) = setup(store);
+    // A hash that takes a few milliseconds, as a real one does, so the guesses overlap.
+    let params = crate::password::Argon2Params {
+        memory_kib: 4096,
+        iterations: 1,
+        parallelism: 1,
+    };
+    settings.hasher = crate::password::PasswordHasher::new(params, &mut rng(33)).unwrap();
+    let start = std::sync::Barrier::new(20);
     let outcomes: Vec<Outcome> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..20)
             .map(|i| {
-                let (settings, realm) = (&settings, &realm);
+                let (settings, realm, start) = (&settings, &realm, &start);
                 s.spawn(move || {
                     let ip = format!("10.9.0.{i}");
+                    start.wait();
                     attempt(store, settings, realm, ("bob", "guess"), &ip, NOW)
                 })
             })
