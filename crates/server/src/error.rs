@@ -20,6 +20,9 @@ pub enum ApiError {
     /// The request body exceeds the configured limit.
     #[error("request body larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// The request body did not arrive within `http.body_timeout` (`408`).
+    #[error("request body timed out")]
+    BodyTimeout,
     /// Too many failed login attempts (the brute-force throttle): `429` with `Retry-After`.
     #[error("throttled for {0} s")]
     Throttled(i64),
@@ -128,6 +131,7 @@ impl ResponseError for ApiError {
                 _ => StatusCode::BAD_REQUEST,
             },
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Throttled(_) | Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) | Self::NoRecord(_) => StatusCode::NOT_FOUND,
             Self::Invalid { .. } => StatusCode::BAD_REQUEST,
@@ -154,6 +158,10 @@ impl ResponseError for ApiError {
                 ("temporarily_unavailable", throttled.as_str())
             }
             Self::RateLimited(_) => ("temporarily_unavailable", "rate limit exceeded"),
+            Self::BodyTimeout => (
+                "invalid_request",
+                "the request body was not received in time",
+            ),
             Self::NotFound(what) => ("not_found", *what),
             Self::NoRecord(what) => ("not_found", what.as_str()),
             Self::Invalid { message, .. } => ("invalid_request", message.as_str()),

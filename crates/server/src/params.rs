@@ -1,6 +1,7 @@
 //! Strict request decoding for the protocol endpoints.
 //!
-//! - The body is read up to the configured limit (64 KiB by default); more is `413`.
+//! - The body is read up to the configured limit (64 KiB by default); more is `413`, and a body
+//!   slower than `http.body_timeout` (10 s by default) is `408`.
 //! - `application/x-www-form-urlencoded` is decoded pair by pair with `percent-encoding`; a value
 //!   that is not UTF-8 after decoding is `invalid_request`, never replaced silently.
 //! - `application/json` (as Authup accepts) must be an object of strings (numbers and booleans
@@ -25,8 +26,10 @@ use oauth_core::text::{Strictness, has_control};
 use percent_encoding::percent_decode;
 
 use crate::error::ApiError;
+use crate::state::{AppState, DEFAULT_BODY_TIMEOUT};
 
-/// Reads the whole body, refusing more than `limit` bytes.
+/// Reads the whole body, refusing more than `limit` bytes, and a body that has not arrived within
+/// the app's `body_timeout` (`408`: a slow sender cannot hold a handler forever).
 pub async fn read_body(
     req: &HttpRequest,
     mut payload: web::Payload,
@@ -40,16 +43,24 @@ pub async fn read_body(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(ApiError::PayloadTooLarge(limit));
     }
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|_| OAuthError::invalid_request("the request body could not be read"))?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge(limit));
+    let deadline = req
+        .app_data::<web::Data<AppState>>()
+        .map_or(DEFAULT_BODY_TIMEOUT, |state| state.body_timeout);
+    let read = async {
+        let mut body = BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk
+                .map_err(|_| OAuthError::invalid_request("the request body could not be read"))?;
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge(limit));
+            }
+            body.extend_from_slice(&chunk);
         }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
+        Ok(body.freeze())
+    };
+    tokio::time::timeout(deadline, read)
+        .await
+        .map_err(|_| ApiError::BodyTimeout)?
 }
 
 /// Decodes the body's parameters according to its `Content-Type`.

@@ -625,3 +625,81 @@ fn a_key_rotation_under_load_never_shows_a_client_an_unverifiable_token() {
         );
     }
 }
+
+/// An attacker holds connections open: 300 idle ones, 30 that stall in the middle of a request's
+/// head and 30 that stall in the middle of its body. Other clients are still answered promptly,
+/// and once the timeouts pass every held connection was answered `408` or closed.
+#[core::prelude::v1::test]
+fn slow_and_idle_connections_neither_block_others_nor_stay_open() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::sqlite(dir.path());
+    let server = Server::start_untapped(
+        &db,
+        dir.path(),
+        &[
+            ("PORTCULLIS_HTTP__REQUEST_TIMEOUT", "2"),
+            ("PORTCULLIS_HTTP__KEEP_ALIVE", "2"),
+            ("PORTCULLIS_HTTP__BODY_TIMEOUT", "2"),
+        ],
+    );
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let connect = || TcpStream::connect(&addr).unwrap();
+    let mut held = Vec::new();
+    for _ in 0..300 {
+        held.push(("idle", connect()));
+    }
+    for _ in 0..30 {
+        let mut stream = connect();
+        stream
+            .write_all(b"POST /token HTTP/1.1\r\nHost: x\r\nContent-Ty")
+            .unwrap();
+        held.push(("stalled head", stream));
+    }
+    for _ in 0..30 {
+        let mut stream = connect();
+        stream
+            .write_all(
+                b"POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type",
+            )
+            .unwrap();
+        held.push(("stalled body", stream));
+    }
+    let http = reqwest::blocking::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let mut slowest = Duration::ZERO;
+    for i in 0..20 {
+        let started = Instant::now();
+        let status = if i % 2 == 0 {
+            http.get(format!("{}/health/ready", server.base)).send()
+        } else {
+            http.post(format!("{}/token", server.base))
+                .form(&[("grant_type", "client_credentials")])
+                .send()
+        }
+        .unwrap()
+        .status()
+        .as_u16();
+        slowest = slowest.max(started.elapsed());
+        assert!(status == 200 || status == 401, "{status}");
+    }
+    eprintln!("with 360 connections held, the slowest of 20 other requests took {slowest:?}");
+    assert!(slowest < Duration::from_millis(1000), "{slowest:?}");
+    std::thread::sleep(Duration::from_secs(5));
+    for (kind, mut stream) in held {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(2)))
+            .unwrap();
+        let mut answer = Vec::new();
+        let outcome = stream.read_to_end(&mut answer);
+        let head = String::from_utf8_lossy(&answer[..answer.len().min(12)]).into_owned();
+        assert!(
+            outcome.is_ok() && (answer.is_empty() || head.starts_with("HTTP/1.1 408")),
+            "{kind}: still open or answered {head:?} ({outcome:?})"
+        );
+    }
+}
