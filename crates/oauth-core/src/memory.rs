@@ -141,6 +141,21 @@ impl UserStore for MemoryStore {
             .find(|u| u.realm_id == realm_id && u.name == name);
         Ok(found.cloned())
     }
+    fn replace_password_hash(
+        &self,
+        user_id: Uuid,
+        old: &crate::secret::PasswordHash,
+        new: &crate::secret::PasswordHash,
+    ) -> StoreResult<bool> {
+        let mut inner = self.write()?;
+        let found = inner.users.iter_mut().find(|u| {
+            u.id == user_id
+                && u.password_hash
+                    .as_ref()
+                    .is_some_and(|h| h.secret() == old.secret())
+        });
+        Ok(found.map(|u| u.password_hash = Some(new.clone())).is_some())
+    }
 }
 
 impl ClientStore for MemoryStore {

@@ -242,6 +242,14 @@ impl<S: Store + ?Sized> UserStore for CachedStore<S> {
     fn find_user_by_name(&self, realm_id: Uuid, name: &str) -> StoreResult<Option<User>> {
         self.inner.find_user_by_name(realm_id, name)
     }
+    fn replace_password_hash(
+        &self,
+        user_id: Uuid,
+        old: &oauth_core::secret::PasswordHash,
+        new: &oauth_core::secret::PasswordHash,
+    ) -> StoreResult<bool> {
+        self.inner.replace_password_hash(user_id, old, new)
+    }
 }
 
 impl<S: Store + ?Sized> RoleStore for CachedStore<S> {

@@ -684,6 +684,23 @@ macro_rules! impl_store {
                     .map(UserRow::into_model)
                     .transpose()
             }
+            fn replace_password_hash(
+                &self,
+                user_id: Uuid,
+                old: &PasswordHash,
+                new: &PasswordHash,
+            ) -> StoreResult<bool> {
+                use schema::users::dsl;
+                let updated = diesel::update(
+                    dsl::users
+                        .filter(dsl::id.eq(conv::id(user_id)))
+                        .filter(dsl::password_hash.eq(old.secret())),
+                )
+                .set(dsl::password_hash.eq(new.secret()))
+                .execute(&mut *self.conn()?)
+                .map_err(map_error)?;
+                Ok(updated == 1)
+            }
         }
 
         impl ClientStore for $store {

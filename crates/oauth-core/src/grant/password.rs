@@ -8,7 +8,7 @@ use crate::client_auth::AuthenticatedClient;
 use crate::error::{Error, OAuthError};
 use crate::model::{Realm, UnixTime, User};
 use crate::oidc::Authentication;
-use crate::random::random_uuid;
+use crate::random::{Entropy, random_uuid};
 use crate::scope::Scope;
 use crate::secret::Password;
 use crate::store::Store;
@@ -19,8 +19,10 @@ use crate::token::TokenResponse;
 /// the brute-force throttle (`throttle`): the attempt is counted for the account (and, from a
 /// spraying address, for the address) before any hashing, and a caller who must wait gets
 /// [`Error::Throttled`] instead; a failure from `client_ip` marks the account as failed from that
-/// address; a success clears the account's count. `after_hash` runs as soon as no more hashing
-/// will happen. Every wrong username or password is the same `invalid_grant`.
+/// address; a success clears the account's count, and replaces a password hash made with other
+/// Argon2 parameters than the configured ones (`PasswordHasher::needs_rehash`, drawing its salt
+/// from `rng`). `after_hash` runs as soon as no more hashing will happen. Every wrong username
+/// or password is the same `invalid_grant`.
 #[allow(clippy::too_many_arguments)]
 pub fn authenticate_user(
     store: &dyn Store,
@@ -30,6 +32,7 @@ pub fn authenticate_user(
     password: &Password,
     client_ip: Option<&str>,
     now: UnixTime,
+    rng: &mut dyn Entropy,
     after_hash: Option<Box<dyn FnOnce() + Send + '_>>,
 ) -> Result<User, Error> {
     let user = store.find_user_by_name(realm.id, username)?;
@@ -46,6 +49,14 @@ pub fn authenticate_user(
     }
     let hash = user.as_ref().and_then(|u| u.password_hash.as_ref());
     let verified = settings.hasher.verify_or_dummy(password, hash);
+    // A right password whose hash has other parameters than the configured ones is rehashed
+    // now, still under the hashing permit.
+    let rehash = match hash {
+        Some(old) if verified && settings.hasher.needs_rehash(old) => {
+            Some((old.clone(), settings.hasher.hash(password, rng)?))
+        }
+        _ => None,
+    };
     if let Some(release) = after_hash {
         release();
     }
@@ -62,6 +73,10 @@ pub fn authenticate_user(
     };
     if settings.login_throttle {
         store.clear_login_failures(&account)?;
+    }
+    if let Some((old, new)) = rehash {
+        // `false`: the password was changed meanwhile, and the change wins.
+        let _replaced = store.replace_password_hash(user.id, &old, &new)?;
     }
     if !user.active {
         return Err(OAuthError::invalid_grant("the user is inactive").into());
@@ -139,6 +154,7 @@ pub(super) fn grant(
         password,
         ctx.client_ip.as_deref(),
         ctx.now,
+        ctx.rng,
         release,
     )?;
     let scope = resolve_scope(ctx.store, realm, client.client(), scope)?;

@@ -42,6 +42,14 @@ pub trait UserStore {
     fn find_user(&self, id: Uuid) -> StoreResult<Option<User>>;
     /// Finds a user by name within a realm.
     fn find_user_by_name(&self, realm_id: Uuid, name: &str) -> StoreResult<Option<User>>;
+    /// Replaces a user's password hash with `new` only if it is still `old` (a rehash with new
+    /// parameters must never undo a password change made meanwhile); answers whether it did.
+    fn replace_password_hash(
+        &self,
+        user_id: Uuid,
+        old: &crate::secret::PasswordHash,
+        new: &crate::secret::PasswordHash,
+    ) -> StoreResult<bool>;
 }
 
 /// OAuth clients.

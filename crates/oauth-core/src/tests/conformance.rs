@@ -13,11 +13,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "conformance/passwords.rs"]
+mod passwords;
 #[path = "conformance/records.rs"]
 mod records;
 #[path = "conformance/throttle.rs"]
 mod throttle;
 
+pub use passwords::*;
 pub use records::*;
 pub use throttle::*;
 use uuid::Uuid;
@@ -69,6 +72,7 @@ macro_rules! store_conformance_tests {
             one_accounts_failures_never_block_anothers_right_password,
             spraying_past_the_threshold_is_slowed,
             concurrent_guesses_cannot_exceed_the_policy,
+            password_hashes_follow_the_configured_parameters,
             revocations_are_recorded_and_found,
             refresh_families_are_found_by_session,
             records_list_with_filters_sort_and_paging,

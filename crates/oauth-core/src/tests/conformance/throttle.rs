@@ -61,6 +61,7 @@ fn attempt(
         &password,
         Some(ip),
         now,
+        &mut rng(40),
         None,
     ) {
         Ok(_) => Outcome::In,
