@@ -237,8 +237,8 @@ fn client_credentials_writes_nothing_and_password_writes_one_refresh_token() {
     );
     assert_eq!(
         store.writes(),
-        before + 1,
-        "a login stores exactly its refresh token"
+        before + 3,
+        "a login counts its attempt before hashing, stores its refresh token and clears the count"
     );
 }
 
