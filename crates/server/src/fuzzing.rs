@@ -236,7 +236,7 @@ pub fn bearer_jwt(data: &[u8]) {
 }
 
 /// Collections of the admin API whose `POST` creates a record.
-const ADMIN_COLLECTIONS: [&str; 12] = [
+pub const ADMIN_COLLECTIONS: [&str; 12] = [
     "realms",
     "users",
     "clients",

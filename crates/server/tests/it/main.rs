@@ -11,6 +11,7 @@ mod browser;
 mod discovery;
 mod faults;
 mod fuzz_corpus;
+mod fuzz_postgres;
 mod hostile;
 mod hygiene;
 mod jwks;
