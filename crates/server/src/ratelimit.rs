@@ -7,8 +7,9 @@
 //!   revocation (root and per realm), decided on the route actually served (the decoded path, so
 //!   `/%74oken` is `/token`). It counts what an attacker does, not what a client is served:
 //!   failed requests (any status from 400) and unauthenticated ones are charged after they are
-//!   answered; a request the server answered successfully for an authenticated client (a verified
-//!   client secret, or a valid bearer token, marked with [`mark_authenticated`]) is not, so a
+//!   answered; a request the server answered successfully on proof of a credential (any issued
+//!   token: a verified client secret, a user's password, a live refresh token or an unredeemed
+//!   code; a valid bearer token; marked with [`mark_authenticated`]) is not, so a
 //!   deployment behind one address (a load balancer without `trusted_proxies`, a busy backend)
 //!   keeps its throughput. An address with no token left is refused before its request runs.
 //!   IPv6 addresses count per /64.

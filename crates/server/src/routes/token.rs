@@ -134,7 +134,6 @@ async fn exchange(
         tracing::Span::current().record("client_id", client_id.as_str());
     }
     let grant_type = request.grant.grant_type();
-    let confidential = request.client.secret.is_some();
     tracing::debug!(grant_type, "token request");
     let username = match &request.grant {
         Grant::Password { username, .. } => Some(username.clone()),
@@ -176,10 +175,9 @@ async fn exchange(
     .await;
     record(&audit, grant_type, username, ip, now, &outcome);
     let response = outcome?;
-    if confidential {
-        // The grant succeeded, so the client's secret was verified.
-        crate::ratelimit::mark_authenticated(&req);
-    }
+    // A grant succeeds only on proof: a verified client secret, a user's password, a live
+    // refresh token or an unredeemed code.
+    crate::ratelimit::mark_authenticated(&req);
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .insert_header((header::PRAGMA, HeaderValue::from_static("no-cache")))
