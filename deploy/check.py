@@ -11,7 +11,8 @@
 - deploy/systemd/portcullis.service has the hardening options.
 - deploy/helm/portcullis passes `helm lint` and renders (Helm's Go SDK, through helm-python-sdk
   from PyPI): required values enforced, two replicas, probes, a migrating init container, non-root
-  pods, secret keys that exist, a portcullis.toml with only documented keys, optional Ingress and
+  pods, secret keys that exist, a portcullis.toml with only documented keys, optional Ingress (only
+  with trustedProxies) and
   HorizontalPodAutoscaler, a PodDisruptionBudget.
 """
 import json
@@ -162,8 +163,14 @@ def check_helm_chart():
         need(key in documented, f"the chart's portcullis.toml sets {key}, which the server does not read")
     need(docs["PodDisruptionBudget"]["spec"]["selector"] == deployment["selector"], "the PDB selects the pods")
 
+    try:
+        render({**required, "ingress": {"enabled": True}})
+        need(False, "the chart renders an ingress without trustedProxies")
+    except Exception as e:  # noqa: BLE001 (the SDK raises its own error types)
+        need("trustedProxies" in str(e), f"an ingress without trustedProxies gives an unclear error: {e}")
+
     docs = render({**required, "existingSecret": "mine", "ingress": {"enabled": True},
-                   "autoscaling": {"enabled": True}})
+                   "trustedProxies": ["10.0.0.0/8"], "autoscaling": {"enabled": True}})
     need("Secret" not in docs, "with existingSecret the chart makes no Secret")
     need({"Ingress", "HorizontalPodAutoscaler"} <= set(docs), "ingress and autoscaling can be turned on")
     need("replicas" not in docs["Deployment"]["spec"], "the autoscaler owns the replica count")

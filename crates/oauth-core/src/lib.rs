@@ -62,6 +62,7 @@ pub mod store;
 #[cfg(any(test, feature = "testing"))]
 #[path = "tests/conformance.rs"]
 pub mod testing;
+pub mod text;
 pub mod throttle;
 pub mod token;
 

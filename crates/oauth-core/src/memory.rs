@@ -142,6 +142,21 @@ impl UserStore for MemoryStore {
             .find(|u| u.realm_id == realm_id && u.name == name);
         Ok(found.cloned())
     }
+    fn replace_password_hash(
+        &self,
+        user_id: Uuid,
+        old: &crate::secret::PasswordHash,
+        new: &crate::secret::PasswordHash,
+    ) -> StoreResult<bool> {
+        let mut inner = self.write()?;
+        let found = inner.users.iter_mut().find(|u| {
+            u.id == user_id
+                && u.password_hash
+                    .as_ref()
+                    .is_some_and(|h| h.secret() == old.secret())
+        });
+        Ok(found.map(|u| u.password_hash = Some(new.clone())).is_some())
+    }
 }
 
 impl ClientStore for MemoryStore {
@@ -468,12 +483,13 @@ impl ThrottleStore for MemoryStore {
     fn login_failures(&self, key: &str) -> StoreResult<Option<Failures>> {
         Ok(self.lock()?.failures.get(key).copied())
     }
-    fn record_login_failure(
+    fn take_login_attempt(
         &self,
         key: &str,
         now: UnixTime,
         window_cutoff: UnixTime,
-    ) -> StoreResult<()> {
+        wait: &dyn Fn(&Failures) -> i64,
+    ) -> StoreResult<Result<Failures, i64>> {
         let mut inner = self.write()?;
         let fresh = Failures {
             count: 0,
@@ -484,9 +500,13 @@ impl ThrottleStore for MemoryStore {
         if entry.window_start < window_cutoff {
             *entry = fresh;
         }
+        let seconds = wait(entry);
+        if seconds > 0 {
+            return Ok(Err(seconds));
+        }
         entry.count += 1;
         entry.last = now;
-        Ok(())
+        Ok(Ok(*entry))
     }
     fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
         self.write()?.failures.remove(key);

@@ -122,6 +122,23 @@ impl PasswordHasher {
         ok && real
     }
 
+    /// Whether `hash` was made otherwise than this hasher would make it now (another algorithm,
+    /// version or cost parameters, or unreadable): it is then replaced at the next successful
+    /// login, so every stored hash, and so every failed login, costs what the dummy hash costs.
+    pub fn needs_rehash(&self, hash: &PasswordHash) -> bool {
+        let Ok(phc) = argon2::PasswordHash::new(hash.secret()) else {
+            return true;
+        };
+        let current = self.argon2.params();
+        let same = phc.algorithm.as_str() == Algorithm::Argon2id.ident().as_str()
+            && phc.version == Some(Version::V0x13.into())
+            && Params::try_from(&phc).is_ok_and(|p| {
+                (p.m_cost(), p.t_cost(), p.p_cost())
+                    == (current.m_cost(), current.t_cost(), current.p_cost())
+            });
+        !same
+    }
+
     /// Recomputes the hash with the parameters and salt of the stored PHC string, in pooled
     /// memory, and compares in constant time. A malformed string never verifies.
     fn verify_phc(&self, password: &[u8], stored: &str) -> bool {
@@ -178,6 +195,28 @@ impl PasswordHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashes_of_other_parameters_need_a_rehash() {
+        let mut rng = crate::random::SeededEntropy::new(3);
+        let params = |memory_kib, iterations| Argon2Params {
+            memory_kib,
+            iterations,
+            parallelism: 1,
+        };
+        let current = PasswordHasher::new(params(64, 1), &mut rng).unwrap();
+        let same = current.hash(&Password::new("pw"), &mut rng).unwrap();
+        assert!(!current.needs_rehash(&same));
+        for other in [params(128, 1), params(64, 2)] {
+            let older = PasswordHasher::new(other, &mut rng).unwrap();
+            let hash = older.hash(&Password::new("pw"), &mut rng).unwrap();
+            assert!(current.needs_rehash(&hash), "{other:?}");
+        }
+        assert!(current.needs_rehash(&PasswordHash::new(
+            "$argon2i$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaA".to_owned()
+        )));
+        assert!(current.needs_rehash(&PasswordHash::new("not a phc string".to_owned())));
+    }
     use crate::random::SeededEntropy;
 
     fn cheap() -> PasswordHasher {

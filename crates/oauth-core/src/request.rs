@@ -12,6 +12,7 @@ use crate::scope::Scope;
 use crate::secret::{
     AuthorizationCodeSecret, ClientSecret, Password, PkceVerifier, RefreshTokenSecret,
 };
+use crate::text::{Strictness, has_control};
 
 /// Longest parameter value accepted, in bytes.
 pub const MAX_PARAM_BYTES: usize = 4096;
@@ -30,7 +31,8 @@ impl std::fmt::Debug for Params {
 }
 
 impl Params {
-    /// Collects decoded pairs; a name given twice is `invalid_request` (RFC 6749 §3.2).
+    /// Collects decoded pairs; a name given twice is `invalid_request` (RFC 6749 §3.2), and so is
+    /// a name or value holding a control character (`text`), before anything reaches a store.
     pub fn from_pairs<I>(pairs: I) -> Result<Self, OAuthError>
     where
         I: IntoIterator<Item = (String, String)>,
@@ -40,6 +42,18 @@ impl Params {
             if value.len() > MAX_PARAM_BYTES {
                 return Err(OAuthError::invalid_request(format!(
                     "parameter '{}' is longer than {MAX_PARAM_BYTES} bytes",
+                    printable(&name)
+                )));
+            }
+            if has_control(&name, Strictness::Token) {
+                return Err(OAuthError::invalid_request(format!(
+                    "parameter name '{}' contains a control character",
+                    printable(&name)
+                )));
+            }
+            if has_control(&value, Strictness::Token) {
+                return Err(OAuthError::invalid_request(format!(
+                    "parameter '{}' contains a control character",
                     printable(&name)
                 )));
             }

@@ -242,6 +242,14 @@ impl<S: Store + ?Sized> UserStore for CachedStore<S> {
     fn find_user_by_name(&self, realm_id: Uuid, name: &str) -> StoreResult<Option<User>> {
         self.inner.find_user_by_name(realm_id, name)
     }
+    fn replace_password_hash(
+        &self,
+        user_id: Uuid,
+        old: &oauth_core::secret::PasswordHash,
+        new: &oauth_core::secret::PasswordHash,
+    ) -> StoreResult<bool> {
+        self.inner.replace_password_hash(user_id, old, new)
+    }
 }
 
 impl<S: Store + ?Sized> RoleStore for CachedStore<S> {
@@ -336,13 +344,14 @@ impl<S: Store + ?Sized> ThrottleStore for CachedStore<S> {
     fn login_failures(&self, key: &str) -> StoreResult<Option<Failures>> {
         self.inner.login_failures(key)
     }
-    fn record_login_failure(
+    fn take_login_attempt(
         &self,
         key: &str,
         now: UnixTime,
         window_cutoff: UnixTime,
-    ) -> StoreResult<()> {
-        self.inner.record_login_failure(key, now, window_cutoff)
+        wait: &dyn Fn(&Failures) -> i64,
+    ) -> StoreResult<Result<Failures, i64>> {
+        self.inner.take_login_attempt(key, now, window_cutoff, wait)
     }
     fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
         self.inner.clear_login_failures(key)

@@ -117,6 +117,7 @@ pub fn serve(config: &Config) -> CommandResult {
         allow_plain_pkce: config.tokens.allow_plain_pkce,
         session_lifetime: i64::from(config.tokens.session_lifetime),
         login_throttle: config.throttle.enabled,
+        spray_threshold: config.throttle.spray_accounts_per_hour,
         ..Settings::new(config.public_url.trim_end_matches('/'), hasher)
     };
     let permits = config.argon2.max_concurrent.unwrap_or(cores);
@@ -129,6 +130,7 @@ pub fn serve(config: &Config) -> CommandResult {
         cache_ttl,
     );
     state.password_min_length = config.admin.password_min_length;
+    state.body_timeout = Duration::from_secs(u64::from(config.http.body_timeout));
     let limit = &config.rate_limit;
     state.limits = std::sync::Arc::new(crate::ratelimit::RateLimits {
         per_address: limit
@@ -146,6 +148,11 @@ pub fn serve(config: &Config) -> CommandResult {
     crate::maintenance::start(state.store.clone(), config.keys.clone())
         .map_err(|e| format!("cannot start the maintenance thread: {e}"))?;
     let shutdown_timeout = u64::from(config.http.shutdown_timeout);
+    let request_timeout = Duration::from_secs(u64::from(config.http.request_timeout));
+    let keep_alive = match config.http.keep_alive {
+        0 => actix_web::http::KeepAlive::Disabled,
+        seconds => actix_web::http::KeepAlive::Timeout(Duration::from_secs(u64::from(seconds))),
+    };
     let workers = config.http.workers.unwrap_or(cores);
     // Blocking work is bounded by the database pool and the hashing permits; more threads than
     // that would only wait, each with its own stack and allocator arena.
@@ -156,6 +163,9 @@ pub fn serve(config: &Config) -> CommandResult {
         let server = HttpServer::new(move || crate::app(state.clone()))
             .workers(workers)
             .shutdown_timeout(shutdown_timeout)
+            .client_request_timeout(request_timeout)
+            .keep_alive(keep_alive)
+            .max_connections(config.http.max_connections)
             .worker_max_blocking_threads(blocking_threads)
             .bind(addr)
             .map_err(|e| format!("http.address: cannot listen on {addr}: {e}"))?;

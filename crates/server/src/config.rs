@@ -85,6 +85,15 @@ pub struct HttpConfig {
     pub shutdown_timeout: u32,
     /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` gives the client address.
     pub trusted_proxies: Vec<String>,
+    /// Seconds a client has to send a request's head (line and headers) once it starts, and on
+    /// a new connection; slower connections are answered `408` and closed.
+    pub request_timeout: u32,
+    /// Seconds an idle keep-alive connection stays open (0: no keep-alive).
+    pub keep_alive: u32,
+    /// Seconds a client has to send a request's whole body once its head arrived (`408`).
+    pub body_timeout: u32,
+    /// Most connections each worker holds open; more wait in the listen backlog.
+    pub max_connections: usize,
 }
 
 impl Default for HttpConfig {
@@ -95,6 +104,10 @@ impl Default for HttpConfig {
             body_limit: 64 * 1024,
             shutdown_timeout: 30,
             trusted_proxies: Vec::new(),
+            request_timeout: 5,
+            keep_alive: 5,
+            body_timeout: 10,
+            max_connections: 10_000,
         }
     }
 }
@@ -287,14 +300,20 @@ impl Default for CacheConfig {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ThrottleConfig {
-    /// Slow down repeated failed logins per account and per address (on by default; turn it off
-    /// only to benchmark the password path).
+    /// Slow down repeated failed logins per account, and spraying addresses (on by default; turn
+    /// it off only to benchmark the password path).
     pub enabled: bool,
+    /// Distinct accounts failing from one address within an hour that make it a spraying
+    /// address, whose attempts on unknown or failing accounts are then slowed.
+    pub spray_accounts_per_hour: u32,
 }
 
 impl Default for ThrottleConfig {
     fn default() -> Self {
-        Self { enabled: true }
+        Self {
+            enabled: true,
+            spray_accounts_per_hour: oauth_core::throttle::DEFAULT_SPRAY_THRESHOLD,
+        }
     }
 }
 
@@ -617,6 +636,27 @@ impl Config {
         }
         if self.events.retention_days == 0 {
             return bad("events.retention_days", "must be at least 1".to_owned());
+        }
+        if !(1..=300).contains(&self.http.request_timeout) {
+            return bad(
+                "http.request_timeout",
+                "must be 1 to 300 seconds".to_owned(),
+            );
+        }
+        if self.http.keep_alive > 3600 {
+            return bad("http.keep_alive", "must be 0 to 3600 seconds".to_owned());
+        }
+        if !(1..=600).contains(&self.http.body_timeout) {
+            return bad("http.body_timeout", "must be 1 to 600 seconds".to_owned());
+        }
+        if self.http.max_connections == 0 {
+            return bad("http.max_connections", "must be at least 1".to_owned());
+        }
+        if self.throttle.spray_accounts_per_hour == 0 {
+            return bad(
+                "throttle.spray_accounts_per_hour",
+                "must be at least 1".to_owned(),
+            );
         }
         if self.argon2.max_concurrent == Some(0) {
             return bad("argon2.max_concurrent", "must be at least 1".to_owned());

@@ -21,9 +21,15 @@ pub enum ApiError {
     /// The request body exceeds the configured limit.
     #[error("request body larger than {0} bytes")]
     PayloadTooLarge(usize),
-    /// Too many failed attempts: `429` with `Retry-After`.
+    /// The request body did not arrive within `http.body_timeout` (`408`).
+    #[error("request body timed out")]
+    BodyTimeout,
+    /// Too many failed login attempts (the brute-force throttle): `429` with `Retry-After`.
     #[error("throttled for {0} s")]
     Throttled(i64),
+    /// Over a request rate limit: `429` with `Retry-After`.
+    #[error("rate limited for {0} s")]
+    RateLimited(u64),
     /// A resource that does not exist.
     #[error("not found: {0}")]
     NotFound(&'static str),
@@ -141,7 +147,8 @@ impl ResponseError for ApiError {
                 _ => StatusCode::BAD_REQUEST,
             },
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::Throttled(_) | Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) | Self::NoRecord(_) => StatusCode::NOT_FOUND,
             Self::Invalid { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -166,6 +173,11 @@ impl ResponseError for ApiError {
                 throttled = format!("too many failed attempts; retry after {seconds} seconds");
                 ("temporarily_unavailable", throttled.as_str())
             }
+            Self::RateLimited(_) => ("temporarily_unavailable", "rate limit exceeded"),
+            Self::BodyTimeout => (
+                "invalid_request",
+                "the request body was not received in time",
+            ),
             Self::NotFound(what) => ("not_found", *what),
             Self::NoRecord(what) => ("not_found", what.as_str()),
             Self::Invalid { message, .. } => ("invalid_request", message.as_str()),
@@ -218,6 +230,9 @@ impl ResponseError for ApiError {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
             }
             Self::Throttled(seconds) => {
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+            }
+            Self::RateLimited(seconds) => {
                 response.insert_header((header::RETRY_AFTER, seconds.to_string()));
             }
             _ => {}

@@ -23,6 +23,7 @@ use oauth_core::request::{Params, TokenRequest};
 use oauth_core::scope::Scope;
 use oauth_core::secret::Password;
 use oauth_core::store::KeyStore;
+use oauth_core::text::{Strictness, has_control};
 use oauth_core::{bearer, provision, redirect, token};
 
 use crate::params;
@@ -32,7 +33,8 @@ use crate::state::now;
 const PUBLIC_URL: &str = "http://localhost:3001";
 
 /// `application/x-www-form-urlencoded` and JSON bodies of the token endpoint, through
-/// [`Params`] to a [`TokenRequest`]. A body that decodes never holds a duplicated parameter.
+/// [`Params`] to a [`TokenRequest`]. A body that decodes never holds a duplicated parameter; one
+/// is refused only for a duplicate, an overlong value or a control character.
 pub fn token_form(data: &[u8]) {
     let pairs = if data.first() == Some(&b'{') {
         params::parse_json(data)
@@ -48,7 +50,14 @@ pub fn token_form(data: &[u8]) {
             assert!(!duplicated, "a duplicated parameter was accepted");
             let _ = TokenRequest::parse(&params, None, Some("master".to_owned()));
         }
-        Err(_) => assert!(duplicated || pairs.iter().any(|(_, v)| v.len() > MAX_PARAM_BYTES)),
+        Err(_) => assert!(
+            duplicated
+                || pairs.iter().any(|(n, v)| {
+                    v.len() > MAX_PARAM_BYTES
+                        || has_control(n, Strictness::Token)
+                        || has_control(v, Strictness::Token)
+                })
+        ),
     }
 }
 
@@ -227,7 +236,7 @@ pub fn bearer_jwt(data: &[u8]) {
 }
 
 /// Collections of the admin API whose `POST` creates a record.
-const ADMIN_COLLECTIONS: [&str; 12] = [
+pub const ADMIN_COLLECTIONS: [&str; 12] = [
     "realms",
     "users",
     "clients",

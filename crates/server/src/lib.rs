@@ -14,6 +14,7 @@ pub mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod input;
 pub mod keys;
 pub mod maintenance;
 pub mod metrics;
@@ -43,6 +44,7 @@ pub fn app(
 > {
     App::new()
         .app_data(web::Data::new(state))
+        .wrap(from_fn(input::refuse_control_characters))
         .wrap(from_fn(ratelimit::per_address))
         .wrap(from_fn(telemetry::request_span))
         .configure(routes::configure)

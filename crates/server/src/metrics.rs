@@ -2,7 +2,7 @@
 //!
 //! One process-wide registry of atomic counters (a metric registry is per process, like a logger):
 //! requests by route pattern and status with a latency histogram per route, tokens issued by grant
-//! and realm, failed logins, detected refresh token reuse, blocking-pool work in flight, database
+//! and realm, failed logins, requests refused by a rate limit, detected refresh token reuse, blocking-pool work in flight, database
 //! pool connections, dropped audit events, and build information. Labels are bounded: routes are
 //! the registered patterns (`/realms/{realm}/token`), never raw paths.
 
@@ -134,6 +134,8 @@ pub struct Metrics {
     tokens: Family<Counts<&'static str>>,
     failed_logins: AtomicU64,
     refresh_reuse: AtomicU64,
+    rate_limited_address: AtomicU64,
+    rate_limited_client: AtomicU64,
     blocking_in_flight: AtomicI64,
 }
 
@@ -157,6 +159,16 @@ impl Metrics {
     /// Counts a failed login (password grant or login page).
     pub fn failed_login(&self) {
         self.failed_logins.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a request refused by a rate limit (`per_client`: the client's, else the address's).
+    pub fn rate_limited(&self, per_client: bool) {
+        let counter = if per_client {
+            &self.rate_limited_client
+        } else {
+            &self.rate_limited_address
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts a detected refresh token reuse.
@@ -272,6 +284,15 @@ impl Metrics {
         }
         let _ = writeln!(
             out,
+            "# HELP portcullis_rate_limited_total Requests answered 429 by a rate limit, by limit.\n\
+             # TYPE portcullis_rate_limited_total counter\n\
+             portcullis_rate_limited_total{{limit=\"address\"}} {}\n\
+             portcullis_rate_limited_total{{limit=\"client\"}} {}",
+            self.rate_limited_address.load(Ordering::Relaxed),
+            self.rate_limited_client.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
             "# HELP portcullis_blocking_tasks_in_flight Work queued or running on the blocking pool.\n\
              # TYPE portcullis_blocking_tasks_in_flight gauge\n\
              portcullis_blocking_tasks_in_flight {}",
@@ -311,6 +332,7 @@ mod tests {
         m.request("/token", 400, Duration::from_micros(500));
         m.token_issued("password", "r1");
         m.failed_login();
+        m.rate_limited(false);
         let text = m.render(Some((8, 6)), 2);
         for line in [
             "portcullis_http_requests_total{route=\"/token\",status=\"200\"} 2",
@@ -321,6 +343,8 @@ mod tests {
             "portcullis_http_request_duration_seconds_count{route=\"/token\"} 3",
             "portcullis_tokens_issued_total{grant_type=\"password\",realm_id=\"r1\"} 1",
             "portcullis_logins_failed_total 1",
+            "portcullis_rate_limited_total{limit=\"address\"} 1",
+            "portcullis_rate_limited_total{limit=\"client\"} 0",
             "portcullis_audit_events_dropped_total 2",
             "portcullis_db_pool_connections{state=\"in_use\"} 2",
             "portcullis_build_info{version=",

@@ -1,12 +1,16 @@
 //! Strict request decoding for the protocol endpoints.
 //!
-//! - The body is read up to the configured limit (64 KiB by default); more is `413`.
+//! - The body is read up to the configured limit (64 KiB by default); more is `413`, and a body
+//!   slower than `http.body_timeout` (10 s by default) is `408`.
 //! - `application/x-www-form-urlencoded` is decoded pair by pair with `percent-encoding`; a value
 //!   that is not UTF-8 after decoding is `invalid_request`, never replaced silently.
 //! - `application/json` (as Authup accepts) must be an object of strings (numbers and booleans
 //!   are taken as their text, `null` as absent).
 //! - A parameter given twice is `invalid_request` (checked by `oauth_core::request::Params`).
 //! - `Authorization: Basic` credentials are base64, then each half form-decoded (RFC 6749 §2.3.1).
+//! - A control character in any name, value or credential is `invalid_request` naming it
+//!   (`oauth_core::text`); `input::refuse_control_characters` does the same for every path and
+//!   query string.
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
@@ -18,11 +22,14 @@ use futures_util::StreamExt;
 use oauth_core::OAuthError;
 use oauth_core::request::Params;
 use oauth_core::secret::ClientSecret;
+use oauth_core::text::{Strictness, has_control};
 use percent_encoding::percent_decode;
 
 use crate::error::ApiError;
+use crate::state::{AppState, DEFAULT_BODY_TIMEOUT};
 
-/// Reads the whole body, refusing more than `limit` bytes.
+/// Reads the whole body, refusing more than `limit` bytes, and a body that has not arrived within
+/// the app's `body_timeout` (`408`: a slow sender cannot hold a handler forever).
 pub async fn read_body(
     req: &HttpRequest,
     mut payload: web::Payload,
@@ -36,16 +43,24 @@ pub async fn read_body(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(ApiError::PayloadTooLarge(limit));
     }
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|_| OAuthError::invalid_request("the request body could not be read"))?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge(limit));
+    let deadline = req
+        .app_data::<web::Data<AppState>>()
+        .map_or(DEFAULT_BODY_TIMEOUT, |state| state.body_timeout);
+    let read = async {
+        let mut body = BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk
+                .map_err(|_| OAuthError::invalid_request("the request body could not be read"))?;
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge(limit));
+            }
+            body.extend_from_slice(&chunk);
         }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
+        Ok(body.freeze())
+    };
+    tokio::time::timeout(deadline, read)
+        .await
+        .map_err(|_| ApiError::BodyTimeout)?
 }
 
 /// Decodes the body's parameters according to its `Content-Type`.
@@ -149,6 +164,11 @@ pub fn basic_header(value: &header::HeaderValue) -> Result<(String, ClientSecret
         .ok_or_else(malformed)?;
     let id = decode_component(&decoded[..split])?;
     let secret = decode_component(&decoded[split + 1..])?;
+    if has_control(&id, Strictness::Token) || has_control(&secret, Strictness::Token) {
+        return Err(OAuthError::invalid_request(
+            "Basic credentials contain a control character",
+        ));
+    }
     if id.is_empty() {
         return Err(OAuthError::invalid_request(
             "empty client_id in Basic credentials",
@@ -249,10 +269,11 @@ mod properties {
             }
         }
 
-        /// A Basic header of percent-encoded id and secret decodes to exactly them (RFC 6749
-        /// §2.3.1); any other header value is refused or read, never a panic.
+        /// A Basic header of percent-encoded id and secret (without control characters, which
+        /// are refused) decodes to exactly them (RFC 6749 §2.3.1); any other header value is
+        /// refused or read, never a panic.
         #[test]
-        fn basic_credentials_round_trip(id in "[^\\x00]{1,20}", secret in ".{0,20}", junk in ".{0,40}") {
+        fn basic_credentials_round_trip(id in "[^\\p{Cc}]{1,20}", secret in "[^\\p{Cc}]{0,20}", junk in ".{0,40}") {
             let encode = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
             let header = format!("Basic {}", STANDARD.encode(format!("{}:{}", encode(&id), encode(&secret))));
             let req = actix_web::test::TestRequest::default()

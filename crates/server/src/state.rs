@@ -43,6 +43,8 @@ pub struct AppState {
     pub password_min_length: usize,
     /// Rate limits and trusted proxies (off unless configured).
     pub limits: Arc<RateLimits>,
+    /// How long a request's body may take to arrive (`params::read_body`).
+    pub body_timeout: Duration,
 }
 
 impl AppState {
@@ -66,9 +68,13 @@ impl AppState {
             audit: Audit::default(),
             password_min_length: DEFAULT_PASSWORD_MIN_LENGTH,
             limits: Arc::default(),
+            body_timeout: DEFAULT_BODY_TIMEOUT,
         }
     }
 }
+
+/// How long a request's body may take to arrive unless configured (`http.body_timeout`).
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The current Unix time in seconds, read once per request.
 pub fn now() -> i64 {

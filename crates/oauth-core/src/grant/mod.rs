@@ -48,6 +48,8 @@ pub struct Settings {
     pub session_lifetime: i64,
     /// Throttle failed password attempts (see `throttle`); only benchmarks turn it off.
     pub login_throttle: bool,
+    /// Distinct failed accounts per hour that make an address a spraying one (see `throttle`).
+    pub spray_threshold: u32,
 }
 
 impl Settings {
@@ -61,6 +63,7 @@ impl Settings {
             allow_plain_pkce: false,
             session_lifetime: DEFAULT_SESSION_LIFETIME,
             login_throttle: true,
+            spray_threshold: crate::throttle::DEFAULT_SPRAY_THRESHOLD,
         }
     }
 }

@@ -237,8 +237,8 @@ fn client_credentials_writes_nothing_and_password_writes_one_refresh_token() {
     );
     assert_eq!(
         store.writes(),
-        before + 1,
-        "a login stores exactly its refresh token"
+        before + 3,
+        "a login counts its attempt before hashing, stores its refresh token and clears the count"
     );
 }
 
@@ -301,7 +301,7 @@ fn the_hashing_hook_runs_once_after_the_password_hash_only() {
 }
 
 #[test]
-fn failed_passwords_trip_the_throttle_per_account_and_address() {
+fn failed_passwords_trip_the_throttle_per_account() {
     use crate::throttle::{FREE_FAILURES, MAX_DELAY};
     let store = MemoryStore::new();
     let settings = settings();
@@ -360,17 +360,17 @@ fn failed_passwords_trip_the_throttle_per_account_and_address() {
     assert_eq!(
         attempt("pw", "10.0.0.3", last),
         Err("throttled 1".into()),
-        "even the right password waits"
+        "even the right password waits, and the refusal is not counted"
     );
     assert_eq!(
         attempt("pw", "10.0.0.3", last + 1),
         Ok(()),
-        "after the wait the real user gets in"
+        "after the announced wait the real user gets in"
     );
     assert_eq!(
         attempt_as("ghost", "x", "10.0.0.1", last + 1),
         Err("invalid_grant".into()),
-        "the address's wait is over, and another account is not throttled"
+        "the failing address is not slowed for another account"
     );
     assert_eq!(
         attempt("wrong", "10.0.0.4", last + 1),

@@ -42,6 +42,14 @@ pub trait UserStore {
     fn find_user(&self, id: Uuid) -> StoreResult<Option<User>>;
     /// Finds a user by name within a realm.
     fn find_user_by_name(&self, realm_id: Uuid, name: &str) -> StoreResult<Option<User>>;
+    /// Replaces a user's password hash with `new` only if it is still `old` (a rehash with new
+    /// parameters must never undo a password change made meanwhile); answers whether it did.
+    fn replace_password_hash(
+        &self,
+        user_id: Uuid,
+        old: &crate::secret::PasswordHash,
+        new: &crate::secret::PasswordHash,
+    ) -> StoreResult<bool>;
 }
 
 /// OAuth clients.
@@ -160,19 +168,23 @@ pub trait ConsentStore {
     fn delete_consent(&self, user_id: Uuid, client_id: Uuid) -> StoreResult<bool>;
 }
 
-/// Counters of failed logins, shared by every node (see `throttle`).
+/// Counters of login attempts, shared by every node (see `throttle`).
 pub trait ThrottleStore {
-    /// The failures recorded for `key`, if any.
+    /// The counter of `key`, if any.
     fn login_failures(&self, key: &str) -> StoreResult<Option<Failures>>;
-    /// Counts a failure for `key` at `now`; a window that began before `window_cutoff` is
-    /// restarted. Concurrent calls never lose a count.
-    fn record_login_failure(
+    /// Takes one attempt for `key` at `now`, atomically: a window that began before
+    /// `window_cutoff` is restarted; then `wait` is asked about the current counter (count 0 for
+    /// a new one): `0` counts the attempt (count + 1, last = `now`) and answers `Ok` with the new
+    /// counter; more answers `Err(seconds)` and counts nothing. Concurrent calls on one key are
+    /// serialised, so no count is lost and no two callers see the same count.
+    fn take_login_attempt(
         &self,
         key: &str,
         now: UnixTime,
         window_cutoff: UnixTime,
-    ) -> StoreResult<()>;
-    /// Forgets the failures of `key`.
+        wait: &dyn Fn(&Failures) -> i64,
+    ) -> StoreResult<Result<Failures, i64>>;
+    /// Forgets the counter of `key`.
     fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
 }
 

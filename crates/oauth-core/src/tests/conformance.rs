@@ -15,11 +15,17 @@
 
 #[path = "conformance/authority.rs"]
 mod authority;
+#[path = "conformance/passwords.rs"]
+mod passwords;
 #[path = "conformance/records.rs"]
 mod records;
+#[path = "conformance/throttle.rs"]
+mod throttle;
 
 pub use authority::*;
+pub use passwords::*;
 pub use records::*;
+pub use throttle::*;
 use uuid::Uuid;
 
 use crate::error::{Error, ErrorCode, StoreError};
@@ -36,6 +42,7 @@ use crate::request::{Params, TokenRequest};
 use crate::secret::{ClientSecret, Password};
 use crate::store::records::{FieldValue, ListQuery, Records};
 use crate::store::{GrantHolder, Store};
+use crate::throttle::Failures;
 use crate::token::TokenResponse;
 
 /// A fixed instant for the suite.
@@ -67,6 +74,10 @@ macro_rules! store_conformance_tests {
             authorization_codes_are_redeemed_once,
             code_grant_with_pkce_and_replay_revocation,
             login_failures_count_atomically_and_windows_restart,
+            one_accounts_failures_never_block_anothers_right_password,
+            spraying_past_the_threshold_is_slowed,
+            concurrent_guesses_cannot_exceed_the_policy,
+            password_hashes_follow_the_configured_parameters,
             revocations_are_recorded_and_found,
             refresh_families_are_found_by_session,
             records_list_with_filters_sort_and_paging,
@@ -1081,40 +1092,68 @@ pub fn code_grant_with_pkce_and_replay_revocation(store: &dyn Store) {
 }
 
 pub fn login_failures_count_atomically_and_windows_restart(store: &dyn Store) {
-    assert_eq!(store.login_failures("user:r:alice").unwrap(), None);
-    std::thread::scope(|s| {
-        for _ in 0..10 {
-            s.spawn(|| {
-                store
-                    .record_login_failure("user:r:alice", NOW, NOW - 3600)
-                    .unwrap()
-            });
-        }
+    let key = "user:r:alice";
+    let free = |_: &Failures| 0;
+    assert_eq!(store.login_failures(key).unwrap(), None);
+    // Twenty concurrent attempts under a policy of five: exactly five are taken, each seeing a
+    // different count.
+    let five = |f: &Failures| i64::from(f.count >= 5);
+    let taken: Vec<u32> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..20)
+            .map(|_| {
+                s.spawn(|| {
+                    store
+                        .take_login_attempt(key, NOW, NOW - 3600, &five)
+                        .unwrap()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().unwrap().ok())
+            .map(|f| f.count)
+            .collect()
     });
-    let counted = store.login_failures("user:r:alice").unwrap().unwrap();
+    let mut counts = taken.clone();
+    counts.sort_unstable();
+    assert_eq!(
+        counts,
+        [1, 2, 3, 4, 5],
+        "no count lost or shared: {taken:?}"
+    );
+    let counted = store.login_failures(key).unwrap().unwrap();
     assert_eq!(
         (counted.count, counted.window_start, counted.last),
-        (10, NOW, NOW),
-        "no count is lost"
+        (5, NOW, NOW),
+        "refused attempts are not counted"
     );
-    store
-        .record_login_failure("user:r:alice", NOW + 5, NOW - 3600)
+    assert_eq!(
+        store
+            .take_login_attempt(key, NOW + 5, NOW - 3600, &|f| i64::from(f.count) * 7)
+            .unwrap(),
+        Err(35),
+        "the wait is what the policy says about the current counter"
+    );
+    let next = store
+        .take_login_attempt(key, NOW + 5, NOW - 3600, &free)
+        .unwrap()
         .unwrap();
     assert_eq!(
-        store.login_failures("user:r:alice").unwrap().unwrap().last,
-        NOW + 5
+        (next.count, next.window_start, next.last),
+        (6, NOW, NOW + 5)
     );
     // A window that began before the cutoff starts over.
-    store
-        .record_login_failure("user:r:alice", NOW + 4000, NOW + 1)
+    let restarted = store
+        .take_login_attempt(key, NOW + 4000, NOW + 1, &free)
+        .unwrap()
         .unwrap();
-    let restarted = store.login_failures("user:r:alice").unwrap().unwrap();
     assert_eq!((restarted.count, restarted.window_start), (1, NOW + 4000));
     store
-        .record_login_failure("ip:10.0.0.1", NOW, NOW - 3600)
+        .take_login_attempt("ip:10.0.0.1", NOW, NOW - 3600, &free)
+        .unwrap()
         .unwrap();
-    store.clear_login_failures("user:r:alice").unwrap();
-    assert_eq!(store.login_failures("user:r:alice").unwrap(), None);
+    store.clear_login_failures(key).unwrap();
+    assert_eq!(store.login_failures(key).unwrap(), None);
     assert!(
         store.login_failures("ip:10.0.0.1").unwrap().is_some(),
         "other keys are kept"
@@ -1185,7 +1224,10 @@ pub fn expired_rows_are_purged_and_live_ones_kept(store: &dyn Store) {
     let (code, _) = code_record(store, "old-code", &mut r);
     store.revoke_token_id("gone", NOW + 30).unwrap();
     store.revoke_token_id("kept", NOW + 600).unwrap();
-    store.record_login_failure("who", NOW, NOW - 3600).unwrap();
+    store
+        .take_login_attempt("who", NOW, NOW - 3600, &|_| 0)
+        .unwrap()
+        .unwrap();
     assert_eq!(
         store.purge_expired(NOW + 10, NOW - 1).unwrap(),
         0,

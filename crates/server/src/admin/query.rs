@@ -3,6 +3,7 @@
 //! `sort=field,-other` (`-` descending). Unknown parameters and fields are `400`, never ignored.
 
 use oauth_core::store::records::{FieldValue, ListQuery, MAX_PAGE_LIMIT};
+use oauth_core::text::{Strictness, has_control};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -51,6 +52,10 @@ fn value(field: &Field, raw: &str) -> Result<FieldValue, ApiError> {
         Kind::Text if raw.chars().count() > MAX_VALUE_CHARS => Err(ApiError::invalid(
             name,
             format!("must be at most {MAX_VALUE_CHARS} characters"),
+        )),
+        Kind::Text if has_control(raw, Strictness::Token) => Err(ApiError::invalid(
+            name,
+            "must not contain control characters",
         )),
         Kind::Text => Ok(FieldValue::Text(raw.to_owned())),
     }
@@ -163,6 +168,8 @@ mod tests {
             ("sort=secret", "sort"),
             ("limit=5", "limit"),
             ("sort=name&sort=name", "sort"),
+            ("filter[name]=a%00b", "filter[name]"),
+            ("filter[name]=%01", "filter[name]"),
         ];
         for (query, field) in cases {
             match parse(query, &FILTERS, &SORTS) {

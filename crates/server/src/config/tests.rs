@@ -152,3 +152,46 @@ fn the_operations_guide_lists_every_key() {
         assert!(guide.contains(&env), "docs/operations.md lacks {env}");
     }
 }
+
+#[test]
+fn timeouts_and_the_connection_cap_are_validated() {
+    let c = load(&[], None, Overrides::default()).unwrap();
+    assert_eq!(
+        (
+            c.http.request_timeout,
+            c.http.keep_alive,
+            c.http.body_timeout,
+            c.http.max_connections
+        ),
+        (5, 5, 10, 10_000)
+    );
+    for (var, value, key) in [
+        (
+            "PORTCULLIS_HTTP__REQUEST_TIMEOUT",
+            "0",
+            "http.request_timeout",
+        ),
+        ("PORTCULLIS_HTTP__KEEP_ALIVE", "99999", "http.keep_alive"),
+        ("PORTCULLIS_HTTP__BODY_TIMEOUT", "0", "http.body_timeout"),
+        (
+            "PORTCULLIS_HTTP__MAX_CONNECTIONS",
+            "0",
+            "http.max_connections",
+        ),
+        (
+            "PORTCULLIS_THROTTLE__SPRAY_ACCOUNTS_PER_HOUR",
+            "0",
+            "throttle.spray_accounts_per_hour",
+        ),
+    ] {
+        let err = load(&[(var, value)], None, Overrides::default()).unwrap_err();
+        assert!(err.contains(key), "{var}={value}: {err}");
+    }
+    let off = load(
+        &[("PORTCULLIS_HTTP__KEEP_ALIVE", "0")],
+        None,
+        Overrides::default(),
+    )
+    .unwrap();
+    assert_eq!(off.http.keep_alive, 0, "0 turns keep-alive off");
+}

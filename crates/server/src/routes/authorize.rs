@@ -486,6 +486,7 @@ async fn login(
             &password,
             ip.as_deref(),
             now,
+            &mut OsEntropy,
             Some(release),
         ) {
             Ok(user) => {

@@ -136,7 +136,11 @@ pub(super) async fn introspect(
         )
     };
     match body {
-        Ok(body) => Ok(json(body)),
+        Ok(body) => {
+            // Only an authenticated caller (client or bearer) gets an answer.
+            crate::ratelimit::mark_authenticated(&req);
+            Ok(json(body))
+        }
         Err(Refusal::Token(why)) => Ok(HttpResponse::Unauthorized()
             .insert_header((header::WWW_AUTHENTICATE, challenge("invalid_token", why)))
             .json(serde_json::json!({ "error": "invalid_token", "error_description": why }))),
@@ -162,6 +166,7 @@ pub(super) async fn revoke(
 ) -> Result<HttpResponse, ApiError> {
     let (credentials, token) = decode(&req, payload, state.body_limit, false).await?;
     state.limits.check_client(&credentials)?;
+    let confidential = credentials.secret.is_some();
     let path = path.map(web::Path::into_inner);
     let shared = state.into_inner();
     let now = now();
@@ -174,5 +179,9 @@ pub(super) async fn revoke(
         revocation::revoke(store, &shared.settings, &realm, &client, &token, now)
     })
     .await?;
+    if confidential {
+        // The client's secret was verified before anything was revoked.
+        crate::ratelimit::mark_authenticated(&req);
+    }
     Ok(json(serde_json::json!({})))
 }

@@ -175,6 +175,9 @@ async fn exchange(
     .await;
     record(&audit, grant_type, username, ip, now, &outcome);
     let response = outcome?;
+    // A grant succeeds only on proof: a verified client secret, a user's password, a live
+    // refresh token or an unredeemed code.
+    crate::ratelimit::mark_authenticated(&req);
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .insert_header((header::PRAGMA, HeaderValue::from_static("no-cache")))

@@ -134,9 +134,12 @@ pub(super) async fn userinfo(
     })
     .await;
     match outcome {
-        Ok(Ok(claims)) => HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
-            .json(claims),
+        Ok(Ok(claims)) => {
+            crate::ratelimit::mark_authenticated(&req);
+            HttpResponse::Ok()
+                .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+                .json(claims)
+        }
         Ok(Err((status, error, description))) => refuse(status, Some(error), description),
         Err(e) => actix_web::ResponseError::error_response(&e),
     }

@@ -1,12 +1,12 @@
 //! The hostile-input suite: 10,000+ generated malformed requests across every endpoint (random
 //! bytes, broken percent-encoding, invalid UTF-8, JSON where a form is expected and the reverse,
 //! deeply nested JSON, oversized bodies and headers, junk credentials and cookies, SQL and
-//! template injection strings in every field). None may get a 5xx; afterwards the server is ready
+//! template injection strings in every field), on SQLite and on PostgreSQL. None may get a 5xx; afterwards the server is ready
 //! and serves a normal login, and the process's memory stayed bounded.
 
 use actix_web::test;
 
-use crate::support::{fixture, form, send};
+use crate::support::{Fixture, fixture, fixture_postgres, form, send};
 
 /// xorshift64*: deterministic, so a failure reproduces.
 struct Rng(u64);
@@ -184,11 +184,20 @@ fn rss_kib() -> u64 {
 }
 
 #[actix_web::test]
+async fn ten_thousand_hostile_requests_get_no_5xx_on_sqlite() {
+    hostile_requests_get_no_5xx(fixture(), 10_500).await;
+}
+
+/// The same generator on PostgreSQL, which refuses what SQLite stores (NUL in text).
+#[actix_web::test]
+async fn hostile_requests_get_no_5xx_on_postgres() {
+    hostile_requests_get_no_5xx(fixture_postgres(), 10_500).await;
+}
+
 #[allow(clippy::await_holding_lock)]
-async fn ten_thousand_hostile_requests_get_no_5xx() {
+async fn hostile_requests_get_no_5xx(fx: Fixture, count: usize) {
     // Its memory bound is measured on the whole process: no other heavy test runs meanwhile.
     let _heavy = crate::support::heavy();
-    let fx = fixture();
     let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
     let doc: serde_json::Value =
         serde_json::from_str(portcullis_server::admin::openapi::document()).unwrap();
@@ -246,7 +255,7 @@ async fn ten_thousand_hostile_requests_get_no_5xx() {
     let before = rss_kib();
     let mut sent = 0;
     let mut by_status = std::collections::BTreeMap::new();
-    while sent < 10_500 {
+    while sent < count {
         let id: String = rng.pick(&ids[..]).clone();
         let path = rng.pick(&paths[..]).replace("{id}", &id);
         let uri = format!("{path}{}", query(&mut rng));

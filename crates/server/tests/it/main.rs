@@ -6,11 +6,13 @@
 mod admin;
 mod attacks;
 mod authorize;
+mod bad_input;
 mod blackbox;
 mod browser;
 mod discovery;
 mod faults;
 mod fuzz_corpus;
+mod fuzz_postgres;
 mod hostile;
 mod hygiene;
 mod jwks;

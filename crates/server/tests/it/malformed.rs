@@ -1,9 +1,9 @@
 //! Hostile and malformed requests to `/token`: each gets a 4xx with an RFC 6749 error body, none a
-//! 5xx, and the server keeps answering normally afterwards.
+//! 5xx, and the server keeps answering normally afterwards; on SQLite and on PostgreSQL.
 
 use actix_web::test;
 
-use crate::support::{fixture, form, send};
+use crate::support::{Fixture, fixture, fixture_postgres, form, send};
 
 fn raw(content_type: Option<&str>, body: Vec<u8>) -> test::TestRequest {
     let req = test::TestRequest::post().uri("/token").set_payload(body);
@@ -16,8 +16,16 @@ fn raw(content_type: Option<&str>, body: Vec<u8>) -> test::TestRequest {
 const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
 
 #[actix_web::test]
-async fn malformed_requests_get_precise_4xx_errors() {
-    let fx = fixture();
+async fn malformed_requests_get_precise_4xx_errors_on_sqlite() {
+    malformed_requests_get_precise_4xx_errors(fixture()).await;
+}
+
+#[actix_web::test]
+async fn malformed_requests_get_precise_4xx_errors_on_postgres() {
+    malformed_requests_get_precise_4xx_errors(fixture_postgres()).await;
+}
+
+async fn malformed_requests_get_precise_4xx_errors(fx: Fixture) {
     let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
     let huge = format!(
         "grant_type=password&username=admin&password={}",
@@ -197,6 +205,34 @@ async fn malformed_requests_get_precise_4xx_errors() {
                 ("password", "b"),
                 ("realm_id", "zzz"),
             ]),
+            400,
+            "invalid_request",
+        ),
+        (
+            "NUL in username",
+            raw(
+                FORM,
+                b"grant_type=password&username=a%00b&password=x".to_vec(),
+            ),
+            400,
+            "invalid_request",
+        ),
+        (
+            "NUL in client_id",
+            raw(
+                FORM,
+                b"grant_type=client_credentials&client_id=%00&client_secret=x".to_vec(),
+            ),
+            400,
+            "invalid_request",
+        ),
+        (
+            "NUL in json realm_name",
+            raw(
+                Some("application/json"),
+                br#"{"grant_type":"password","username":"a","password":"b","realm_name":"\u0000"}"#
+                    .to_vec(),
+            ),
             400,
             "invalid_request",
         ),

@@ -263,6 +263,19 @@ async fn a_key_rotation_never_shows_a_client_a_signature_it_cannot_verify() {
     crate::support::verify(&token().await, &jwks3);
 }
 
+/// A client `svc` with its secret, created through the CLI.
+fn service_client(db: &Db, dir: &std::path::Path) -> (String, String) {
+    let created = crate::blackbox::cli(db, dir, &["client", "create", "--name", "svc"], None);
+    (
+        created["id"].as_str().unwrap().to_owned(),
+        created["secret"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// The attacker holds no secret and sends failing requests from one address (behind a trusted
+/// proxy, through `X-Forwarded-For` or RFC 7239 `Forwarded`, or with the path percent-encoded):
+/// after the burst each is `429 rate limit exceeded` with `Retry-After` and `X-Request-Id`, logged
+/// and counted. The real client, authenticated, is limited only by its own per-client limit.
 #[core::prelude::v1::test]
 fn rate_limits_per_address_and_per_client_behind_a_trusted_proxy() {
     let dir = tempfile::tempdir().unwrap();
@@ -276,56 +289,152 @@ fn rate_limits_per_address_and_per_client_behind_a_trusted_proxy() {
             ("PORTCULLIS_RATE_LIMIT__CLIENT_PER_SECOND", "1"),
             ("PORTCULLIS_RATE_LIMIT__CLIENT_BURST", "5"),
             ("PORTCULLIS_HTTP__TRUSTED_PROXIES", "[127.0.0.1]"),
+            ("PORTCULLIS_LOG__FORMAT", "json"),
         ],
     );
-    let created = crate::blackbox::cli(
-        &db,
-        dir.path(),
-        &["client", "create", "--name", "svc"],
-        None,
-    );
-    let (id, secret) = (
-        created["id"].as_str().unwrap(),
-        created["secret"].as_str().unwrap(),
-    );
+    let (id, secret) = service_client(&db, dir.path());
     let http = reqwest::blocking::Client::new();
-    let token = |from: &str| {
-        http.post(format!("{}/token", server.base))
-            .basic_auth(id, Some(secret))
-            .header("x-forwarded-for", from)
+    let post = |path: &str, header: (&str, String), secret: &str| {
+        http.post(format!("{}{path}", server.base))
+            .basic_auth(&id, Some(secret))
+            .header(header.0, header.1)
             .form(&[("grant_type", "client_credentials")])
             .send()
             .unwrap()
     };
-    // One address: a burst of 3, then 429 with Retry-After.
-    let statuses: Vec<u16> = (0..4)
-        .map(|_| token("198.51.100.1").status().as_u16())
+    let xff = |from: &str| ("x-forwarded-for", from.to_owned());
+    // The real client from one address: its successes are not charged to the address, only to
+    // its own limit (burst 5).
+    let statuses: Vec<u16> = (0..6)
+        .map(|_| {
+            post("/token", xff("198.51.100.1"), &secret)
+                .status()
+                .as_u16()
+        })
         .collect();
-    assert_eq!(statuses, [200, 200, 200, 429]);
-    let limited = token("198.51.100.1");
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 429]);
+    // Failures from one address: a burst of 3, then refused before they run.
+    let statuses: Vec<u16> = (0..4)
+        .map(|_| {
+            post("/token", xff("198.51.100.2"), "wrong")
+                .status()
+                .as_u16()
+        })
+        .collect();
+    assert_eq!(statuses, [401, 401, 401, 429]);
+    let limited = post("/token", xff("198.51.100.2"), "wrong");
+    assert_eq!(limited.status(), 429);
+    let request_id = limited.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(limited.headers().get("retry-after").is_some());
+    let body: serde_json::Value = limited.json().unwrap();
+    assert_eq!(body["error_description"], "rate limit exceeded", "{body}");
+    // The percent-encoded path is the same route and the same bucket.
+    let encoded = post("/%74oken", xff("198.51.100.2"), "wrong");
+    assert_eq!(encoded.status(), 429, "/%74oken is limited like /token");
+    for path in ["/%74oken", "/%74oken/introspect", "/realms/master/%74oken"] {
+        let statuses: Vec<u16> = (0..4)
+            .map(|_| post(path, xff("198.51.100.3"), "wrong").status().as_u16())
+            .collect();
+        assert_eq!(statuses.last(), Some(&429), "{path}: {statuses:?}");
+        std::thread::sleep(std::time::Duration::from_secs(4));
+    }
+    // RFC 7239 Forwarded from the trusted proxy names the address too.
+    let forwarded = |n: u8| {
+        (
+            "forwarded",
+            format!("for=\"[2001:db8:7:7::{n}]:4711\";proto=https"),
+        )
+    };
+    let statuses: Vec<u16> = (1..=4)
+        .map(|n| post("/token", forwarded(n), "wrong").status().as_u16())
+        .collect();
+    assert_eq!(statuses, [401, 401, 401, 429], "one /64, one bucket");
     // Other endpoints are not limited.
     let ready = http
         .get(format!("{}/health/ready", server.base))
         .send()
         .unwrap();
     assert_eq!(ready.status(), 200);
-    // Another address (forwarded by the trusted proxy) has its own bucket, but the client's own
-    // limit (burst 5) is now spent: 3 tokens above, plus 2 here.
-    let statuses: Vec<u16> = (0..3)
-        .map(|i| token(&format!("198.51.100.{}", 10 + i)).status().as_u16())
-        .collect();
-    assert_eq!(statuses, [200, 200, 429]);
-    // A wrong secret has a bucket of its own: it cannot spend the real client's allowance, and
-    // it is refused for what it is (401), not rate limited.
-    let wrong = http
-        .post(format!("{}/token", server.base))
-        .basic_auth(id, Some("not-the-secret"))
-        .header("x-forwarded-for", "198.51.100.50")
-        .form(&[("grant_type", "client_credentials")])
+    let metrics = http
+        .get(format!("{}/metrics", server.base))
         .send()
+        .unwrap()
+        .text()
         .unwrap();
-    assert_eq!(wrong.status(), 401);
+    let counted = |limit: &str| {
+        metrics
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix(&format!(
+                    "portcullis_rate_limited_total{{limit=\"{limit}\"}} "
+                ))
+            })
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    assert!(
+        counted("address") >= 6 && counted("client") >= 1,
+        "{metrics}"
+    );
+    let logs = server.logs();
+    let line = logs
+        .lines()
+        .find(|l| l.contains("rate limit exceeded") && l.contains(&request_id))
+        .unwrap_or_else(|| panic!("no log line of the 429 with its request id {request_id}"));
+    assert!(line.contains("198.51.100.2"), "{line}");
+    assert!(
+        logs.lines().any(|l| l.contains("request completed")
+            && l.contains(&request_id)
+            && l.contains("429")),
+        "the 429 has its completion line"
+    );
+}
+
+/// Behind one address (a load balancer without `trusted_proxies`, or one busy backend), 500
+/// concurrent valid client_credentials requests with the default configuration all get `200`:
+/// an authenticated client is limited by its per-client limit only.
+#[core::prelude::v1::test]
+fn five_hundred_concurrent_valid_requests_from_one_address_all_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::sqlite(dir.path());
+    let server = Server::start(&db, dir.path());
+    let (id, secret) = service_client(&db, dir.path());
+    let start = std::sync::Barrier::new(500);
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..500)
+            .map(|_| {
+                let (id, secret, base, start) = (&id, &secret, &server.base, &start);
+                s.spawn(move || {
+                    let http = reqwest::blocking::Client::new();
+                    start.wait();
+                    http.post(format!("{base}/token"))
+                        .basic_auth(id, Some(secret))
+                        .form(&[("grant_type", "client_credentials")])
+                        .send()
+                        .map_or(0, |r| r.status().as_u16())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let ok = statuses.iter().filter(|s| **s == 200).count();
+    let mut other: Vec<u16> = statuses.iter().copied().filter(|s| *s != 200).collect();
+    other.sort_unstable();
+    eprintln!("500 concurrent valid requests from one address: {ok} got 200, others {other:?}");
+    assert_eq!(ok, 500, "others: {other:?}");
+    // A private peer that is not a trusted proxy sends X-Forwarded-For: warned once.
+    let http = reqwest::blocking::Client::new();
+    for _ in 0..3 {
+        http.get(format!("{}/userinfo", server.base))
+            .header("x-forwarded-for", "203.0.113.5")
+            .send()
+            .unwrap();
+    }
+    let warnings = server.logs().matches("not in http.trusted_proxies").count();
+    assert_eq!(warnings, 1, "{}", server.logs());
 }
 
 #[core::prelude::v1::test]
@@ -584,4 +693,81 @@ fn a_public_listener_refuses_the_default_admin_password() {
         exited.is_none(),
         "the explicit override starts it: {stderr}"
     );
+
+/// An attacker holds connections open: 300 idle ones, 30 that stall in the middle of a request's
+/// head and 30 that stall in the middle of its body. Other clients are still answered promptly,
+/// and once the timeouts pass every held connection was answered `408` or closed.
+#[core::prelude::v1::test]
+fn slow_and_idle_connections_neither_block_others_nor_stay_open() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::sqlite(dir.path());
+    let server = Server::start_untapped(
+        &db,
+        dir.path(),
+        &[
+            ("PORTCULLIS_HTTP__REQUEST_TIMEOUT", "2"),
+            ("PORTCULLIS_HTTP__KEEP_ALIVE", "2"),
+            ("PORTCULLIS_HTTP__BODY_TIMEOUT", "2"),
+        ],
+    );
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let connect = || TcpStream::connect(&addr).unwrap();
+    let mut held = Vec::new();
+    for _ in 0..300 {
+        held.push(("idle", connect()));
+    }
+    for _ in 0..30 {
+        let mut stream = connect();
+        stream
+            .write_all(b"POST /token HTTP/1.1\r\nHost: x\r\nContent-Ty")
+            .unwrap();
+        held.push(("stalled head", stream));
+    }
+    for _ in 0..30 {
+        let mut stream = connect();
+        stream
+            .write_all(
+                b"POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type",
+            )
+            .unwrap();
+        held.push(("stalled body", stream));
+    }
+    let http = reqwest::blocking::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let mut slowest = Duration::ZERO;
+    for i in 0..20 {
+        let started = Instant::now();
+        let status = if i % 2 == 0 {
+            http.get(format!("{}/health/ready", server.base)).send()
+        } else {
+            http.post(format!("{}/token", server.base))
+                .form(&[("grant_type", "client_credentials")])
+                .send()
+        }
+        .unwrap()
+        .status()
+        .as_u16();
+        slowest = slowest.max(started.elapsed());
+        assert!(status == 200 || status == 401, "{status}");
+    }
+    eprintln!("with 360 connections held, the slowest of 20 other requests took {slowest:?}");
+    assert!(slowest < Duration::from_millis(1000), "{slowest:?}");
+    std::thread::sleep(Duration::from_secs(5));
+    for (kind, mut stream) in held {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(2)))
+            .unwrap();
+        let mut answer = Vec::new();
+        let outcome = stream.read_to_end(&mut answer);
+        let head = String::from_utf8_lossy(&answer[..answer.len().min(12)]).into_owned();
+        assert!(
+            outcome.is_ok() && (answer.is_empty() || head.starts_with("HTTP/1.1 408")),
+            "{kind}: still open or answered {head:?} ({outcome:?})"
+        );
+    }
 }

@@ -313,3 +313,82 @@ async fn repeated_wrong_passwords_are_throttled_with_429_and_retry_after() {
     let (status, _, _) = send(&app, form(&[("grant_type", "client_credentials")])).await;
     assert_eq!(status, 401);
 }
+
+/// An office behind one address: someone mistypes bob's password 30 times; admin's right
+/// password from the same address is still `200` (it used to be `429` after five).
+async fn one_accounts_typos_never_block_another_account(fx: crate::support::Fixture) {
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let office = "203.0.113.7:4000".parse().unwrap();
+    let realm = fx.store.find_realm_by_name("master").unwrap().unwrap();
+    let bob = oauth_core::provision::NewUser {
+        name: "bob".into(),
+        email: None,
+        password: Some(oauth_core::secret::Password::new("bob-password")),
+    };
+    oauth_core::provision::create_user(
+        fx.store.as_ref(),
+        &fx.state.settings.hasher,
+        &realm,
+        bob,
+        crate::support::now(),
+        &mut oauth_core::random::SeededEntropy::new(3),
+    )
+    .unwrap();
+    let login = |user: &str, password: &str| {
+        form(&[
+            ("grant_type", "password"),
+            ("username", user),
+            ("password", password),
+        ])
+        .peer_addr(office)
+    };
+    let mut statuses = std::collections::BTreeMap::new();
+    for _ in 0..30 {
+        let (status, _, _) = send(&app, login("bob", "typo")).await;
+        *statuses.entry(status).or_insert(0) += 1;
+    }
+    assert!(statuses.contains_key(&429), "bob is slowed: {statuses:?}");
+    let (status, _, body) = send(&app, login("admin", "start123")).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[actix_web::test]
+async fn one_accounts_typos_never_block_another_account_on_sqlite() {
+    one_accounts_typos_never_block_another_account(fixture()).await;
+}
+
+#[actix_web::test]
+async fn one_accounts_typos_never_block_another_account_on_postgres() {
+    one_accounts_typos_never_block_another_account(crate::support::fixture_postgres()).await;
+}
+
+/// An attacker fires twenty guesses at once at admin: no more than the five free ones are
+/// hashed and answered `invalid_grant`; the others are `429` before any hashing.
+#[actix_web::test]
+async fn concurrent_guesses_cannot_exceed_the_free_attempts() {
+    let fx = fixture();
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let guesses = (0..20).map(|i| {
+        let req = form(&[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", "guess"),
+        ])
+        .peer_addr(format!("10.9.0.{i}:1000").parse().unwrap());
+        send(&app, req)
+    });
+    let statuses: Vec<u16> = futures_util::future::join_all(guesses)
+        .await
+        .into_iter()
+        .map(|(s, _, _)| s)
+        .collect();
+    let hashed = statuses.iter().filter(|s| **s == 400).count();
+    assert!(
+        hashed <= oauth_core::throttle::FREE_FAILURES as usize,
+        "{hashed} guesses hashed: {statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 400 || *s == 429),
+        "{statuses:?}"
+    );
+}
