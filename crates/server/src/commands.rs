@@ -139,6 +139,9 @@ pub fn serve(config: &Config) -> CommandResult {
         per_client: limit
             .enabled
             .then(|| crate::ratelimit::Limiter::new(limit.client_per_second, limit.client_burst)),
+        per_principal: limit
+            .enabled
+            .then(|| crate::ratelimit::Limiter::new(limit.admin_per_second, limit.admin_burst)),
         trusted_proxies: config.trusted_proxies().map_err(|e| e.to_string())?,
     });
     let (audit, writer) =

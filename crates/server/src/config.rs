@@ -361,6 +361,10 @@ pub struct RateLimitConfig {
     pub client_per_second: u32,
     /// Burst allowed for one `client_id`.
     pub client_burst: u32,
+    /// Admin API requests per second of one principal (user or client; per node).
+    pub admin_per_second: u32,
+    /// Burst allowed for one principal on the admin API.
+    pub admin_burst: u32,
 }
 
 impl Default for RateLimitConfig {
@@ -371,6 +375,8 @@ impl Default for RateLimitConfig {
             address_burst: 200,
             client_per_second: 500,
             client_burst: 1000,
+            admin_per_second: 20,
+            admin_burst: 100,
         }
     }
 }

@@ -16,6 +16,8 @@
 //! - **per confidential client** (id and a hash of the secret presented, so requests with a wrong
 //!   secret cannot spend the real client's allowance), on the token, introspection and
 //!   revocation endpoints, taken before the request runs.
+//! - **per principal** on the admin API, once its bearer token is verified (a stolen or
+//!   runaway admin token cannot hammer the database or the hashing pool).
 //!
 //! A refused request is answered `429` with `Retry-After` and the error text
 //! `rate limit exceeded`, logged (with its request id: the middleware runs inside the request
@@ -49,6 +51,8 @@ pub struct RateLimits {
     pub per_address: Option<Limiter>,
     /// Per `client_id` on the token endpoints.
     pub per_client: Option<Limiter>,
+    /// Per principal (user or client) on the admin API.
+    pub per_principal: Option<Limiter>,
     /// Proxies whose `Forwarded` / `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpNet>,
 }
@@ -83,6 +87,20 @@ impl RateLimits {
             tracing::warn!(client_id = id, seconds, "rate limit exceeded: one client");
             ApiError::RateLimited(seconds)
         })
+    }
+
+    /// Counts an admin API request of an authenticated principal; `429` when over its limit.
+    pub fn check_principal(&self, kind: &str, id: uuid::Uuid) -> Result<(), ApiError> {
+        let Some(limiter) = &self.per_principal else {
+            return Ok(());
+        };
+        limiter
+            .check(&format!("{kind}:{id}"), Instant::now())
+            .map_err(|seconds| {
+                METRICS.rate_limited(true);
+                tracing::warn!(principal = %id, seconds, "rate limit exceeded: one admin principal");
+                ApiError::RateLimited(seconds)
+            })
     }
 
     /// The client's address: the peer, or behind trusted proxies the first untrusted hop of

@@ -268,6 +268,9 @@ impl Call {
         let store: &dyn Store = &*self.state.store;
         let now = now();
         let principal = principal::authenticate(store, &self.state.settings, &self.token, now)?;
+        self.state
+            .limits
+            .check_principal(principal.kind.as_str(), principal.id)?;
         let path_realm = match &self.path_realm {
             None => None,
             Some(raw) => {

@@ -52,6 +52,7 @@ on_both_stores!(
     lowering_the_access_token_lifetime_does_not_revive_revoked_tokens,
     a_new_client_secret_ends_the_clients_grants,
     a_client_gets_only_the_scopes_assigned_to_it,
+    a_runaway_admin_token_is_rate_limited_alone,
 );
 
 /// The app under test (actix's test service).
@@ -844,4 +845,26 @@ async fn a_client_gets_only_the_scopes_assigned_to_it(fx: Fixture) {
         (400, Some("invalid_scope")),
         "{body}"
     );
+}
+
+/// Attacker: a stolen (or runaway) admin token hammering the admin API; other principals carry on.
+async fn a_runaway_admin_token_is_rate_limited_alone(mut fx: Fixture) {
+    fx.state.limits = std::sync::Arc::new(portcullis_server::ratelimit::RateLimits {
+        per_principal: Some(portcullis_server::ratelimit::Limiter::new(1, 5)),
+        ..Default::default()
+    });
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let admin = token(&app, "admin", "start123").await;
+    user_with(&app, &admin, "ops", &["user_read"]).await;
+    let ops = token(&app, "ops", "ops-password").await;
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(call(&app, "GET", "/users", &admin, None).await);
+    }
+    let limited = statuses.iter().filter(|(s, _)| *s == 429).count();
+    assert!(limited >= 4, "{statuses:?}");
+    let (_, body) = statuses.iter().find(|(s, _)| *s == 429).unwrap();
+    assert_eq!(body["error_description"], "rate limit exceeded", "{body}");
+    let (s, body) = call(&app, "GET", "/users", &ops, None).await;
+    assert_eq!(s, 200, "another principal is not limited: {body}");
 }

@@ -514,7 +514,8 @@ where
 
 #[actix_web::test]
 async fn codes_need_the_verifier_and_die_after_use_or_expiry() {
-    let fx = fixture_with(|s| s.authorization_code_lifetime = 1);
+    // Long enough for four refused redemptions on a busy machine, short enough to wait out.
+    let fx = fixture_with(|s| s.authorization_code_lifetime = 4);
     let (id, secret) = web_client(&fx, true);
     let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
     let mut jar = Jar::default();
@@ -566,7 +567,7 @@ async fn codes_need_the_verifier_and_die_after_use_or_expiry() {
     );
 
     let late = code_for(&app, &mut jar, &challenge).await;
-    std::thread::sleep(std::time::Duration::from_millis(2100));
+    std::thread::sleep(std::time::Duration::from_millis(5100));
     let (status, _, body) = send(&app, redeem(&late, Some(VERIFIER), REDIRECT)).await;
     assert_eq!(
         (status, body["error"].as_str()),

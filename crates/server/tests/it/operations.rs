@@ -693,6 +693,7 @@ fn a_public_listener_refuses_the_default_admin_password() {
         exited.is_none(),
         "the explicit override starts it: {stderr}"
     );
+}
 
 /// An attacker holds connections open: 300 idle ones, 30 that stall in the middle of a request's
 /// head and 30 that stall in the middle of its body. Other clients are still answered promptly,

@@ -37,7 +37,10 @@ fn probability_of_superiority(a: &[Duration], b: &[Duration]) -> f64 {
 }
 
 #[actix_web::test]
+#[allow(clippy::await_holding_lock)]
 async fn unknown_users_and_wrong_passwords_take_the_same_time() {
+    // Timings mean little while the heaviest tests load the machine.
+    let _heavy = crate::support::heavy();
     // The production Argon2 parameters: what an attacker measures against.
     let mut rng = oauth_core::random::SeededEntropy::new(9);
     let hasher = PasswordHasher::new(Argon2Params::default(), &mut rng).unwrap();
@@ -98,7 +101,10 @@ async fn unknown_users_and_wrong_passwords_take_the_same_time() {
 /// parameters). Her next successful login rehashes it, and from then on the two take the same
 /// time.
 #[actix_web::test]
+#[allow(clippy::await_holding_lock)]
 async fn a_login_rehashes_old_parameters_so_timing_matches_the_dummy_hash() {
+    // Timings mean little while the heaviest tests load the machine.
+    let _heavy = crate::support::heavy();
     let mut rng = oauth_core::random::SeededEntropy::new(10);
     let production = PasswordHasher::new(Argon2Params::default(), &mut rng).unwrap();
     let weaker = Argon2Params {
@@ -151,8 +157,9 @@ async fn a_login_rehashes_old_parameters_so_timing_matches_the_dummy_hash() {
     attempt("erin".into(), "wrong", 400).await;
     let (p, ratio, mk, mu) = compare(20).await;
     eprintln!("old parameters: P(known < unknown) = {p:.3}, medians {mk:?} vs {mu:?}");
+    // A 13-fold cost difference; loose bounds, since other tests load the machine meanwhile.
     assert!(
-        p > 0.9 && ratio < 0.8,
+        p > 0.75 && ratio < 0.8,
         "the old hash should show: {p:.2}, {ratio:.2}"
     );
     // The right password once: the hash is replaced with the configured parameters.
