@@ -44,7 +44,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: cargo xtask <ci | test [cargo test args] | migrations | openapi | deploy | bench [--db sqlite|postgres|both] \
-                 [--duration SECS] [--connections N] [--scenario NAME] | fuzz [--seconds N] [--target NAME]>"
+                 [--duration SECS] [--connections N] [--scenario NAME] [--abuse-controls on|off] | fuzz [--seconds N] [--target NAME]>"
             );
             return ExitCode::from(2);
         }

@@ -71,6 +71,14 @@ fn parse(args: &[String]) -> Result<Options, String> {
                     .parse()
                     .map_err(|_| "--connections takes a number")?;
             }
+            "--abuse-controls" => {
+                let on = match value()?.as_str() {
+                    "on" => true,
+                    "off" => false,
+                    other => return Err(format!("--abuse-controls: {other:?} is not on or off")),
+                };
+                server::ABUSE_CONTROLS.store(on, std::sync::atomic::Ordering::Relaxed);
+            }
             "--scenario" => {
                 let name = value()?;
                 if !SCENARIOS.contains(&name.as_str()) {

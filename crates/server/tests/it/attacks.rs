@@ -53,6 +53,7 @@ on_both_stores!(
     a_new_client_secret_ends_the_clients_grants,
     a_client_gets_only_the_scopes_assigned_to_it,
     a_runaway_admin_token_is_rate_limited_alone,
+    an_admin_ends_a_stolen_sessions_grants,
 );
 
 /// The app under test (actix's test service).
@@ -766,11 +767,24 @@ async fn client_credentials(app: &impl App, id: &str, secret: &str, scope: &str)
     (s, body)
 }
 
-/// Attacker: a service client assigned only `openid` asking for `payments`; the `/client-scopes`
-/// assignments, not a second list, decide.
+/// Attacker: a service client registered before the realm got scope `payments`, asking for it;
+/// the `/client-scopes` assignments, not a column meaning "everything", decide.
 async fn a_client_gets_only_the_scopes_assigned_to_it(fx: Fixture) {
     let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
     let admin = token(&app, "admin", "start123").await;
+    let (s, svc) = call(
+        &app,
+        "POST",
+        "/clients",
+        &admin,
+        Some(json!({"name": "svc"})),
+    )
+    .await;
+    assert_eq!(s, 201, "{svc}");
+    let (id, secret) = (
+        svc["data"]["id"].as_str().unwrap().to_owned(),
+        svc["data"]["secret"].as_str().unwrap().to_owned(),
+    );
     let (s, payments) = call(
         &app,
         "POST",
@@ -780,19 +794,6 @@ async fn a_client_gets_only_the_scopes_assigned_to_it(fx: Fixture) {
     )
     .await;
     assert_eq!(s, 201, "{payments}");
-    let (s, svc) = call(
-        &app,
-        "POST",
-        "/clients",
-        &admin,
-        Some(json!({"name": "svc", "scope": "openid"})),
-    )
-    .await;
-    assert_eq!(s, 201, "{svc}");
-    let (id, secret) = (
-        svc["data"]["id"].as_str().unwrap().to_owned(),
-        svc["data"]["secret"].as_str().unwrap().to_owned(),
-    );
     let (s, assigned) = call(
         &app,
         "GET",
@@ -803,8 +804,8 @@ async fn a_client_gets_only_the_scopes_assigned_to_it(fx: Fixture) {
     .await;
     assert_eq!(
         (s, assigned["meta"]["total"].as_u64()),
-        (200, Some(1)),
-        "{assigned}"
+        (200, Some(5)),
+        "the realm's scopes at registration: {assigned}"
     );
     let (s, body) = client_credentials(&app, &id, &secret, "payments").await;
     assert_eq!(
@@ -829,7 +830,10 @@ async fn a_client_gets_only_the_scopes_assigned_to_it(fx: Fixture) {
         "{body}"
     );
     let (_, view) = call(&app, "GET", &format!("/clients/{id}"), &admin, None).await;
-    assert_eq!(view["data"]["scope"], "openid payments", "the derived list");
+    assert_eq!(
+        view["data"]["scope"], "email global identity openid payments roles",
+        "the derived list"
+    );
     let (s, _) = call(
         &app,
         "DELETE",
@@ -867,4 +871,32 @@ async fn a_runaway_admin_token_is_rate_limited_alone(mut fx: Fixture) {
     assert_eq!(body["error_description"], "rate limit exceeded", "{body}");
     let (s, body) = call(&app, "GET", "/users", &ops, None).await;
     assert_eq!(s, 200, "another principal is not limited: {body}");
+}
+
+/// Victim: alice lost a device holding her tokens; an admin ends every grant of hers, and a
+/// helpdesk holding less than the admin cannot do the same to the admin.
+async fn an_admin_ends_a_stolen_sessions_grants(fx: Fixture) {
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let admin = token(&app, "admin", "start123").await;
+    user_with(&app, &admin, "alice", &[]).await;
+    user_with(&app, &admin, "helpdesk", &["user_update"]).await;
+    let (_, stolen) = login(&app, "alice", "alice-password", &[]).await;
+    let (s, body) = call(&app, "POST", "/users/alice/revoke-grants", &admin, None).await;
+    assert_eq!(s, 202, "{body}");
+    let (s, body) = refresh(&app, stolen["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(
+        (s, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{body}"
+    );
+    assert_eq!(
+        userinfo(&app, stolen["access_token"].as_str().unwrap()).await,
+        401
+    );
+    token(&app, "alice", "alice-password").await;
+    let helpdesk = token(&app, "helpdesk", "helpdesk-password").await;
+    let (s, body) = call(&app, "POST", "/users/admin/revoke-grants", &helpdesk, None).await;
+    assert_eq!(s, 403, "{body}");
+    let (s, _) = call(&app, "GET", "/users", &admin, None).await;
+    assert_eq!(s, 200, "the admin's token still works");
 }

@@ -42,6 +42,7 @@ macro_rules! each_resource {
 /// Registers every admin route.
 pub fn register_all(cfg: &mut web::ServiceConfig) {
     client::register_secret_route(cfg);
+    user::register_revoke_route(cfg);
     macro_rules! reg {
         ($r:ty) => {
             register::<$r>(cfg)
@@ -59,4 +60,5 @@ pub fn document_all(doc: &mut Document) {
     }
     each_resource!(doc);
     client::document_secret_route(doc);
+    user::document_revoke_route(doc);
 }

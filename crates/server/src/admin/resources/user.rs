@@ -17,9 +17,15 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::validate;
+use crate::admin::openapi::Document;
 use crate::admin::query::{Kind, field};
-use crate::admin::{Ctx, Field, Ops, Principal, PrincipalKind, Resource, Saved};
+use crate::admin::{
+    Call, Ctx, Field, Ops, Principal, PrincipalKind, Resource, Saved, authorize, blocking,
+    no_store, resolve, view_json,
+};
 use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, web};
 
 /// A user (never with a password or its hash).
 #[derive(Debug, Serialize, ToSchema)]
@@ -297,6 +303,54 @@ impl Resource for Users {
             .map_err(ApiError::admin_store)?;
         Ok(())
     }
+}
+
+/// `POST /users/{id}/revoke-grants`: ends every grant and session of a user (a lost device, a
+/// suspected theft); needs `user_update` and, for another user, containment.
+async fn revoke_grants_route(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let call = Call::of(&state, &req)?;
+    let body = blocking(move || {
+        let ctx = call.ctx()?;
+        let user = resolve::<Users>(&ctx, call.id.as_deref().unwrap_or_default())?;
+        authorize::<Users>(&ctx, "update", &user)?;
+        if !Users::is_self(&ctx.principal, &user) {
+            ctx.principal.contain(ctx.store, Subject::User(user.id))?;
+        }
+        end_grants(&ctx, &user)?;
+        call.audit::<Users>(&ctx, "update", &user);
+        view_json::<Users>(&Saved::plain(user))
+    })
+    .await?;
+    Ok(no_store(
+        HttpResponse::Accepted().json(serde_json::json!({ "data": body })),
+    ))
+}
+
+/// Registers `POST /users/{id}/revoke-grants` (and its realm alias).
+pub fn register_revoke_route(cfg: &mut web::ServiceConfig) {
+    for path in [
+        "/users/{id}/revoke-grants",
+        "/realms/{realm}/users/{id}/revoke-grants",
+    ] {
+        cfg.service(
+            web::resource(path)
+                .route(web::post().to(revoke_grants_route))
+                .default_service(web::to(|| async {
+                    Err::<HttpResponse, _>(ApiError::MethodNotAllowed("POST"))
+                })),
+        );
+    }
+}
+
+/// Documents `POST /users/{id}/revoke-grants`.
+pub fn document_revoke_route(doc: &mut Document) {
+    doc.action::<Users>(
+        "/users/{id}/revoke-grants",
+        "End every grant (refresh and access tokens) and login session of a user",
+    );
 }
 
 /// Revokes every grant (refresh families and, through `fid`, their access tokens) and session
