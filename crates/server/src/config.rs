@@ -373,8 +373,8 @@ impl Default for RateLimitConfig {
             enabled: true,
             address_per_second: 100,
             address_burst: 200,
-            client_per_second: 500,
-            client_burst: 1000,
+            client_per_second: 20_000,
+            client_burst: 40_000,
             admin_per_second: 20,
             admin_burst: 100,
         }
