@@ -99,7 +99,10 @@ fn client_scope_lists_become_assignments_at_upgrade() {
              ('a3333333-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'global', true);
          INSERT INTO clients (id, realm_id, name, active, first_party, scope, created_at, updated_at) VALUES
              ('c1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'listed', true, false, 'openid email bogus', now(), now()),
-             ('c2222222-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'all', true, false, NULL, now(), now());",
+             ('c2222222-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'all', true, false, NULL, now(), now());
+         INSERT INTO client_scopes (id, realm_id, client_id, scope_id) VALUES
+             ('b1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111',
+              'c1111111-1111-4111-8111-111111111111', 'a3333333-1111-4111-8111-111111111111');",
     )
     .unwrap();
     drop(conn);

@@ -93,7 +93,9 @@ fn client_scope_lists_become_assignments_at_upgrade() {
              ('a3333333-1111-4111-8111-111111111111', '{REALM}', 'global', 1);
          INSERT INTO clients (id, realm_id, name, active, first_party, scope, created_at, updated_at) VALUES
              ('{CLIENT}', '{REALM}', 'listed', 1, 0, 'openid email bogus', '2026-11-01 00:00:00', '2026-11-01 00:00:00'),
-             ('{USER}', '{REALM}', 'all', 1, 0, NULL, '2026-11-01 00:00:00', '2026-11-01 00:00:00');"
+             ('{USER}', '{REALM}', 'all', 1, 0, NULL, '2026-11-01 00:00:00', '2026-11-01 00:00:00');
+         INSERT INTO client_scopes (id, realm_id, client_id, scope_id) VALUES
+             ('b1111111-1111-4111-8111-111111111111', '{REALM}', '{CLIENT}', 'a3333333-1111-4111-8111-111111111111');"
     ))
     .unwrap();
     drop(conn);

@@ -1,7 +1,13 @@
 -- A client's allowed scopes become its client_scopes assignments, the one source of truth
 -- (PostgreSQL; same names as migrations/sqlite). clients.scope stays as the derived list of the
 -- assigned names. A client that allowed every scope of its realm (NULL) is assigned every scope
--- the realm has now; names its realm does not define are dropped.
+-- the realm has now; names its realm does not define are dropped. Assignments the old list did not
+-- name had no effect; they are removed rather than turned into rights.
+DELETE FROM client_scopes a
+USING clients c, scopes s
+WHERE a.client_id = c.id AND s.id = a.scope_id AND c.scope IS NOT NULL
+  AND NOT (s.name = ANY (string_to_array(c.scope, ' ')));
+
 INSERT INTO client_scopes (id, realm_id, client_id, scope_id)
 SELECT gen_random_uuid(), c.realm_id, c.id, s.id
 FROM clients c

@@ -1,7 +1,17 @@
 -- A client's allowed scopes become its client_scopes assignments, the one source of truth
 -- (SQLite; same names as migrations/postgres). clients.scope stays as the derived list of the
 -- assigned names. A client that allowed every scope of its realm (NULL) is assigned every scope
--- the realm has now; names its realm does not define are dropped.
+-- the realm has now; names its realm does not define are dropped. Assignments the old list did not
+-- name had no effect; they are removed rather than turned into rights.
+DELETE FROM client_scopes
+WHERE id IN (
+    SELECT a.id
+    FROM client_scopes a
+    JOIN clients c ON c.id = a.client_id
+    JOIN scopes s ON s.id = a.scope_id
+    WHERE c.scope IS NOT NULL AND instr(' ' || c.scope || ' ', ' ' || s.name || ' ') = 0
+);
+
 INSERT OR IGNORE INTO client_scopes (id, realm_id, client_id, scope_id)
 SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2)
              || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),

@@ -76,6 +76,21 @@ impl Principal {
             .map_err(ApiError::from)
     }
 
+    /// `Ok` if they hold every built-in permission (in their realm, or everywhere when global):
+    /// needed to make a client first-party or widen one, since a first-party client skips consent
+    /// and may receive `global`, so it can carry any signed-in user's power.
+    pub fn require_full_administrator(&self, what: &str) -> Result<(), ApiError> {
+        let missing = oauth_core::provision::built_in_permissions()
+            .into_iter()
+            .find(|p| !self.permissions.contains(p));
+        match missing {
+            None => Ok(()),
+            Some(p) => Err(ApiError::Forbidden(format!(
+                "{what} needs every built-in permission ({p} is missing)"
+            ))),
+        }
+    }
+
     /// `Ok` if they [`may`](Self::may), else `403` naming the permission.
     pub fn require(&self, permission: &str, realm_id: Option<Uuid>) -> Result<(), ApiError> {
         if self.may(permission, realm_id) {

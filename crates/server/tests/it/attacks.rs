@@ -54,6 +54,9 @@ on_both_stores!(
     a_client_gets_only_the_scopes_assigned_to_it,
     a_runaway_admin_token_is_rate_limited_alone,
     an_admin_ends_a_stolen_sessions_grants,
+    a_helpdesk_with_client_rights_cannot_make_a_consent_free_client,
+    a_helpdesk_with_user_update_cannot_take_the_admins_email,
+    a_helpdesk_cannot_strip_a_user_by_deleting_roles_or_permissions,
 );
 
 /// The app under test (actix's test service).
@@ -899,4 +902,125 @@ async fn an_admin_ends_a_stolen_sessions_grants(fx: Fixture) {
     assert_eq!(s, 403, "{body}");
     let (s, _) = call(&app, "GET", "/users", &admin, None).await;
     assert_eq!(s, 200, "the admin's token still works");
+}
+
+/// Attacker: a helpdesk holding `client_create`, `client_update` and `client_scope_create`, who
+/// would register a first-party (consent-free) client with `global` and phish the admin's code.
+async fn a_helpdesk_with_client_rights_cannot_make_a_consent_free_client(fx: Fixture) {
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let admin = token(&app, "admin", "start123").await;
+    user_with(
+        &app,
+        &admin,
+        "helpdesk",
+        &[
+            "client_create",
+            "client_update",
+            "client_scope_create",
+            "client_read",
+        ],
+    )
+    .await;
+    let helpdesk = token(&app, "helpdesk", "helpdesk-password").await;
+    let evil = json!({"name": "x", "authMethod": "none", "firstParty": true,
+                      "redirectUri": "https://evil.example/cb"});
+    let (s, body) = call(&app, "POST", "/clients", &helpdesk, Some(evil)).await;
+    assert_eq!(s, 403, "{body}");
+    // The admin's own first-party console: the helpdesk may not steer it elsewhere.
+    let (s, console) = call(
+        &app,
+        "POST",
+        "/clients",
+        &admin,
+        Some(
+            json!({"name": "console", "authMethod": "none", "firstParty": true,
+                    "redirectUri": "https://console.example/cb", "scope": "openid"}),
+        ),
+    )
+    .await;
+    assert_eq!(s, 201, "{console}");
+    let change = json!({"redirectUri": "https://evil.example/cb"});
+    let (s, body) = call(&app, "POST", "/clients/console", &helpdesk, Some(change)).await;
+    assert_eq!(s, 403, "{body}");
+    let (_, global) = call(&app, "GET", "/scopes/global", &admin, None).await;
+    let grant = json!({"clientId": console["data"]["id"], "scopeId": global["data"]["id"]});
+    let (s, body) = call(&app, "POST", "/client-scopes", &helpdesk, Some(grant)).await;
+    assert_eq!(s, 403, "{body}");
+    // A third-party client is still theirs to make.
+    let (s, body) = call(
+        &app,
+        "POST",
+        "/clients",
+        &helpdesk,
+        Some(json!({"name": "rp"})),
+    )
+    .await;
+    assert_eq!(s, 201, "{body}");
+}
+
+/// Attacker: a helpdesk holding `user_update`, setting the admin's verified e-mail to their own
+/// (account linking and recovery would follow it).
+async fn a_helpdesk_with_user_update_cannot_take_the_admins_email(fx: Fixture) {
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let admin = token(&app, "admin", "start123").await;
+    user_with(&app, &admin, "helpdesk", &["user_update"]).await;
+    let helpdesk = token(&app, "helpdesk", "helpdesk-password").await;
+    let change = json!({"email": "me@evil.example", "emailVerified": true});
+    let (s, body) = call(&app, "POST", "/users/admin", &helpdesk, Some(change)).await;
+    assert_eq!(s, 403, "{body}");
+}
+
+/// Attacker: a helpdesk holding `user_update`, `role_delete` and `permission_delete`, deleting the
+/// role (or permission) that makes another user more powerful, to then take them over.
+async fn a_helpdesk_cannot_strip_a_user_by_deleting_roles_or_permissions(fx: Fixture) {
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let admin = token(&app, "admin", "start123").await;
+    let (s, ops) = call(&app, "POST", "/roles", &admin, Some(json!({"name": "ops"}))).await;
+    assert_eq!(s, 201, "{ops}");
+    let (_, realm_create) = call(&app, "GET", "/permissions/realm_create", &admin, None).await;
+    let grant = json!({"roleId": ops["data"]["id"], "permissionId": realm_create["data"]["id"]});
+    assert_eq!(
+        call(&app, "POST", "/role-permissions", &admin, Some(grant))
+            .await
+            .0,
+        201
+    );
+    let (s, custom) = call(
+        &app,
+        "POST",
+        "/permissions",
+        &admin,
+        Some(json!({"name": "doc_write"})),
+    )
+    .await;
+    assert_eq!(s, 201, "{custom}");
+    let bob = user_with(&app, &admin, "bob", &["doc_write"]).await;
+    let assign = json!({"userId": bob, "roleId": ops["data"]["id"]});
+    assert_eq!(
+        call(&app, "POST", "/user-roles", &admin, Some(assign))
+            .await
+            .0,
+        201
+    );
+    user_with(
+        &app,
+        &admin,
+        "helpdesk",
+        &["user_update", "role_delete", "permission_delete"],
+    )
+    .await;
+    let helpdesk = token(&app, "helpdesk", "helpdesk-password").await;
+    let (s, body) = call(&app, "DELETE", "/roles/ops", &helpdesk, None).await;
+    assert_eq!(s, 403, "{body}");
+    let (s, body) = call(&app, "DELETE", "/permissions/doc_write", &helpdesk, None).await;
+    assert_eq!(s, 403, "{body}");
+    let (s, body) = call(
+        &app,
+        "POST",
+        "/users/bob",
+        &helpdesk,
+        Some(json!({"password": "taken-over-bob"})),
+    )
+    .await;
+    assert_eq!(s, 403, "bob still holds more: {body}");
 }

@@ -74,6 +74,10 @@ trait Derives {
     fn before_delete(_store: &dyn Store, _record: &Self) -> Result<(), ApiError> {
         Ok(())
     }
+    /// Refuses an assignment that must not be made by this caller.
+    fn before_insert(_ctx: &Ctx<'_>, _record: &Self) -> Result<(), ApiError> {
+        Ok(())
+    }
 }
 
 impl Derives for UserRole {}
@@ -98,6 +102,26 @@ impl Derives for ClientScope {
     fn after_write(store: &dyn Store, record: &ClientScope) -> Result<(), ApiError> {
         oauth_core::client_scopes::sync(store, record.client_id).map_err(ApiError::admin)
     }
+    fn before_insert(ctx: &Ctx<'_>, record: &ClientScope) -> Result<(), ApiError> {
+        let client = Records::<Client>::get_record(ctx.store, record.client_id)
+            .map_err(ApiError::admin_store)?;
+        let scope = Records::<ScopeRecord>::get_record(ctx.store, record.scope_id)
+            .map_err(ApiError::admin_store)?;
+        match (client, scope) {
+            (Some(client), Some(scope)) => check_client_scope(ctx, &client, &scope),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Giving a first-party client `global` lets it carry any signed-in user's power: only a full
+/// administrator may.
+fn check_client_scope(ctx: &Ctx<'_>, client: &Client, scope: &ScopeRecord) -> Result<(), ApiError> {
+    if client.first_party && scope.name == oauth_core::authority::ADMIN_SCOPE {
+        ctx.principal
+            .require_full_administrator("giving a first-party client the scope global")?;
+    }
+    Ok(())
 }
 
 macro_rules! assignment_resource {
@@ -191,6 +215,7 @@ macro_rules! assignment_resource {
                     $left: left.id,
                     $right: right.id,
                 };
+                <$model as Derives>::before_insert(ctx, &record)?;
                 Self::records(ctx.store)
                     .insert_record(&record)
                     .map_err(ApiError::admin_store)?;

@@ -279,6 +279,10 @@ impl Resource for Clients {
             )?,
             first_party: body.first_party.unwrap_or(false),
         };
+        if new.first_party {
+            ctx.principal
+                .require_full_administrator("registering a first-party client")?;
+        }
         let (mut client, secret) =
             provision::new_client(&realm, new, ctx.now, &mut ctx.rng).map_err(ApiError::admin)?;
         client.display_name = body.display_name;
@@ -311,6 +315,15 @@ impl Resource for Clients {
                 .contain(ctx.store, Subject::Client(client.id))?;
         }
         let ends_grants = (body.active == Some(false) && client.active) || method_changed;
+        // A first-party client skips consent and may carry `global`: making one, or changing where
+        // one sends codes or what it may ask for, needs a full administrator.
+        let becomes_first_party = body.first_party == Some(true) && !client.first_party;
+        let steers_first_party = client.first_party
+            && (body.redirect_uri.is_some() || body.scope.is_some() || body.grant_types.is_some());
+        if becomes_first_party || steers_first_party {
+            ctx.principal
+                .require_full_administrator("making or changing a first-party client")?;
+        }
         if let Some(name) = &body.name {
             validate::name("name", name)?;
             client.name.clone_from(name);

@@ -3,7 +3,7 @@
 //! built-in scopes) cannot be deleted or renamed.
 
 use oauth_core::Store;
-use oauth_core::model::{ClientScope, Role, ScopeRecord};
+use oauth_core::model::{ClientScope, Permission, Role, RolePermission, ScopeRecord};
 use oauth_core::random::random_uuid;
 use oauth_core::scope::Scope;
 use oauth_core::store::records::{FieldValue, ListQuery, MAX_PAGE_LIMIT, Records};
@@ -181,6 +181,7 @@ macro_rules! named_resource {
                         "a built-in record cannot be deleted",
                     ));
                 }
+                <$model as Holders>::before_delete(ctx, record.id)?;
                 let holders = <$model as Holders>::holders(ctx.store, record.id)?;
                 Self::records(ctx.store)
                     .delete_record(record.id)
@@ -199,6 +200,10 @@ trait Holders {
     fn holders(_store: &dyn Store, _id: Uuid) -> Result<Vec<Uuid>, ApiError> {
         Ok(Vec::new())
     }
+    /// Refuses a deletion the caller may not make.
+    fn before_delete(_ctx: &Ctx<'_>, _id: Uuid) -> Result<(), ApiError> {
+        Ok(())
+    }
     /// Re-derives their fields.
     fn resync(store: &dyn Store, holders: &[Uuid]) -> Result<(), ApiError> {
         for client in holders {
@@ -208,7 +213,29 @@ trait Holders {
     }
 }
 
-impl Holders for Role {}
+impl Holders for Role {
+    /// Deleting a role takes its permissions from everyone holding it: the caller must hold them.
+    fn before_delete(ctx: &Ctx<'_>, id: Uuid) -> Result<(), ApiError> {
+        let mut query = ListQuery::by("role_id", FieldValue::Id(id));
+        query.limit = MAX_PAGE_LIMIT;
+        let grants = Records::<RolePermission>::list_records(ctx.store, &query)
+            .map_err(ApiError::admin_store)?;
+        for grant in grants.items {
+            let permission = Records::<Permission>::get_record(ctx.store, grant.permission_id)
+                .map_err(ApiError::admin_store)?;
+            if let Some(p) = permission
+                && ctx.principal.kind != crate::admin::PrincipalKind::Operator
+                && !ctx.principal.permissions.contains(&p.name)
+            {
+                return Err(ApiError::Forbidden(format!(
+                    "cannot delete a role carrying permission {}, which the caller does not hold",
+                    p.name
+                )));
+            }
+        }
+        Ok(())
+    }
+}
 
 impl Holders for ScopeRecord {
     fn holders(store: &dyn Store, id: Uuid) -> Result<Vec<Uuid>, ApiError> {

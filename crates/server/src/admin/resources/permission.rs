@@ -164,6 +164,15 @@ impl Resource for Permissions {
                 "a built-in permission cannot be deleted",
             ));
         }
+        // Deleting a permission takes it from everyone holding it: only its holders may.
+        if ctx.principal.kind != crate::admin::PrincipalKind::Operator
+            && !ctx.principal.permissions.contains(&permission.name)
+        {
+            return Err(ApiError::Forbidden(format!(
+                "cannot delete permission {}, which the caller does not hold",
+                permission.name
+            )));
+        }
         Self::records(ctx.store)
             .delete_record(permission.id)
             .map_err(ApiError::admin_store)?;

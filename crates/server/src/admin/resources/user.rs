@@ -231,7 +231,9 @@ impl Resource for Users {
         let renamed = body.name.as_ref().is_some_and(|n| *n != user.name);
         let deactivated = body.active == Some(false) && user.active;
         let activation = body.active.is_some_and(|a| a != user.active);
-        if !own && (body.password.is_some() || renamed || activation) {
+        // The e-mail address is a recovery and account-linking credential too.
+        let email_changed = body.email.is_some() || body.email_verified.is_some();
+        if !own && (body.password.is_some() || renamed || activation || email_changed) {
             ctx.principal.contain(ctx.store, Subject::User(user.id))?;
         }
         if own && body.password.is_some() {
