@@ -6,10 +6,11 @@
 //! family is revoked and the answer is `invalid_grant`.
 
 use super::{Context, issue};
+use crate::authority;
 use crate::client_auth::AuthenticatedClient;
 use crate::error::{Error, OAuthError};
 use crate::hash::TokenHash;
-use crate::model::{Realm, RefreshToken};
+use crate::model::{Client, Realm, RefreshToken};
 use crate::oidc::Authentication;
 use crate::revocation::revoke_family;
 
@@ -55,6 +56,9 @@ pub(super) fn grant(
             .into());
         }
     };
+    // The client's rights may have narrowed since the grant (a scope unassigned, first-party
+    // status withdrawn): a successor never carries more than the client may get now.
+    let scope = narrow_to_client(scope, client.client())?;
     let user_id = token
         .user_id
         .ok_or_else(|| invalid("the refresh token has no subject"))?;
@@ -100,6 +104,22 @@ pub(super) fn grant(
         (value, token.family_id),
         authentication.as_ref(),
     )
+}
+
+/// `scope` without what `client` may no longer get: tokens outside its allowed list, and
+/// `global` unless it may still receive it.
+fn narrow_to_client(scope: Scope, client: Option<&Client>) -> Result<Scope, Error> {
+    let allowed = client
+        .and_then(|c| c.scope.as_deref())
+        .map(Scope::parse)
+        .transpose()?;
+    let admin = authority::may_receive_admin_scope(client);
+    Ok(scope
+        .iter()
+        .filter(|t| allowed.as_ref().is_none_or(|a| a.contains(t)))
+        .filter(|t| admin || *t != authority::ADMIN_SCOPE)
+        .map(str::to_owned)
+        .collect())
 }
 
 /// A token is bound to the client it was issued to, and only that client refreshes it: a public

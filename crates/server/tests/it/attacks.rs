@@ -57,6 +57,7 @@ on_both_stores!(
     a_helpdesk_with_client_rights_cannot_make_a_consent_free_client,
     a_helpdesk_with_user_update_cannot_take_the_admins_email,
     a_helpdesk_cannot_strip_a_user_by_deleting_roles_or_permissions,
+    a_client_demoted_from_first_party_refreshes_without_global,
 );
 
 /// The app under test (actix's test service).
@@ -1023,4 +1024,63 @@ async fn a_helpdesk_cannot_strip_a_user_by_deleting_roles_or_permissions(fx: Fix
     )
     .await;
     assert_eq!(s, 403, "bob still holds more: {body}");
+}
+
+/// Holder: a client that was first-party (and got `global`) keeps refreshing after an admin
+/// withdrew that status; its successors carry no `global`.
+async fn a_client_demoted_from_first_party_refreshes_without_global(fx: Fixture) {
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let admin = token(&app, "admin", "start123").await;
+    let (s, console) = call(
+        &app,
+        "POST",
+        "/clients",
+        &admin,
+        Some(json!({"name": "console", "authMethod": "none", "firstParty": true})),
+    )
+    .await;
+    assert_eq!(s, 201, "{console}");
+    let id = console["data"]["id"].as_str().unwrap().to_owned();
+    let (s, tokens) = login(&app, "admin", "start123", &[("client_id", &id)]).await;
+    assert_eq!(
+        (s, tokens["scope"].as_str()),
+        (200, Some("global")),
+        "{tokens}"
+    );
+    let (s, _) = call(
+        &app,
+        "POST",
+        &format!("/clients/{id}"),
+        &admin,
+        Some(json!({"firstParty": false})),
+    )
+    .await;
+    assert_eq!(s, 202);
+    let (s, _, next) = send(
+        &app,
+        form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ("client_id", &id),
+        ]),
+    )
+    .await;
+    assert_eq!(s, 200, "{next}");
+    assert!(
+        !next["scope"]
+            .as_str()
+            .unwrap()
+            .split(' ')
+            .any(|t| t == "global"),
+        "{next}"
+    );
+    let (s, _) = call(
+        &app,
+        "GET",
+        "/users",
+        next["access_token"].as_str().unwrap(),
+        None,
+    )
+    .await;
+    assert_eq!(s, 403);
 }
