@@ -132,6 +132,16 @@ pub fn verify(
     let (Some(subject), Some(subject_kind)) = (text("sub"), text("sub_kind")) else {
         return Ok(Err(InvalidToken("the token has no subject")));
     };
+    // A client's own token dies with the client: deleted or deactivated.
+    if subject_kind == "client" {
+        let live = match Uuid::parse_str(&subject) {
+            Ok(id) => store.find_client(id)?.is_some_and(|c| c.active),
+            Err(_) => false,
+        };
+        if !live {
+            return Ok(Err(InvalidToken("the token's client is gone or inactive")));
+        }
+    }
     let Ok(scope) = Scope::parse(&text("scope").unwrap_or_default()) else {
         return Ok(Err(InvalidToken("the token's scope is malformed")));
     };

@@ -34,6 +34,16 @@ pub fn revoke_family(
     Ok(())
 }
 
+/// The grant id (`fid`) of a confidential client's own tokens (client_credentials): derived from
+/// the client and its current secret, so revoking it after a new secret is set ends every token
+/// the old secret obtained, and tokens of the new secret carry another id.
+pub fn client_grant_id(client: &Client) -> Option<Uuid> {
+    let secret = client.secret_hash.as_ref()?;
+    let digest = crate::hash::TokenHash::of(&format!("{}:{}", client.id, secret.as_str()));
+    let raw = hex::decode(digest.as_str()).ok()?;
+    Uuid::from_slice(raw.get(..16)?).ok()
+}
+
 /// Ends every grant of `holder`: its refresh-token families and (through `fid`) their access
 /// tokens, and for a user also their login sessions. Run when a user's password changes, a user
 /// is deactivated or deleted, or a client is deactivated, deleted or given a new secret; answers

@@ -23,7 +23,9 @@ pub(super) fn grant(
         id: client.id,
         kind: SubjectKind::Client,
     };
-    let access_token = access_token(ctx, realm, &subject, Some(client), &scope, None)?;
+    // The grant id ties the token to the secret that obtained it (revoked with a new secret).
+    let grant = crate::revocation::client_grant_id(client);
+    let access_token = access_token(ctx, realm, &subject, Some(client), &scope, grant)?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",

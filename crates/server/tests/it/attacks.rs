@@ -58,6 +58,7 @@ on_both_stores!(
     a_helpdesk_with_user_update_cannot_take_the_admins_email,
     a_helpdesk_cannot_strip_a_user_by_deleting_roles_or_permissions,
     a_client_demoted_from_first_party_refreshes_without_global,
+    a_leaked_client_secrets_tokens_die_with_the_secret_or_the_client,
 );
 
 /// The app under test (actix's test service).
@@ -1083,4 +1084,60 @@ async fn a_client_demoted_from_first_party_refreshes_without_global(fx: Fixture)
     )
     .await;
     assert_eq!(s, 403);
+}
+
+/// Attacker: holds access tokens a leaked client secret obtained; the operator gives the client
+/// a new secret, then deactivates it.
+async fn a_leaked_client_secrets_tokens_die_with_the_secret_or_the_client(fx: Fixture) {
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let admin = token(&app, "admin", "start123").await;
+    let rs = confidential(&fx, "resource-server");
+    let (_, permission) = call(&app, "GET", "/permissions/token_introspect", &admin, None).await;
+    let grant = json!({"clientId": rs.0, "permissionId": permission["data"]["id"]});
+    assert_eq!(
+        call(&app, "POST", "/client-permissions", &admin, Some(grant))
+            .await
+            .0,
+        201
+    );
+    let svc = confidential(&fx, "svc");
+    let (s, stolen) = client_credentials(&app, &svc.0, &svc.1, "").await;
+    assert_eq!(s, 200, "{stolen}");
+    let stolen = stolen["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(introspect(&app, &rs, &stolen).await["active"], true);
+    let (s, body) = call(
+        &app,
+        "POST",
+        &format!("/clients/{}/secret", svc.0),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(s, 202, "{body}");
+    assert_eq!(
+        introspect(&app, &rs, &stolen).await,
+        json!({"active": false})
+    );
+    let fresh_secret = body["data"]["secret"].as_str().unwrap().to_owned();
+    let (s, fresh) = client_credentials(&app, &svc.0, &fresh_secret, "").await;
+    assert_eq!(s, 200, "{fresh}");
+    let fresh = fresh["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        introspect(&app, &rs, &fresh).await["active"],
+        true,
+        "the new secret's tokens live"
+    );
+    let (s, _) = call(
+        &app,
+        "POST",
+        &format!("/clients/{}", svc.0),
+        &admin,
+        Some(json!({"active": false})),
+    )
+    .await;
+    assert_eq!(s, 202);
+    assert_eq!(
+        introspect(&app, &rs, &fresh).await,
+        json!({"active": false})
+    );
 }

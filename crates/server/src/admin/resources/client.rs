@@ -307,6 +307,7 @@ impl Resource for Clients {
         body: ClientUpdate,
     ) -> Result<Saved<Client>, ApiError> {
         let to_public = public(body.auth_method.as_deref())?;
+        let old_grant = revocation::client_grant_id(&client);
         let renamed = body.name.as_ref().is_some_and(|n| *n != client.name);
         let activation = body.active.is_some_and(|a| a != client.active);
         let method_changed = to_public.is_some_and(|p| p == client.is_confidential());
@@ -390,6 +391,9 @@ impl Resource for Clients {
         if ends_grants {
             end_grants(ctx, &client)?;
         }
+        if method_changed {
+            revoke_secret_grant(ctx, old_grant)?;
+        }
         Ok(Saved {
             model: client,
             secret,
@@ -405,6 +409,17 @@ impl Resource for Clients {
             .map_err(ApiError::admin_store)?;
         Ok(())
     }
+}
+
+/// Revokes the client_credentials tokens the old secret obtained (their `fid`).
+fn revoke_secret_grant(ctx: &Ctx<'_>, grant: Option<Uuid>) -> Result<(), ApiError> {
+    if let Some(grant) = grant {
+        let until = ctx.now + provision::MAX_ACCESS_TOKEN_LIFETIME;
+        ctx.store
+            .revoke_token_id(&grant.to_string(), until)
+            .map_err(ApiError::admin_store)?;
+    }
+    Ok(())
 }
 
 /// Revokes every grant issued to `client` (refresh families and, through `fid`, their access
@@ -439,9 +454,11 @@ async fn regenerate_secret(
                 "a public client has no secret",
             ));
         }
+        let old_grant = revocation::client_grant_id(&client);
         let value = random_token(&mut ctx.rng);
         client.secret_hash = Some(TokenHash::of(&value));
         client.updated_at = ctx.now;
+        revoke_secret_grant(&ctx, old_grant)?;
         Clients::records(ctx.store)
             .update_record(&client)
             .map_err(ApiError::admin_store)?;
