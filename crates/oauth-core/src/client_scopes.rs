@@ -14,7 +14,7 @@ use crate::model::{Client, ClientScope, ScopeRecord};
 use crate::random::{Entropy, random_uuid};
 use crate::scope::Scope;
 use crate::store::Store;
-use crate::store::records::{FieldValue, ListQuery, MAX_PAGE_LIMIT, Records};
+use crate::store::records::{FieldValue, ListQuery, Records, list_all};
 
 /// The realm's scope records a client registered with `wanted` gets (`None`: all of them);
 /// an unknown name is `invalid_scope`.
@@ -42,9 +42,8 @@ pub fn resolve(
 }
 
 fn assignments(store: &dyn Store, client_id: Uuid) -> Result<Vec<ClientScope>, Error> {
-    let mut query = ListQuery::by("client_id", FieldValue::Id(client_id));
-    query.limit = MAX_PAGE_LIMIT;
-    Ok(Records::<ClientScope>::list_records(store, &query)?.items)
+    let query = ListQuery::by("client_id", FieldValue::Id(client_id));
+    Ok(list_all(store, &query)?)
 }
 
 /// Makes `scopes` exactly the client's assignments and writes its derived `scope` field.
@@ -99,9 +98,9 @@ pub fn sync(store: &dyn Store, client_id: Uuid) -> Result<(), Error> {
 
 /// Re-derives the `scope` field of every client assigned `scope_id` (it was renamed).
 pub fn sync_holders(store: &dyn Store, scope_id: Uuid) -> Result<(), Error> {
-    let mut query = ListQuery::by("scope_id", FieldValue::Id(scope_id));
-    query.limit = MAX_PAGE_LIMIT;
-    for a in Records::<ClientScope>::list_records(store, &query)?.items {
+    let query = ListQuery::by("scope_id", FieldValue::Id(scope_id));
+    let assigned: Vec<ClientScope> = list_all(store, &query)?;
+    for a in assigned {
         sync(store, a.client_id)?;
     }
     Ok(())

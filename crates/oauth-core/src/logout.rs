@@ -5,8 +5,9 @@
 //! registered on the client (named by `client_id` or by the hint's audience); anything else is shown
 //! on a page, never redirected to. Without a valid hint that names the browser's session (its
 //! `sub`, and its `sid` when present) the person is asked to confirm: a forged link, or a link
-//! carrying somebody else's ID token, must not sign anyone out silently. Logging out ends the browser's session (and the
-//! hint's `sid`), and revokes every grant issued in it: refresh tokens and their access tokens.
+//! carrying somebody else's ID token, must not sign anyone out silently. Logging out ends the
+//! browser's own session, never another one the hint names, and revokes every grant issued in it:
+//! refresh tokens and their access tokens.
 
 use uuid::Uuid;
 
@@ -134,17 +135,17 @@ pub fn logout(
         claim("sub") == Some(s.user_id.to_string().as_str())
             && hint_sid.is_none_or(|sid| sid == s.id)
     };
-    let silent = hint.is_some() && browser.is_none_or(hint_matches);
+    // Only the session of the browser at hand ever ends here: an ID token is a hint, not a
+    // credential (it travels to relying parties and into their logs), so the session its `sid`
+    // names is never ended on the token's word alone. Without a session the person confirms, and
+    // the confirmation (posted from our own page) carries the browser's cookie.
+    let silent = hint.is_some() && browser.is_some_and(hint_matches);
     if !silent && !confirmed {
         return Ok(LogoutOutcome::Confirm);
     }
-    let mut sessions: Vec<Uuid> = browser.map(|s| s.id).into_iter().collect();
-    if let Some(sid) = hint_sid {
-        sessions.push(sid);
-    }
-    for id in sessions {
-        store.revoke_session(id, now)?;
-        for family in store.refresh_families_of(GrantHolder::Session(id))? {
+    if let Some(session) = browser {
+        store.revoke_session(session.id, now)?;
+        for family in store.refresh_families_of(GrantHolder::Session(session.id))? {
             revoke_family(store, realm, family, now)?;
         }
     }

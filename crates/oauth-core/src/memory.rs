@@ -542,6 +542,17 @@ impl BootstrapStore for MemoryStore {
         inner.bootstrap = Some(record.clone());
         Ok(())
     }
+    fn complete_bootstrap_record(&self, record: &BootstrapRecord) -> StoreResult<()> {
+        let mut inner = self.write()?;
+        if inner
+            .bootstrap
+            .as_ref()
+            .is_none_or(|r| r.completed_at.is_none())
+        {
+            inner.bootstrap = Some(record.clone());
+        }
+        Ok(())
+    }
 }
 
 impl CleanupStore for MemoryStore {

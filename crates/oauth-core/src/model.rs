@@ -329,15 +329,17 @@ pub struct Session {
 pub use crate::throttle::Failures;
 
 /// What the one-time bootstrap created, by id: the role holding every permission and the
-/// bootstrap admin (`None` once deleted). Its presence means bootstrap never runs again.
+/// bootstrap admin (`None` once deleted). Once complete, bootstrap never runs again; while
+/// `completed_at` is `None` it is a claim: a first bootstrap is under way (or was interrupted),
+/// and the next start finishes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BootstrapRecord {
     /// The master realm's built-in `admin` role.
     pub admin_role_id: Option<Uuid>,
     /// The bootstrap admin user.
     pub admin_user_id: Option<Uuid>,
-    /// When bootstrap finished.
-    pub completed_at: UnixTime,
+    /// When bootstrap finished; `None` while it is under way.
+    pub completed_at: Option<UnixTime>,
 }
 
 /// A user's consent to a client for a set of scopes.

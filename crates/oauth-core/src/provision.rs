@@ -20,7 +20,7 @@ use crate::random::{Entropy, random_token, random_uuid};
 use crate::scope::{BUILT_IN_SCOPES, Scope};
 use crate::secret::{ClientSecret, Password};
 use crate::store::Store;
-use crate::store::records::{FieldValue, ListQuery, MAX_PAGE_LIMIT, Records};
+use crate::store::records::{FieldValue, ListQuery, Records, list_all};
 
 /// Default access token lifetime: one hour.
 pub const DEFAULT_ACCESS_TOKEN_LIFETIME: i64 = 3600;
@@ -206,10 +206,8 @@ fn grant_missing(
     permissions: &[Permission],
     rng: &mut dyn Entropy,
 ) -> Result<(), Error> {
-    let mut query = ListQuery::by("role_id", FieldValue::Id(role.id));
-    query.limit = MAX_PAGE_LIMIT;
-    let held: Vec<Uuid> = Records::<RolePermission>::list_records(store, &query)?
-        .items
+    let query = ListQuery::by("role_id", FieldValue::Id(role.id));
+    let held: Vec<Uuid> = list_all::<RolePermission, _>(store, &query)?
         .into_iter()
         .map(|a| a.permission_id)
         .collect();
@@ -290,18 +288,24 @@ pub struct BootstrapReport {
     pub admin_created: bool,
     /// What the one-time bootstrap recorded (the admin role and user, by id).
     pub record: BootstrapRecord,
+    /// Custom permissions that held a name this version makes built-in, and the names they were
+    /// moved to (their holders keep them; the built-in name now means the built-in permission).
+    pub moved_permissions: Vec<(String, String)>,
 }
 
 /// Bootstraps an empty database, once: realm `master` with its scopes and keys, every built-in
 /// permission, role `admin` holding them all, and user `admin_name` with `admin_password` in
-/// that role; then stores a [`BootstrapRecord`] naming the role and the user by id.
+/// that role; then completes a [`BootstrapRecord`] naming the role and the user by id.
 ///
-/// Once that record exists, bootstrap never creates or grants anything by name again: a deleted
+/// The record is claimed before anything is created, so a start that finds the master realm
+/// can tell a bootstrap under way or interrupted (the claim: finish it, converging on the same
+/// records by name) from a database an older version bootstrapped (no record: adopt it, create
+/// nothing). Once complete, bootstrap never creates or grants anything by name again: a deleted
 /// admin stays deleted and a user renamed to `admin_name` gains nothing. It only hands the
 /// built-in permissions a new version brings to the built-in roles (the recorded `admin` role
 /// and every realm's `realm_admin`, found by their `built_in` flag, which no API call sets).
-/// A database of an older version (master but no record) is adopted: the record names master's
-/// built-in `admin` role and the user `admin_name` only if that user holds it.
+/// Adoption names master's built-in `admin` role, and the user `admin_name` only if that user
+/// holds it.
 pub fn bootstrap(
     store: &dyn Store,
     hasher: &PasswordHasher,
@@ -310,90 +314,102 @@ pub fn bootstrap(
     now: UnixTime,
     rng: &mut dyn Entropy,
 ) -> Result<BootstrapReport, Error> {
-    if let Some(record) = store.bootstrap_record()? {
-        let realm = store
-            .find_realm_by_name(MASTER_REALM)?
-            .ok_or_else(|| Error::internal("the master realm is gone"))?;
-        add_new_permissions(store, rng)?;
-        return Ok(BootstrapReport {
-            realm,
-            admin_created: false,
-            record,
-        });
-    }
-    let fresh = match store.find_realm_by_name(MASTER_REALM)? {
-        None => true,
-        // A first bootstrap that stopped before its record (no user yet) finishes.
-        Some(master) => {
-            Records::<User>::list_records(
-                store,
-                &ListQuery::by("realm_id", FieldValue::Id(master.id)),
-            )?
-            .total
-                == 0
+    // Master first, then the record: the claim precedes master, so master without a record is
+    // an older version's database, never a bootstrap under way.
+    let master = store.find_realm_by_name(MASTER_REALM)?;
+    let existing = store.bootstrap_record()?;
+    let report = match (master, existing) {
+        (_, Some(record)) if record.completed_at.is_some() => {
+            let moved = add_new_permissions(store, rng)?;
+            let realm = store
+                .find_realm_by_name(MASTER_REALM)?
+                .ok_or_else(|| Error::internal("the master realm is gone"))?;
+            return Ok(BootstrapReport {
+                realm,
+                admin_created: false,
+                record,
+                moved_permissions: moved,
+            });
+        }
+        (Some(_), None) => {
+            let report = adopt(store, admin_name, now, rng)?;
+            match store.save_bootstrap_record(&report.record) {
+                // Another node adopted the same database at the same moment.
+                Ok(()) | Err(StoreError::Conflict(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+            report
+        }
+        (_, claim) => {
+            if claim.is_none() {
+                let claim = BootstrapRecord {
+                    admin_role_id: None,
+                    admin_user_id: None,
+                    completed_at: None,
+                };
+                match store.save_bootstrap_record(&claim) {
+                    // Another node claimed first: both finish, with the same records by name.
+                    Ok(()) | Err(StoreError::Conflict(_)) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            let report = first_bootstrap(store, hasher, admin_name, admin_password, now, rng)?;
+            store.complete_bootstrap_record(&report.record)?;
+            report
         }
     };
-    let (realm, record, admin_created) = if fresh {
-        first_bootstrap(store, hasher, admin_name, admin_password, now, rng)?
-    } else {
-        adopt(store, admin_name, now, rng)?
-    };
-    match store.save_bootstrap_record(&record) {
-        Ok(()) => {}
-        // Another node bootstrapped at the same moment, with the same records by name.
-        Err(StoreError::Conflict(_)) => {}
-        Err(e) => return Err(e.into()),
-    }
-    let record = store.bootstrap_record()?.unwrap_or(record);
-    Ok(BootstrapReport {
-        realm,
-        admin_created,
-        record,
-    })
+    // The stored record wins: another node may have completed or adopted first.
+    let record = store
+        .bootstrap_record()?
+        .filter(|r| r.completed_at.is_some())
+        .unwrap_or(report.record);
+    Ok(BootstrapReport { record, ..report })
 }
 
 /// Adds the built-in permissions this version knows and the database lacks, and grants exactly
-/// those to every built-in role.
-fn add_new_permissions(store: &dyn Store, rng: &mut dyn Entropy) -> Result<(), Error> {
-    let existing: Vec<String> = store
-        .list_permissions()?
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
+/// those to every built-in role. A custom permission holding one of those names is moved aside
+/// first (renamed, its holders keep it): a name this version reserves must not carry built-in
+/// power to whoever held a look-alike. Answers the moves (old name, new name).
+fn add_new_permissions(
+    store: &dyn Store,
+    rng: &mut dyn Entropy,
+) -> Result<Vec<(String, String)>, Error> {
+    let existing = store.list_permissions()?;
     let mut added = Vec::new();
+    let mut moved = Vec::new();
     for name in built_in_permissions() {
-        if !existing.contains(&name) {
-            let permission = Permission {
-                id: random_uuid(rng),
-                name,
-                description: None,
-                built_in: true,
-            };
-            tolerate_conflict(store.create_permission(&permission))?;
-            added.push(permission.name);
+        match existing.iter().find(|p| p.name == name) {
+            Some(p) if p.built_in => continue,
+            Some(custom) => {
+                let mut aside = custom.clone();
+                aside.name = format!("{name}_custom_{}", &custom.id.simple().to_string()[..8]);
+                Records::<Permission>::update_record(store, &aside)?;
+                moved.push((name.clone(), aside.name));
+            }
+            None => {}
         }
+        let permission = Permission {
+            id: random_uuid(rng),
+            name,
+            description: None,
+            built_in: true,
+        };
+        tolerate_conflict(store.create_permission(&permission))?;
+        added.push(permission.name);
     }
     if added.is_empty() {
-        return Ok(());
+        return Ok(moved);
     }
     let added: Vec<Permission> = store
         .list_permissions()?
         .into_iter()
-        .filter(|p| added.contains(&p.name))
+        .filter(|p| p.built_in && added.contains(&p.name))
         .collect();
-    let mut query = ListQuery::by("built_in", FieldValue::Bool(true));
-    query.limit = MAX_PAGE_LIMIT;
-    loop {
-        let page = Records::<Role>::list_records(store, &query)?;
-        for role in &page.items {
-            grant_missing(store, role, &added, rng)?;
-        }
-        if page.items.len() < query.limit as usize {
-            break;
-        }
-        query.offset += query.limit;
+    let built_in: Vec<Role> = list_all(store, &ListQuery::by("built_in", FieldValue::Bool(true)))?;
+    for role in &built_in {
+        grant_missing(store, role, &added, rng)?;
     }
-    Ok(())
+    Ok(moved)
 }
 
 /// The first bootstrap of an empty database (tolerant of a node doing the same concurrently).
@@ -404,9 +420,9 @@ fn first_bootstrap(
     admin_password: &Password,
     now: UnixTime,
     rng: &mut dyn Entropy,
-) -> Result<(Realm, BootstrapRecord, bool), Error> {
+) -> Result<BootstrapReport, Error> {
     let realm = ensure_realm(store, MASTER_REALM, now, rng)?;
-    add_new_permissions(store, rng)?;
+    let moved = add_new_permissions(store, rng)?;
     if store.find_role_by_name(realm.id, ADMIN_ROLE)?.is_none() {
         let role = Role {
             id: random_uuid(rng),
@@ -451,23 +467,29 @@ fn first_bootstrap(
     let record = BootstrapRecord {
         admin_role_id: Some(role.id),
         admin_user_id: Some(admin.id),
-        completed_at: now,
+        completed_at: Some(now),
     };
-    Ok((realm, record, admin_created))
+    Ok(BootstrapReport {
+        realm,
+        admin_created,
+        record,
+        moved_permissions: moved,
+    })
 }
 
 /// Records a database bootstrapped by a version without the record: master's built-in `admin`
-/// role, and the user `admin_name` only if it holds that role. Creates nothing.
+/// role, and the user `admin_name` only if it holds that role. Creates no user and no role,
+/// however empty the realm (a master whose users were all deleted gets no default admin back).
 fn adopt(
     store: &dyn Store,
     admin_name: &str,
     now: UnixTime,
     rng: &mut dyn Entropy,
-) -> Result<(Realm, BootstrapRecord, bool), Error> {
+) -> Result<BootstrapReport, Error> {
     let realm = store
         .find_realm_by_name(MASTER_REALM)?
         .ok_or_else(|| Error::internal("the master realm is gone"))?;
-    add_new_permissions(store, rng)?;
+    let moved = add_new_permissions(store, rng)?;
     let role = store
         .find_role_by_name(realm.id, ADMIN_ROLE)?
         .filter(|r| r.built_in);
@@ -482,9 +504,14 @@ fn adopt(
     let record = BootstrapRecord {
         admin_role_id: role.map(|r| r.id),
         admin_user_id: admin,
-        completed_at: now,
+        completed_at: Some(now),
     };
-    Ok((realm, record, false))
+    Ok(BootstrapReport {
+        realm,
+        admin_created: false,
+        record,
+        moved_permissions: moved,
+    })
 }
 
 /// A client to register.

@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::grant::Settings;
 use crate::hash::TokenHash;
 use crate::model::{Client, Realm, Session, UnixTime};
-use crate::store::records::{FieldValue, ListQuery, MAX_PAGE_LIMIT, Records};
+use crate::store::records::{FieldValue, ListQuery, list_all};
 use crate::store::{GrantHolder, Store};
 
 /// Revokes a grant: its refresh tokens, and the access tokens issued from it. Those were issued
@@ -59,10 +59,9 @@ pub fn revoke_grants(
         revoke_family(store, realm, *family, now)?;
     }
     if let GrantHolder::User(user_id) = holder {
-        let mut query = ListQuery::by("user_id", FieldValue::Id(user_id));
-        query.limit = MAX_PAGE_LIMIT;
-        let sessions = Records::<Session>::list_records(store, &query)?;
-        for session in sessions.items.iter().filter(|s| s.revoked_at.is_none()) {
+        let query = ListQuery::by("user_id", FieldValue::Id(user_id));
+        let sessions: Vec<Session> = list_all(store, &query)?;
+        for session in sessions.iter().filter(|s| s.revoked_at.is_none()) {
             store.revoke_session(session.id, now)?;
         }
     }

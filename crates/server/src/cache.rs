@@ -380,6 +380,9 @@ impl<S: Store + ?Sized> BootstrapStore for CachedStore<S> {
     fn save_bootstrap_record(&self, record: &BootstrapRecord) -> StoreResult<()> {
         self.inner.save_bootstrap_record(record)
     }
+    fn complete_bootstrap_record(&self, record: &BootstrapRecord) -> StoreResult<()> {
+        self.inner.complete_bootstrap_record(record)
+    }
 }
 
 impl<S: Store + ?Sized> EventStore for CachedStore<S> {

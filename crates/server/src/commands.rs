@@ -62,6 +62,17 @@ fn run_bootstrap(config: &Config, store: &dyn Store, hasher: &PasswordHasher) ->
         &mut OsEntropy,
     )
     .map_err(|e| format!("bootstrap: {e}"))?;
+    for (name, moved_to) in &report.moved_permissions {
+        tracing::warn!(
+            permission = %name,
+            moved_to = %moved_to,
+            "a custom permission had the name of a new built-in permission; it was renamed (its \
+             holders keep it) and the name now means the built-in permission"
+        );
+    }
+    if report.record.admin_user_id.is_none() && report.record.admin_role_id.is_some() {
+        tracing::info!("no bootstrap admin is recorded (none held the built-in admin role)");
+    }
     if report.admin_created {
         if password.secret() == DEFAULT_ADMIN_PASSWORD {
             tracing::warn!(
@@ -77,8 +88,12 @@ fn run_bootstrap(config: &Config, store: &dyn Store, hasher: &PasswordHasher) ->
 }
 
 /// Fails while the bootstrap admin (found by id) still has the default password: a server
-/// reachable from other machines must not open with `start123`.
-fn refuse_default_password(store: &dyn Store, hasher: &PasswordHasher) -> CommandResult {
+/// reachable from other machines (`exposure` says why it is) must not open with `start123`.
+fn refuse_default_password(
+    store: &dyn Store,
+    hasher: &PasswordHasher,
+    exposure: &str,
+) -> CommandResult {
     let record = store
         .bootstrap_record()
         .map_err(|e| format!("bootstrap: {e}"))?;
@@ -88,12 +103,11 @@ fn refuse_default_password(store: &dyn Store, hasher: &PasswordHasher) -> Comman
     let admin = store.find_user(id).map_err(|e| format!("bootstrap: {e}"))?;
     let default = Password::new(DEFAULT_ADMIN_PASSWORD);
     if admin.is_some_and(|u| hasher.verify_or_dummy(&default, u.password_hash.as_ref())) {
-        return Err(
-            "the bootstrap admin still has the default password and http.address is not a \
-             loopback address: change the password (or set bootstrap.admin_password before the \
-             first start), or set bootstrap.allow_default_password = true"
-                .to_owned(),
-        );
+        return Err(format!(
+            "the bootstrap admin still has the default password and {exposure}: change the \
+             password (or set bootstrap.admin_password before the first start), or set \
+             bootstrap.allow_default_password = true"
+        ));
     }
     Ok(())
 }
@@ -107,8 +121,10 @@ pub fn serve(config: &Config) -> CommandResult {
     if config.bootstrap.enabled {
         run_bootstrap(config, store.as_ref(), &hasher)?;
     }
-    if !addr.ip().is_loopback() && !config.bootstrap.allow_default_password {
-        refuse_default_password(store.as_ref(), &hasher)?;
+    if let Some(exposure) = config.public_exposure()
+        && !config.bootstrap.allow_default_password
+    {
+        refuse_default_password(store.as_ref(), &hasher, &exposure)?;
     }
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let settings = Settings {

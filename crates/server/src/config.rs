@@ -382,6 +382,32 @@ impl Default for RateLimitConfig {
 }
 
 impl Config {
+    /// Why other machines can reach this server, if they can: a listen address that is not a
+    /// loopback address, a proxy in front (`http.trusted_proxies`), or a `public_url` whose host
+    /// is not a loopback name or address. `None`: only this machine reaches it.
+    pub fn public_exposure(&self) -> Option<String> {
+        if let Ok(addr) = self.socket_addr()
+            && !addr.ip().is_loopback()
+        {
+            return Some(format!("http.address {addr} is not a loopback address"));
+        }
+        if !self.http.trusted_proxies.is_empty() {
+            return Some("http.trusted_proxies names a proxy in front of it".to_owned());
+        }
+        let host = url::Url::parse(&self.public_url)
+            .ok()
+            .and_then(|u| u.host().map(|h| h.to_owned()));
+        let loopback = match &host {
+            Some(url::Host::Domain(name)) => {
+                name.eq_ignore_ascii_case("localhost") || name.ends_with(".localhost")
+            }
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => true,
+        };
+        (!loopback).then(|| format!("public_url {} is not a loopback address", self.public_url))
+    }
+
     /// `http.trusted_proxies` parsed (an address alone is a single-address range).
     pub fn trusted_proxies(&self) -> Result<Vec<ipnet::IpNet>, ConfigError> {
         self.http

@@ -102,12 +102,26 @@ fn client_scope_lists_become_assignments_at_upgrade() {
              ('c2222222-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'all', true, false, NULL, now(), now());
          INSERT INTO client_scopes (id, realm_id, client_id, scope_id) VALUES
              ('b1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111',
-              'c1111111-1111-4111-8111-111111111111', 'a3333333-1111-4111-8111-111111111111');",
+              'c1111111-1111-4111-8111-111111111111', 'a3333333-1111-4111-8111-111111111111');
+         INSERT INTO bootstrap (id, admin_role_id, admin_user_id, completed_at)
+             VALUES (1, NULL, NULL, '2026-11-01 00:00:00+00');",
     )
     .unwrap();
     drop(conn);
     let applied = fixture.0.migrate().unwrap();
-    assert_eq!(applied.len(), 1, "{applied:?}");
+    assert_eq!(
+        applied.len(),
+        2,
+        "client scopes, bootstrap claim: {applied:?}"
+    );
+    let record = oauth_core::store::BootstrapStore::bootstrap_record(&fixture.0)
+        .unwrap()
+        .expect("the bootstrap record survives");
+    assert_eq!(
+        record.completed_at,
+        Some(1_793_491_200),
+        "and stays complete"
+    );
     let count = |client: &str| {
         let query = ListQuery::by("client_id", FieldValue::Id(client.parse().unwrap()));
         Records::<ClientScope>::list_records(&fixture.0, &query)

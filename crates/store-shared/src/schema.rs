@@ -243,7 +243,7 @@ macro_rules! define_schema {
                 id -> Integer,
                 admin_role_id -> Nullable<$id>,
                 admin_user_id -> Nullable<$id>,
-                completed_at -> $ts,
+                completed_at -> Nullable<$ts>,
             }
         }
         $crate::__diesel::allow_tables_to_appear_in_same_query!(

@@ -1187,7 +1187,7 @@ macro_rules! impl_store {
         impl BootstrapStore for $store {
             fn bootstrap_record(&self) -> StoreResult<Option<BootstrapRecord>> {
                 use schema::bootstrap::dsl;
-                type Row = (Option<conv::Id>, Option<conv::Id>, DateTime<Utc>);
+                type Row = (Option<conv::Id>, Option<conv::Id>, Option<DateTime<Utc>>);
                 let row: Option<Row> = dsl::bootstrap
                     .find(1)
                     .select((dsl::admin_role_id, dsl::admin_user_id, dsl::completed_at))
@@ -1198,7 +1198,7 @@ macro_rules! impl_store {
                     Ok(BootstrapRecord {
                         admin_role_id: role.map(conv::uuid).transpose()?,
                         admin_user_id: user.map(conv::uuid).transpose()?,
-                        completed_at: unix(at),
+                        completed_at: at.map(unix),
                     })
                 })
                 .transpose()
@@ -1210,7 +1210,22 @@ macro_rules! impl_store {
                         dsl::id.eq(1),
                         dsl::admin_role_id.eq(record.admin_role_id.map(conv::id)),
                         dsl::admin_user_id.eq(record.admin_user_id.map(conv::id)),
-                        dsl::completed_at.eq(ts(record.completed_at)?),
+                        dsl::completed_at.eq(record.completed_at.map(ts).transpose()?),
+                    ))
+                    .execute(&mut *self.conn()?)
+                    .map_err(map_error)?;
+                Ok(())
+            }
+            fn complete_bootstrap_record(&self, record: &BootstrapRecord) -> StoreResult<()> {
+                use schema::bootstrap::dsl;
+                let completed_at = record
+                    .completed_at
+                    .ok_or_else(|| StoreError::backend("a completed bootstrap needs its time"))?;
+                diesel::update(dsl::bootstrap.find(1).filter(dsl::completed_at.is_null()))
+                    .set((
+                        dsl::admin_role_id.eq(record.admin_role_id.map(conv::id)),
+                        dsl::admin_user_id.eq(record.admin_user_id.map(conv::id)),
+                        dsl::completed_at.eq(Some(ts(completed_at)?)),
                     ))
                     .execute(&mut *self.conn()?)
                     .map_err(map_error)?;

@@ -46,8 +46,8 @@ fn assignments_survive_the_admin_migration() {
     let applied = store.migrate().unwrap();
     assert_eq!(
         applied.len(),
-        3,
-        "the admin, bootstrap and client-scope migrations: {applied:?}"
+        4,
+        "the admin, bootstrap, client-scope and bootstrap-claim migrations: {applied:?}"
     );
     let user = USER.parse().unwrap();
     assert_eq!(store.user_permission_names(user).unwrap(), ["doc_read"]);
@@ -95,14 +95,28 @@ fn client_scope_lists_become_assignments_at_upgrade() {
              ('{CLIENT}', '{REALM}', 'listed', 1, 0, 'openid email bogus', '2026-11-01 00:00:00', '2026-11-01 00:00:00'),
              ('{USER}', '{REALM}', 'all', 1, 0, NULL, '2026-11-01 00:00:00', '2026-11-01 00:00:00');
          INSERT INTO client_scopes (id, realm_id, client_id, scope_id) VALUES
-             ('b1111111-1111-4111-8111-111111111111', '{REALM}', '{CLIENT}', 'a3333333-1111-4111-8111-111111111111');"
+             ('b1111111-1111-4111-8111-111111111111', '{REALM}', '{CLIENT}', 'a3333333-1111-4111-8111-111111111111');
+         INSERT INTO bootstrap (id, admin_role_id, admin_user_id, completed_at)
+             VALUES (1, NULL, NULL, '2026-11-01 00:00:00');"
     ))
     .unwrap();
     drop(conn);
 
     let store = SqliteStore::open(&path, 2).unwrap();
     let applied = store.migrate().unwrap();
-    assert_eq!(applied.len(), 1, "{applied:?}");
+    assert_eq!(
+        applied.len(),
+        2,
+        "client scopes, bootstrap claim: {applied:?}"
+    );
+    let record = oauth_core::store::BootstrapStore::bootstrap_record(&store)
+        .unwrap()
+        .expect("the bootstrap record survives");
+    assert_eq!(
+        record.completed_at,
+        Some(1_793_491_200),
+        "and stays complete"
+    );
     let count = |client: &str| {
         let query = ListQuery::by("client_id", FieldValue::Id(client.parse().unwrap()));
         let page: Page<ClientScope> = store.list_records(&query).unwrap();

@@ -204,12 +204,17 @@ pub trait EventStore {
     fn purge_events(&self, before: UnixTime) -> StoreResult<u64>;
 }
 
-/// The record that the database was bootstrapped: bootstrap runs only while there is none.
+/// The record that the database was bootstrapped: a first bootstrap claims it before creating
+/// anything and completes it at the end; once complete, bootstrap never runs again.
 pub trait BootstrapStore {
-    /// The record, once bootstrap has run.
+    /// The record: complete, or a claim (`completed_at` is `None`) of a bootstrap under way.
     fn bootstrap_record(&self) -> StoreResult<Option<BootstrapRecord>>;
-    /// Saves the record; `Conflict` when one exists (another node bootstrapped first).
+    /// Inserts the record (complete, or as a claim); `Conflict` when one exists (another node
+    /// claimed or bootstrapped first).
     fn save_bootstrap_record(&self, record: &BootstrapRecord) -> StoreResult<()>;
+    /// Completes a claim with `record` (which has `completed_at`); leaves a complete record as it
+    /// is, so of two nodes finishing the same claim the first one's record stays.
+    fn complete_bootstrap_record(&self, record: &BootstrapRecord) -> StoreResult<()>;
 }
 
 /// Removal of what can no longer be used.

@@ -97,6 +97,24 @@ pub trait Records<T> {
     fn delete_record(&self, id: Uuid) -> StoreResult<bool>;
 }
 
+/// Every record matching `query`'s filters and sort, page by page however many there are (a
+/// decision over "all of them" must never stop at the first [`MAX_PAGE_LIMIT`]).
+pub fn list_all<T, S: Records<T> + ?Sized>(store: &S, query: &ListQuery) -> StoreResult<Vec<T>> {
+    let mut page_query = query.clone();
+    page_query.limit = MAX_PAGE_LIMIT;
+    page_query.offset = 0;
+    let mut all = Vec::new();
+    loop {
+        let page = store.list_records(&page_query)?;
+        let short = page.items.len() < MAX_PAGE_LIMIT as usize;
+        all.extend(page.items);
+        if short {
+            return Ok(all);
+        }
+        page_query.offset += MAX_PAGE_LIMIT;
+    }
+}
+
 /// A record type's id and its column values, for stores that filter and sort in process (the
 /// memory store) and for unique-key checks.
 pub trait Columns {

@@ -15,6 +15,8 @@
 
 #[path = "conformance/authority.rs"]
 mod authority;
+#[path = "conformance/bootstrap.rs"]
+mod bootstrap;
 #[path = "conformance/passwords.rs"]
 mod passwords;
 #[path = "conformance/records.rs"]
@@ -23,6 +25,7 @@ mod records;
 mod throttle;
 
 pub use authority::*;
+pub use bootstrap::*;
 pub use passwords::*;
 pub use records::*;
 pub use throttle::*;
@@ -66,6 +69,11 @@ macro_rules! store_conformance_tests {
             concurrent_consumption_has_one_winner,
             bootstrap_is_idempotent,
             bootstrap_runs_once_and_never_grants_by_name,
+            an_older_database_without_users_gets_no_default_admin,
+            an_interrupted_first_bootstrap_is_finished_not_adopted,
+            concurrent_first_bootstraps_agree_on_one_admin,
+            a_custom_permission_squatting_a_new_built_in_name_gains_nothing,
+            ending_a_users_grants_reaches_every_session,
             grants_of_a_user_or_client_are_found_and_ended,
             password_and_client_credentials_grants,
             refresh_rotates_and_reuse_revokes_the_family,

@@ -882,3 +882,67 @@ async fn rp_initiated_logout_ends_the_session_and_its_grants(fx: crate::support:
         200
     );
 }
+
+#[actix_web::test]
+async fn a_stolen_id_token_cannot_end_its_owners_session_on_sqlite() {
+    a_stolen_id_token_cannot_end_its_owners_session(fixture()).await;
+}
+
+#[actix_web::test]
+async fn a_stolen_id_token_cannot_end_its_owners_session_on_postgres() {
+    a_stolen_id_token_cannot_end_its_owners_session(crate::support::fixture_postgres()).await;
+}
+
+/// Attacker: holds the admin's ID token (relying parties receive it and log it; it is no secret)
+/// and opens the logout link with it as the hint from a browser of their own, without the admin's
+/// session cookie. Nothing of the admin's ends: the session named by the token's `sid` stays
+/// signed in and its refresh token keeps working. The admin's own browser still signs out.
+async fn a_stolen_id_token_cannot_end_its_owners_session(fx: crate::support::Fixture) {
+    let (id, secret) = web_client(&fx, true);
+    let auth = basic(&id, &secret);
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let mut victim = Jar::default();
+    let challenge = s256_challenge(VERIFIER);
+    let code = code_for(&app, &mut victim, &challenge).await;
+    let redeem = form(&[
+        ("grant_type", "authorization_code"),
+        ("code", &code),
+        ("redirect_uri", REDIRECT),
+        ("code_verifier", VERIFIER),
+    ])
+    .insert_header(("authorization", auth.clone()));
+    let (_, _, tokens) = send(&app, redeem).await;
+    let id_token = tokens["id_token"].as_str().unwrap().to_owned();
+
+    let mut attacker = Jar::default();
+    let uri = format!(
+        "/logout?id_token_hint={}",
+        crate::support::urlencode(&id_token)
+    );
+    let page = call(&app, &mut attacker, test::TestRequest::get().uri(&uri)).await;
+    assert_eq!(page.status, 200, "asked to confirm, not signed out");
+    assert!(page.body.contains("name=\"confirm\" value=\"yes\""));
+    let mut fields = hidden_inputs(&page.body);
+    fields.push(("confirm".into(), "yes".into()));
+    let confirmed = call(&app, &mut attacker, post("/logout", &fields)).await;
+    assert_eq!(
+        confirmed.status, 200,
+        "the attacker's own (empty) browser signs out"
+    );
+
+    let still = call(&app, &mut victim, authorize(&pkce_query("s", &challenge))).await;
+    assert_eq!(still.status, 302, "the admin's session survives");
+    let refresh = form(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+    ])
+    .insert_header(("authorization", auth.clone()));
+    let (status, _, body) = send(&app, refresh).await;
+    assert_eq!(status, 200, "the session's grants survive: {body}");
+
+    let done = call(&app, &mut victim, test::TestRequest::get().uri(&uri)).await;
+    assert_eq!(done.status, 200);
+    assert!(done.body.contains("Signed out"), "{}", done.body);
+    let again = call(&app, &mut victim, authorize(&pkce_query("s", &challenge))).await;
+    assert_eq!(again.status, 200, "the login page again");
+}

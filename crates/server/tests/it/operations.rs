@@ -289,6 +289,7 @@ fn rate_limits_per_address_and_per_client_behind_a_trusted_proxy() {
             ("PORTCULLIS_RATE_LIMIT__CLIENT_PER_SECOND", "1"),
             ("PORTCULLIS_RATE_LIMIT__CLIENT_BURST", "5"),
             ("PORTCULLIS_HTTP__TRUSTED_PROXIES", "[127.0.0.1]"),
+            ("PORTCULLIS_BOOTSTRAP__ALLOW_DEFAULT_PASSWORD", "true"),
             ("PORTCULLIS_LOG__FORMAT", "json"),
         ],
     );
@@ -629,6 +630,12 @@ fn a_key_rotation_under_load_never_shows_a_client_an_unverifiable_token() {
 /// Runs `portcullis serve` on a fresh SQLite file listening on all interfaces; answers whether it
 /// exited within five seconds (killing it otherwise) and its standard error.
 fn serve_on_all_interfaces(env: &[(&str, &str)]) -> (Option<std::process::ExitStatus>, String) {
+    serve_on("0.0.0.0", env)
+}
+
+/// Starts the binary on `host` (any free port) on a fresh database; answers how it exited within
+/// five seconds (`None`: still running, then killed) and what it logged.
+fn serve_on(host: &str, env: &[(&str, &str)]) -> (Option<std::process::ExitStatus>, String) {
     use std::io::Read;
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -640,7 +647,7 @@ fn serve_on_all_interfaces(env: &[(&str, &str)]) -> (Option<std::process::ExitSt
     command
         .current_dir(dir.path())
         .env("PORTCULLIS_DATABASE__URL", dir.path().join("p.db"))
-        .env("PORTCULLIS_HTTP__ADDRESS", format!("0.0.0.0:{port}"))
+        .env("PORTCULLIS_HTTP__ADDRESS", format!("{host}:{port}"))
         .env("PORTCULLIS_ARGON2__MEMORY_KIB", "256")
         .env("PORTCULLIS_ARGON2__ITERATIONS", "1")
         .stdout(std::process::Stdio::null())
@@ -692,6 +699,32 @@ fn a_public_listener_refuses_the_default_admin_password() {
     assert!(
         exited.is_none(),
         "the explicit override starts it: {stderr}"
+    );
+}
+
+/// Attacker: anyone on the internet, against a server that listens on loopback only but is
+/// published through a reverse proxy (its `public_url` or its trusted proxies say so) while the
+/// admin still has `start123`. It refuses to start; on loopback alone, for a developer, it starts.
+#[core::prelude::v1::test]
+fn a_loopback_listener_behind_a_proxy_refuses_the_default_admin_password() {
+    for env in [
+        vec![("PORTCULLIS_PUBLIC_URL", "https://auth.example.com")],
+        vec![("PORTCULLIS_HTTP__TRUSTED_PROXIES", "[10.0.0.0/8]")],
+    ] {
+        let (exited, stderr) = serve_on("127.0.0.1", &env);
+        assert!(exited.is_some_and(|s| !s.success()), "{env:?}: {stderr}");
+        assert!(
+            stderr.contains("the bootstrap admin still has the default password"),
+            "{stderr}"
+        );
+    }
+    let (exited, stderr) = serve_on(
+        "127.0.0.1",
+        &[("PORTCULLIS_PUBLIC_URL", "http://localhost:3001")],
+    );
+    assert!(
+        exited.is_none(),
+        "a developer's loopback server starts: {stderr}"
     );
 }
 

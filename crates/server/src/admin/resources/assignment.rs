@@ -11,7 +11,7 @@ use oauth_core::model::{
     UserPermission, UserRole,
 };
 use oauth_core::random::random_uuid;
-use oauth_core::store::records::{FieldValue, ListQuery, MAX_PAGE_LIMIT, Records};
+use oauth_core::store::records::{FieldValue, ListQuery, Records, list_all};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -27,12 +27,10 @@ trait Carries {
 
 impl Carries for Role {
     fn carried(store: &dyn Store, role: &Role) -> Result<Vec<String>, ApiError> {
-        let mut query = ListQuery::by("role_id", FieldValue::Id(role.id));
-        query.limit = MAX_PAGE_LIMIT;
-        let grants = Records::<RolePermission>::list_records(store, &query)
-            .map_err(ApiError::admin_store)?;
+        let query = ListQuery::by("role_id", FieldValue::Id(role.id));
+        let grants: Vec<RolePermission> = list_all(store, &query).map_err(ApiError::admin_store)?;
         let mut names = Vec::new();
-        for grant in grants.items {
+        for grant in grants {
             if let Some(p) = Records::<Permission>::get_record(store, grant.permission_id)
                 .map_err(ApiError::admin_store)?
             {

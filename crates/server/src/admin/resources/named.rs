@@ -6,7 +6,7 @@ use oauth_core::Store;
 use oauth_core::model::{ClientScope, Permission, Role, RolePermission, ScopeRecord};
 use oauth_core::random::random_uuid;
 use oauth_core::scope::Scope;
-use oauth_core::store::records::{FieldValue, ListQuery, MAX_PAGE_LIMIT, Records};
+use oauth_core::store::records::{FieldValue, ListQuery, Records, list_all};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -216,11 +216,10 @@ trait Holders {
 impl Holders for Role {
     /// Deleting a role takes its permissions from everyone holding it: the caller must hold them.
     fn before_delete(ctx: &Ctx<'_>, id: Uuid) -> Result<(), ApiError> {
-        let mut query = ListQuery::by("role_id", FieldValue::Id(id));
-        query.limit = MAX_PAGE_LIMIT;
-        let grants = Records::<RolePermission>::list_records(ctx.store, &query)
-            .map_err(ApiError::admin_store)?;
-        for grant in grants.items {
+        let query = ListQuery::by("role_id", FieldValue::Id(id));
+        let grants: Vec<RolePermission> =
+            list_all(ctx.store, &query).map_err(ApiError::admin_store)?;
+        for grant in grants {
             let permission = Records::<Permission>::get_record(ctx.store, grant.permission_id)
                 .map_err(ApiError::admin_store)?;
             if let Some(p) = permission
@@ -239,11 +238,9 @@ impl Holders for Role {
 
 impl Holders for ScopeRecord {
     fn holders(store: &dyn Store, id: Uuid) -> Result<Vec<Uuid>, ApiError> {
-        let mut query = ListQuery::by("scope_id", FieldValue::Id(id));
-        query.limit = MAX_PAGE_LIMIT;
-        let page =
-            Records::<ClientScope>::list_records(store, &query).map_err(ApiError::admin_store)?;
-        Ok(page.items.into_iter().map(|a| a.client_id).collect())
+        let query = ListQuery::by("scope_id", FieldValue::Id(id));
+        let assigned: Vec<ClientScope> = list_all(store, &query).map_err(ApiError::admin_store)?;
+        Ok(assigned.into_iter().map(|a| a.client_id).collect())
     }
 }
 
