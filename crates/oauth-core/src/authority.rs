@@ -17,8 +17,6 @@
 
 use std::collections::BTreeSet;
 
-use uuid::Uuid;
-
 use crate::error::StoreError;
 use crate::model::Client;
 use crate::scope::Scope;
@@ -48,14 +46,7 @@ pub enum Refusal {
     MissingPermission(&'static str),
 }
 
-/// Whose grants or powers an act concerns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Subject {
-    /// A user, by id.
-    User(Uuid),
-    /// A client, by id.
-    Client(Uuid),
-}
+pub use crate::token::Subject;
 
 /// Whether a token of `scope` may drive the admin API.
 pub fn admin_access(scope: &Scope) -> Result<(), Refusal> {
@@ -116,6 +107,7 @@ pub fn may_act_on(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
     fn set(names: &[&str]) -> BTreeSet<String> {
         names.iter().map(|s| (*s).to_owned()).collect()

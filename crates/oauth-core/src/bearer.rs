@@ -17,17 +17,15 @@ use crate::grant::Settings;
 use crate::model::{KeyStatus, Realm, SigningAlgorithm, UnixTime};
 use crate::scope::Scope;
 use crate::store::Store;
-use crate::token::ACCESS_TOKEN_TYP;
+use crate::token::{ACCESS_TOKEN_TYP, Subject};
 
 /// A verified access token.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessToken {
     /// The realm whose key signed it.
     pub realm: Realm,
-    /// `sub`.
-    pub subject: String,
-    /// `sub_kind`: `user` or `client`.
-    pub subject_kind: String,
+    /// `sub` and `sub_kind`.
+    pub subject: Subject,
     /// `client_id`, if any.
     pub client_id: Option<String>,
     /// Granted scope.
@@ -129,25 +127,24 @@ pub fn verify(
     if store.any_revoked(&ids)? {
         return Ok(Err(InvalidToken("the token was revoked")));
     }
-    let (Some(subject), Some(subject_kind)) = (text("sub"), text("sub_kind")) else {
+    let subject = match (text("sub"), text("sub_kind")) {
+        (Some(sub), Some(kind)) => Subject::parse(&sub, &kind),
+        _ => None,
+    };
+    let Some(subject) = subject else {
         return Ok(Err(InvalidToken("the token has no subject")));
     };
     // A client's own token dies with the client: deleted or deactivated.
-    if subject_kind == "client" {
-        let live = match Uuid::parse_str(&subject) {
-            Ok(id) => store.find_client(id)?.is_some_and(|c| c.active),
-            Err(_) => false,
-        };
-        if !live {
-            return Ok(Err(InvalidToken("the token's client is gone or inactive")));
-        }
+    if let Subject::Client(id) = subject
+        && !store.find_client(id)?.is_some_and(|c| c.active)
+    {
+        return Ok(Err(InvalidToken("the token's client is gone or inactive")));
     }
     let Ok(scope) = Scope::parse(&text("scope").unwrap_or_default()) else {
         return Ok(Err(InvalidToken("the token's scope is malformed")));
     };
     Ok(Ok(AccessToken {
         subject,
-        subject_kind,
         client_id: text("client_id"),
         scope,
         expires_at,

@@ -66,6 +66,17 @@ impl fmt::Display for ErrorCode {
     }
 }
 
+/// Why a request was refused, when the server acts on it beyond the answer (audit, metrics):
+/// matched as a type, never as the description's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason {
+    /// An unknown username or a wrong password: a failed login.
+    BadCredentials,
+    /// A consumed refresh token was presented again: its family is revoked (RFC 9700 §4.14.2).
+    RefreshReuse,
+}
+
 /// An error the client caused, with a description that is safe to send back.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {description}")]
@@ -74,6 +85,8 @@ pub struct OAuthError {
     pub code: ErrorCode,
     /// A human-readable explanation; never contains a secret.
     pub description: Cow<'static, str>,
+    /// Why, for the server's own bookkeeping (not sent).
+    pub reason: Option<Reason>,
 }
 
 impl OAuthError {
@@ -82,7 +95,14 @@ impl OAuthError {
         Self {
             code,
             description: description.into(),
+            reason: None,
         }
+    }
+
+    /// The same error, tagged with why it happened.
+    pub fn because(mut self, reason: Reason) -> Self {
+        self.reason = Some(reason);
+        self
     }
 
     /// `invalid_request` with a description.

@@ -29,7 +29,7 @@
 //!     store: &store, keys: &StoreKeySource, settings: &settings, now, rng: &mut rng,
 //!     after_password_hash: None, client_ip: None,
 //! };
-//! let response = grant::exchange(&mut ctx, request)?;
+//! let response = grant::exchange(&mut ctx, request)?.response;
 //! assert_eq!(response.scope, "global");
 //! assert!(response.refresh_token.is_some());
 //! # Ok(())

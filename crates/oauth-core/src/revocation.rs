@@ -16,6 +16,7 @@ use crate::hash::TokenHash;
 use crate::model::{Client, Realm, Session, UnixTime};
 use crate::store::records::{FieldValue, ListQuery, list_all};
 use crate::store::{GrantHolder, Store};
+use crate::token::Subject;
 
 /// Revokes a grant: its refresh tokens, and the access tokens issued from it. Those were issued
 /// with the realm's access token lifetime *at the time*, which may since have been lowered, so the
@@ -129,13 +130,9 @@ pub fn bearer_audience(
     if let Err(refusal) = authority::admin_access(&caller.scope) {
         return Ok(Err(refusal));
     }
-    let names = match (
-        caller.subject_kind.as_str(),
-        Uuid::parse_str(&caller.subject),
-    ) {
-        ("user", Ok(id)) => store.user_permission_names(id)?,
-        ("client", Ok(id)) => store.client_permission_names(id)?,
-        _ => Vec::new(),
+    let names = match caller.subject {
+        Subject::User(id) => store.user_permission_names(id)?,
+        Subject::Client(id) => store.client_permission_names(id)?,
     };
     Ok(if names.iter().any(|p| p == INTROSPECT_PERMISSION) {
         Ok(Audience::Realm)
@@ -176,13 +173,7 @@ pub fn introspect(
 ) -> Result<serde_json::Value, Error> {
     let inactive = serde_json::json!({ "active": false });
     if let Ok(access) = bearer::verify(store, settings, token, now)? {
-        let user = match (
-            access.subject_kind.as_str(),
-            Uuid::parse_str(&access.subject),
-        ) {
-            ("user", Ok(id)) => Some(id),
-            _ => None,
-        };
+        let user = access.subject.user();
         let visible = match audience {
             Audience::Realm => true,
             Audience::Client(id) => names_client(&access.claims, id),
@@ -190,12 +181,9 @@ pub fn introspect(
         if access.realm.id != realm.id || !visible || !user_is_active(store, user)? {
             return Ok(inactive);
         }
-        let username = match (
-            access.subject_kind.as_str(),
-            Uuid::parse_str(&access.subject),
-        ) {
-            ("user", Ok(id)) => store.find_user(id)?.map(|u| u.name),
-            _ => None,
+        let username = match user {
+            Some(id) => store.find_user(id)?.map(|u| u.name),
+            None => None,
         };
         let claim = |name: &str| {
             access
@@ -211,11 +199,11 @@ pub fn introspect(
             "client_id": claim("client_id"),
             "exp": access.expires_at,
             "iat": claim("iat"),
-            "sub": access.subject,
+            "sub": access.subject.id(),
             "aud": claim("aud"),
             "iss": claim("iss"),
             "jti": claim("jti"),
-            "sub_kind": access.subject_kind,
+            "sub_kind": access.subject.kind(),
             "realm_id": access.realm.id,
             "realm_name": access.realm.name,
         });

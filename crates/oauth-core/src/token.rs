@@ -3,6 +3,7 @@
 use josekit::jws::JwsHeader;
 use josekit::jwt::{self, JwtPayload};
 use serde::Serialize;
+use uuid::Uuid;
 
 use crate::error::Error;
 use crate::keys::Signer;
@@ -18,6 +19,60 @@ pub enum SubjectKind {
     User,
     /// A client acting for itself (client_credentials).
     Client,
+}
+
+impl SubjectKind {
+    /// As written in `sub_kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Client => "client",
+        }
+    }
+}
+
+/// A token's subject, or whose grants or powers an act concerns: `sub` and `sub_kind` together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// A user, by id.
+    User(Uuid),
+    /// A client, by id.
+    Client(Uuid),
+}
+
+impl Subject {
+    /// Reads `sub` and `sub_kind`; `None` unless both are well formed.
+    pub fn parse(sub: &str, sub_kind: &str) -> Option<Self> {
+        let id = Uuid::parse_str(sub).ok()?;
+        match sub_kind {
+            "user" => Some(Self::User(id)),
+            "client" => Some(Self::Client(id)),
+            _ => None,
+        }
+    }
+
+    /// The record id.
+    pub fn id(self) -> Uuid {
+        match self {
+            Self::User(id) | Self::Client(id) => id,
+        }
+    }
+
+    /// Which kind of record.
+    pub fn kind(self) -> SubjectKind {
+        match self {
+            Self::User(_) => SubjectKind::User,
+            Self::Client(_) => SubjectKind::Client,
+        }
+    }
+
+    /// The user's id, for a user.
+    pub fn user(self) -> Option<Uuid> {
+        match self {
+            Self::User(id) => Some(id),
+            Self::Client(_) => None,
+        }
+    }
 }
 
 /// The claims of an access token: RFC 9068 §2.2 plus Authup's `sub_kind`, `realm_id`, `realm_name`.

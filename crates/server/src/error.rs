@@ -212,14 +212,16 @@ impl ResponseError for ApiError {
             Self::Unauthorized(why) => {
                 response.insert_header((
                     header::WWW_AUTHENTICATE,
-                    format!("Bearer realm=\"portcullis\", error=\"invalid_token\", error_description=\"{why}\""),
+                    crate::bearer::challenge(Some("invalid_token"), Some(why), None),
                 ));
             }
             Self::InsufficientScope => {
                 response.insert_header((
                     header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static(
-                        "Bearer realm=\"portcullis\", error=\"insufficient_scope\", scope=\"global\"",
+                    crate::bearer::challenge(
+                        Some("insufficient_scope"),
+                        None,
+                        Some(oauth_core::authority::ADMIN_SCOPE),
                     ),
                 ));
             }

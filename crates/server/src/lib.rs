@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod bearer;
 pub mod blocking;
 pub mod cache;
 pub mod cli;

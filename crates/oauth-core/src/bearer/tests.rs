@@ -71,7 +71,9 @@ fn setup() -> (MemoryStore, Settings, String, String) {
             after_password_hash: None,
             client_ip: None,
         };
-        exchange(&mut ctx, TokenRequest::parse(&params, basic, None).unwrap()).unwrap()
+        exchange(&mut ctx, TokenRequest::parse(&params, basic, None).unwrap())
+            .unwrap()
+            .response
     };
     let id_token = response.id_token.unwrap();
     (store, settings, response.access_token, id_token)
@@ -96,7 +98,7 @@ fn valid_tokens_verify_and_carry_their_claims() {
         .unwrap()
         .unwrap();
     assert_eq!(token.realm.name, "master");
-    assert_eq!(token.subject_kind, "user");
+    assert!(matches!(token.subject, crate::token::Subject::User(_)));
     assert!(token.scope.contains("openid"));
     assert_eq!(token.expires_at, NOW + 3600);
 }

@@ -15,7 +15,6 @@ use crate::pkce::{self, CodeChallengeMethod};
 use crate::revocation::revoke_family;
 use crate::scope::Scope;
 use crate::secret::{AuthorizationCodeSecret, PkceVerifier};
-use crate::token::TokenResponse;
 
 fn invalid(why: &'static str) -> Error {
     OAuthError::invalid_grant(why).into()
@@ -28,7 +27,7 @@ pub(super) fn grant(
     presented: &AuthorizationCodeSecret,
     redirect_uri: &str,
     verifier: Option<&PkceVerifier>,
-) -> Result<TokenResponse, Error> {
+) -> Result<super::Issued, Error> {
     let client: &Client = match client {
         AuthenticatedClient::Anonymous => {
             return Err(OAuthError::invalid_request(

@@ -9,12 +9,20 @@ use crate::model::{Client, Realm, RefreshToken, User};
 use crate::oidc::{self, Authentication};
 use crate::random::{random_token, random_uuid};
 use crate::scope::Scope;
-use crate::token::{ACCESS_TOKEN_TYP, AccessTokenClaims, SubjectKind, TokenResponse, sign_jwt};
+use crate::token::{ACCESS_TOKEN_TYP, AccessTokenClaims, Subject, TokenResponse, sign_jwt};
 
-/// Who a token is for.
-pub(super) struct Subject {
-    pub id: Uuid,
-    pub kind: SubjectKind,
+/// What a grant issued, and to whom: the response for the client, and the facts the server
+/// audits and counts (never read back out of the signed token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    /// The token response to send.
+    pub response: TokenResponse,
+    /// The realm the tokens belong to.
+    pub realm_id: Uuid,
+    /// Whom the access token is for.
+    pub subject: Subject,
+    /// The client it was issued to (`None`: Authup's client-less password grant).
+    pub client_id: Option<Uuid>,
 }
 
 /// Signs an access token for `subject`; answers the JWT.
@@ -28,7 +36,7 @@ pub(super) fn access_token(
 ) -> Result<String, Error> {
     let issuer = ctx.settings.issuer(realm);
     let claims = AccessTokenClaims {
-        sub: subject.id.to_string(),
+        sub: subject.id().to_string(),
         aud: client.map_or_else(|| issuer.clone(), |c| c.id.to_string()),
         iss: issuer,
         exp: ctx.now + realm.access_token_lifetime,
@@ -36,7 +44,7 @@ pub(super) fn access_token(
         jti: random_uuid(ctx.rng).to_string(),
         client_id: client.map(|c| c.id.to_string()),
         scope: scope.to_string(),
-        sub_kind: subject.kind,
+        sub_kind: subject.kind(),
         realm_id: realm.id.to_string(),
         realm_name: realm.name.clone(),
         fid: family.map(|f| f.to_string()),
@@ -86,12 +94,9 @@ pub(super) fn user_response(
     scope: &Scope,
     refresh_token: (String, Uuid),
     authentication: Option<&Authentication>,
-) -> Result<TokenResponse, Error> {
+) -> Result<Issued, Error> {
     let (refresh_token, family) = refresh_token;
-    let subject = Subject {
-        id: user.id,
-        kind: SubjectKind::User,
-    };
+    let subject = Subject::User(user.id);
     let access_token = access_token(ctx, realm, &subject, client, scope, Some(family))?;
     let id_token = match (client, authentication) {
         (Some(client), Some(auth)) => {
@@ -99,7 +104,7 @@ pub(super) fn user_response(
         }
         _ => None,
     };
-    Ok(TokenResponse {
+    let response = TokenResponse {
         access_token,
         token_type: "Bearer",
         expires_in: realm.access_token_lifetime,
@@ -107,5 +112,11 @@ pub(super) fn user_response(
         refresh_token: Some(refresh_token),
         refresh_token_expires_in: Some(realm.refresh_token_lifetime),
         id_token,
+    };
+    Ok(Issued {
+        response,
+        realm_id: realm.id,
+        subject,
+        client_id: client.map(|c| c.id),
     })
 }

@@ -1,7 +1,7 @@
 //! The token endpoint's logic: realm and client resolution, then one module per grant.
 //!
 //! [`exchange`] takes a typed [`TokenRequest`] and a [`Context`] (store, keys, settings, the
-//! current time and a random source) and answers a [`TokenResponse`] or an [`Error`]. It does no
+//! current time and a random source) and answers what it [`Issued`] or an [`Error`]. It does no
 //! I/O of its own beyond the store calls; the server runs it on its blocking pool.
 
 mod authorization_code;
@@ -12,7 +12,7 @@ mod password;
 pub use password::authenticate_user;
 mod refresh_token;
 
-pub use refresh_token::REUSE_DETECTED;
+pub use issue::Issued;
 
 use uuid::Uuid;
 
@@ -26,7 +26,6 @@ use crate::random::Entropy;
 use crate::request::{ClientCredentials, Grant, RealmSelector, TokenRequest};
 use crate::scope::{DEFAULT_SCOPE, Scope};
 use crate::store::Store;
-use crate::token::TokenResponse;
 
 /// The realm every server has, addressed by the root paths.
 pub const MASTER_REALM: &str = "master";
@@ -105,8 +104,8 @@ pub struct Context<'a> {
     pub client_ip: Option<String>,
 }
 
-/// Runs a token request to its response.
-pub fn exchange(ctx: &mut Context<'_>, request: TokenRequest) -> Result<TokenResponse, Error> {
+/// Runs a token request to what it issued (the response, and to whom).
+pub fn exchange(ctx: &mut Context<'_>, request: TokenRequest) -> Result<Issued, Error> {
     let realm = resolve_realm(ctx.store, &request.realm, &request.client)?;
     let client = authenticate_client(ctx.store, &realm, &request.client)?;
     if let Some(c) = client.client() {

@@ -5,7 +5,7 @@
 
 use super::{Context, Settings, issue, resolve_scope};
 use crate::client_auth::AuthenticatedClient;
-use crate::error::{Error, OAuthError};
+use crate::error::{Error, OAuthError, Reason};
 use crate::model::{Realm, UnixTime, User};
 use crate::oidc::Authentication;
 use crate::random::{Entropy, random_uuid};
@@ -13,7 +13,6 @@ use crate::scope::Scope;
 use crate::secret::Password;
 use crate::store::Store;
 use crate::throttle;
-use crate::token::TokenResponse;
 
 /// Checks a username and password in `realm` (for the password grant and the login page), under
 /// the brute-force throttle (`throttle`): the attempt is counted for the account (and, from a
@@ -68,7 +67,9 @@ pub fn authenticate_user(
             {
                 record_failure_from(store, ip, &realm_id, username, now)?;
             }
-            return Err(OAuthError::invalid_grant("invalid username or password").into());
+            return Err(OAuthError::invalid_grant("invalid username or password")
+                .because(Reason::BadCredentials)
+                .into());
         }
     };
     if settings.login_throttle {
@@ -144,7 +145,7 @@ pub(super) fn grant(
     username: &str,
     password: &Password,
     scope: Option<Scope>,
-) -> Result<TokenResponse, Error> {
+) -> Result<super::Issued, Error> {
     let release = ctx.after_password_hash.take();
     let user = authenticate_user(
         ctx.store,

@@ -8,18 +8,14 @@
 use super::{Context, issue};
 use crate::authority;
 use crate::client_auth::AuthenticatedClient;
-use crate::error::{Error, OAuthError};
+use crate::error::{Error, OAuthError, Reason};
 use crate::hash::TokenHash;
 use crate::model::{Client, Realm, RefreshToken};
 use crate::oidc::Authentication;
 use crate::revocation::revoke_family;
 
-/// The `error_description` of a reused refresh token (the server audits it by this text).
-pub const REUSE_DETECTED: &str =
-    "the refresh token was already used; every token of its grant is revoked";
 use crate::scope::Scope;
 use crate::secret::RefreshTokenSecret;
-use crate::token::TokenResponse;
 
 fn invalid(why: &'static str) -> Error {
     OAuthError::invalid_grant(why).into()
@@ -31,7 +27,7 @@ pub(super) fn grant(
     client: &AuthenticatedClient,
     presented: &RefreshTokenSecret,
     scope: Option<Scope>,
-) -> Result<TokenResponse, Error> {
+) -> Result<super::Issued, Error> {
     let token = ctx
         .store
         .find_refresh_token(&TokenHash::of(presented.secret()))?
@@ -93,7 +89,11 @@ pub(super) fn grant(
         .rotate_refresh_token(token.id, &successor, ctx.now)?
     {
         revoke_family(ctx.store, realm, token.family_id, ctx.now)?;
-        return Err(invalid(REUSE_DETECTED));
+        return Err(OAuthError::invalid_grant(
+            "the refresh token was already used; every token of its grant is revoked",
+        )
+        .because(Reason::RefreshReuse)
+        .into());
     }
     issue::user_response(
         ctx,

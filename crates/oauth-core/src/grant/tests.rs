@@ -402,3 +402,76 @@ fn failed_passwords_trip_the_throttle_per_account() {
     assert!(wait <= MAX_DELAY, "{wait}");
     assert_eq!(attempt("pw", "10.2.0.2", t + wait), Ok(()));
 }
+
+/// `exchange` answers whom it issued to (the server audits and counts from this, never from the
+/// signed token) and tags a wrong password as a failed login.
+#[test]
+fn exchange_answers_whom_it_issued_to_and_why_it_refused() {
+    use crate::error::Reason;
+    use crate::token::Subject;
+    let store = MemoryStore::new();
+    let settings = settings();
+    let mut rng = SeededEntropy::new(3);
+    let report = provision::bootstrap(
+        &store,
+        &settings.hasher,
+        "admin",
+        &Password::new("pw"),
+        NOW,
+        &mut rng,
+    )
+    .unwrap();
+    let (client, secret) = provision::create_client(
+        &store,
+        &report.realm,
+        NewClient {
+            name: "svc".into(),
+            ..NewClient::default()
+        },
+        NOW,
+        &mut rng,
+    )
+    .unwrap();
+    let mut run = |pairs: &[(&str, &str)], basic: Option<(String, ClientSecret)>| {
+        let params =
+            Params::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string()))).unwrap();
+        let request = TokenRequest::parse(&params, basic, None).unwrap();
+        let mut ctx = Context {
+            store: &store,
+            keys: &StoreKeySource,
+            settings: &settings,
+            now: NOW,
+            rng: &mut rng,
+            after_password_hash: None,
+            client_ip: None,
+        };
+        exchange(&mut ctx, request)
+    };
+    let login = [
+        ("grant_type", "password"),
+        ("username", "admin"),
+        ("password", "pw"),
+    ];
+    let issued = run(&login, None).unwrap();
+    assert_eq!(issued.realm_id, report.realm.id);
+    assert_eq!(
+        Some(issued.subject),
+        report.record.admin_user_id.map(Subject::User)
+    );
+    assert_eq!(issued.client_id, None);
+
+    let basic = Some((client.id.to_string(), secret.unwrap()));
+    let issued = run(&[("grant_type", "client_credentials")], basic).unwrap();
+    assert_eq!(issued.subject, Subject::Client(client.id));
+    assert_eq!(issued.client_id, Some(client.id));
+
+    let wrong = [
+        ("grant_type", "password"),
+        ("username", "admin"),
+        ("password", "guess"),
+    ];
+    match run(&wrong, None) {
+        Err(Error::OAuth(e)) => assert_eq!(e.reason, Some(Reason::BadCredentials)),
+        other => panic!("{other:?}"),
+    }
+}

@@ -8,7 +8,6 @@
 use std::collections::BTreeSet;
 
 use actix_web::HttpRequest;
-use actix_web::http::header;
 use oauth_core::authority::{self, Subject};
 use oauth_core::grant::{MASTER_REALM, Settings};
 use oauth_core::model::{Realm, UnixTime};
@@ -126,22 +125,9 @@ pub fn operator(store: &dyn Store) -> Result<Principal, ApiError> {
 
 /// The bearer token of the `Authorization` header.
 pub fn bearer_of(req: &HttpRequest) -> Result<String, ApiError> {
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or(ApiError::Unauthorized("a bearer token is required"))?
-        .to_str()
-        .map_err(|_| ApiError::Unauthorized("the Authorization header is not a Bearer token"))?;
-    match value.split_once(' ') {
-        Some((scheme, token))
-            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-        {
-            Ok(token.trim().to_owned())
-        }
-        _ => Err(ApiError::Unauthorized(
-            "the Authorization header is not a Bearer token",
-        )),
-    }
+    crate::bearer::from_header(req)
+        .map_err(ApiError::Unauthorized)?
+        .ok_or(ApiError::Unauthorized("a bearer token is required"))
 }
 
 /// Verifies the token and loads what its subject may do (on the blocking pool).
@@ -157,10 +143,9 @@ pub fn authenticate(
     };
     // A token a relying party obtained (no `global`) carries none of its user's admin power.
     authority::admin_access(&token.scope)?;
-    let id = Uuid::parse_str(&token.subject)
-        .map_err(|_| ApiError::Unauthorized("the token's subject is not a record id"))?;
-    let (kind, permissions) = match token.subject_kind.as_str() {
-        "user" => {
+    let id = token.subject.id();
+    let (kind, permissions) = match token.subject {
+        Subject::User(_) => {
             let user = store.find_user(id).map_err(ApiError::admin_store)?;
             if !user.is_some_and(|u| u.active && u.realm_id == token.realm.id) {
                 return Err(ApiError::Unauthorized(
@@ -172,7 +157,7 @@ pub fn authenticate(
                 .map_err(ApiError::admin_store)?;
             (Kind::User, names)
         }
-        "client" => {
+        Subject::Client(_) => {
             let client = store.find_client(id).map_err(ApiError::admin_store)?;
             if !client.is_some_and(|c| c.active && c.realm_id == token.realm.id) {
                 return Err(ApiError::Unauthorized(
@@ -184,7 +169,6 @@ pub fn authenticate(
                 .map_err(ApiError::admin_store)?;
             (Kind::Client, names)
         }
-        _ => return Err(ApiError::Unauthorized("the token names no user or client")),
     };
     Ok(Principal {
         kind,

@@ -21,16 +21,6 @@ use crate::error::ApiError;
 use crate::params::{basic_credentials, parse_params, read_body};
 use crate::state::{AppState, now};
 
-/// A bearer token in the `Authorization` header, if that is how the caller authenticates.
-fn bearer_of(req: &HttpRequest) -> Option<String> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_owned())
-        .filter(|t| !t.is_empty())
-}
-
 /// The decoded request: its client credentials and the `token` (a `token_type_hint` is only a
 /// hint; both token kinds are always tried, RFC 7009 §2.1, RFC 7662 §2.1). With `bearer` the
 /// `Authorization` header is a bearer token, not client credentials.
@@ -89,7 +79,8 @@ pub(super) async fn introspect(
     state: web::Data<AppState>,
     path: Option<web::Path<String>>,
 ) -> Result<HttpResponse, ApiError> {
-    let bearer = bearer_of(&req);
+    // A bearer token, if that is how the caller authenticates (else Basic or form credentials).
+    let bearer = crate::bearer::from_header(&req).ok().flatten();
     let (credentials, token) = decode(&req, payload, state.body_limit, bearer.is_some()).await?;
     state.limits.check_client(&credentials)?;
     let path = path.map(web::Path::into_inner);
@@ -131,9 +122,7 @@ pub(super) async fn introspect(
     })
     .await?;
     let challenge = |error: &str, description: &str| {
-        format!(
-            "Bearer realm=\"portcullis\", error=\"{error}\", error_description=\"{description}\""
-        )
+        crate::bearer::challenge(Some(error), Some(description), None)
     };
     match body {
         Ok(body) => {

@@ -1,10 +1,9 @@
 //! `POST /token` and `POST /realms/{realm}/token` (RFC 6749 §3.2).
 
-use std::borrow::Cow;
-
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
-use oauth_core::grant::{self, Context};
+use oauth_core::error::Reason;
+use oauth_core::grant::{self, Context, Issued};
 use oauth_core::request::{Grant, TokenRequest};
 
 use crate::audit::{Audit, AuditEvent};
@@ -13,54 +12,48 @@ use crate::error::ApiError;
 use crate::params::{basic_credentials, parse_params, read_body};
 use crate::state::{AppState, OsEntropy, now};
 
-/// Audits a token request: `token_issued` (with the token's realm, subject and client), a failed
-/// password `login` (with the name given), or a detected refresh token reuse.
+/// Audits and counts a token request from what the core answered: `token_issued` (with the
+/// realm, subject and client it names), a failed password `login` (with the name given), or a
+/// refresh token reuse.
 fn record(
     audit: &Audit,
     grant_type: &'static str,
     username: Option<String>,
     ip: Option<String>,
     now: i64,
-    outcome: &Result<oauth_core::token::TokenResponse, ApiError>,
+    outcome: &Result<Issued, ApiError>,
 ) {
     let metrics = &crate::metrics::METRICS;
     match outcome {
-        Ok(response) => {
-            let Some(payload) = payload_of(&response.access_token) else {
-                return;
-            };
-            let Ok(claims) = serde_json::from_slice::<Issued<'_>>(&payload) else {
-                return;
-            };
-            metrics.token_issued(grant_type, &claims.realm_id);
+        Ok(issued) => {
+            let mut buffer = uuid::Uuid::encode_buffer();
+            let realm_label = issued.realm_id.hyphenated().encode_lower(&mut buffer);
+            metrics.token_issued(grant_type, realm_label);
             if !audit.is_enabled() {
                 return;
             }
-            let realm = uuid::Uuid::parse_str(&claims.realm_id).ok();
-            let kind = if claims.sub_kind == "client" {
-                "client"
-            } else {
-                "user"
-            };
+            let realm = Some(issued.realm_id);
+            let (kind, sub) = (
+                issued.subject.kind().as_str(),
+                issued.subject.id().to_string(),
+            );
             let mut event = AuditEvent::new("token_issued", realm, true, now)
-                .actor(kind, claims.sub.as_ref())
+                .actor(kind, sub.clone())
                 .ip(ip)
                 .detail(grant_type);
-            if let Some(client) = claims.client_id {
-                event = event.target("client", client.as_ref());
+            if let Some(client) = issued.client_id {
+                event = event.target("client", client.to_string());
             }
             if grant_type == "password" {
                 let mut login = AuditEvent::new("login", realm, true, now)
-                    .actor("user", claims.sub.as_ref())
+                    .actor("user", sub)
                     .detail("password grant");
                 login.ip.clone_from(&event.ip);
                 audit.record(login);
             }
             audit.record(event);
         }
-        Err(ApiError::OAuth(e))
-            if grant_type == "password" && e.code == oauth_core::ErrorCode::InvalidGrant =>
-        {
+        Err(ApiError::OAuth(e)) if e.reason == Some(Reason::BadCredentials) => {
             metrics.failed_login();
             let mut event = AuditEvent::new("login", None, false, now)
                 .ip(ip)
@@ -80,34 +73,12 @@ fn record(
             }
             audit.record(event);
         }
-        Err(ApiError::OAuth(e)) if e.description == oauth_core::grant::REUSE_DETECTED => {
+        Err(ApiError::OAuth(e)) if e.reason == Some(Reason::RefreshReuse) => {
             metrics.refresh_reuse();
             audit.record(AuditEvent::new("refresh_reuse", None, false, now).ip(ip));
         }
         Err(_) => {}
     }
-}
-
-/// The claims of an access token this server just signed that an audit event names.
-#[derive(serde::Deserialize)]
-struct Issued<'a> {
-    #[serde(borrow)]
-    sub: Cow<'a, str>,
-    #[serde(borrow, default)]
-    sub_kind: Cow<'a, str>,
-    #[serde(borrow, default)]
-    realm_id: Cow<'a, str>,
-    #[serde(borrow)]
-    client_id: Option<Cow<'a, str>>,
-}
-
-/// The decoded payload of a JWT this server just signed (no verification needed).
-fn payload_of(jwt: &str) -> Option<Vec<u8>> {
-    use base64::Engine;
-    let payload = jwt.split('.').nth(1)?;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .ok()
 }
 
 /// `POST /token` and `POST /realms/{realm}/token`.
@@ -174,7 +145,7 @@ async fn exchange(
     })
     .await;
     record(&audit, grant_type, username, ip, now, &outcome);
-    let response = outcome?;
+    let response = outcome?.response;
     // A grant succeeds only on proof: a verified client secret, a user's password, a live
     // refresh token or an unredeemed code.
     crate::ratelimit::mark_authenticated(&req);

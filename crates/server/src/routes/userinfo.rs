@@ -10,7 +10,6 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use oauth_core::bearer;
 use oauth_core::store::UserStore as _;
-use uuid::Uuid;
 
 use crate::blocking::run_blocking;
 use crate::error::ApiError;
@@ -20,11 +19,8 @@ use crate::state::{AppState, now};
 /// A refusal in RFC 6750 §3's shape.
 fn refuse(status: StatusCode, error: Option<&str>, description: &str) -> HttpResponse {
     let challenge = match error {
-        Some(error) => format!(
-            "Bearer realm=\"portcullis\", error=\"{error}\", error_description=\"{}\"",
-            description.replace('"', "'")
-        ),
-        None => "Bearer realm=\"portcullis\"".to_owned(),
+        Some(error) => crate::bearer::challenge(Some(error), Some(description), None),
+        None => crate::bearer::challenge(None, None, None),
     };
     let mut response = HttpResponse::build(status);
     response
@@ -44,20 +40,7 @@ fn bearer_token(
     req: &HttpRequest,
     body_token: Option<String>,
 ) -> Result<Option<String>, &'static str> {
-    let header = match req.headers().get(header::AUTHORIZATION) {
-        None => None,
-        Some(value) => {
-            let value = value.to_str().unwrap_or_default();
-            match value.split_once(' ') {
-                Some((scheme, token))
-                    if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-                {
-                    Some(token.trim().to_owned())
-                }
-                _ => return Err("the Authorization header is not a Bearer token"),
-            }
-        }
-    };
+    let header = crate::bearer::from_header(req)?;
     match (header, body_token) {
         (Some(_), Some(_)) => Err("the token was sent twice"),
         (header, body) => Ok(header.or(body)),
@@ -105,13 +88,13 @@ pub(super) async fn userinfo(
                 "the token belongs to another realm",
             )));
         }
-        if verified.subject_kind != "user" {
+        let Some(user_id) = verified.subject.user() else {
             return Ok(Err((
                 StatusCode::UNAUTHORIZED,
                 "invalid_token",
                 "the token was not issued for a user",
             )));
-        }
+        };
         if !verified.scope.contains("openid") {
             return Ok(Err((
                 StatusCode::FORBIDDEN,
@@ -119,10 +102,7 @@ pub(super) async fn userinfo(
                 "the token lacks the openid scope",
             )));
         }
-        let user = match Uuid::parse_str(&verified.subject) {
-            Ok(id) => shared.store.find_user(id)?,
-            Err(_) => None,
-        };
+        let user = shared.store.find_user(user_id)?;
         match user.filter(|u| u.active) {
             Some(user) => Ok(Ok(oauth_core::oidc::userinfo(&user, &verified.scope))),
             None => Ok(Err((
