@@ -445,5 +445,10 @@ pub fn new_session(
     (value, session)
 }
 
+mod flow;
+pub use flow::{Advanced, Happened, Input, LoginProblem, Outcome, advance};
+
+#[cfg(test)]
+mod flow_tests;
 #[cfg(test)]
 mod tests;
