@@ -16,47 +16,43 @@ use crate::error::ApiError;
 
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/token")
-            .route(web::post().to(token::token))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/realms/{realm}/token")
-            .route(web::post().to(token::token))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .route("/authorize", web::get().to(authorize::authorize_get))
-    .route("/authorize", web::post().to(authorize::authorize_post))
-    .service(
-        web::resource("/authorize/login")
-            .route(web::post().to(authorize::login_post))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/authorize/consent")
-            .route(web::post().to(authorize::consent_post))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .route(
-        "/realms/{realm}/authorize",
-        web::get().to(authorize::authorize_get),
-    )
-    .route(
-        "/realms/{realm}/authorize",
-        web::post().to(authorize::authorize_post),
-    )
-    .service(
-        web::resource("/realms/{realm}/authorize/login")
-            .route(web::post().to(authorize::login_post))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/realms/{realm}/authorize/consent")
-            .route(web::post().to(authorize::consent_post))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .route(
+    // The protocol endpoints, written once: at the root (the master realm, Authup's paths) and
+    // under `/realms/{realm}`.
+    for prefix in ["", "/realms/{realm}"] {
+        cfg.service(post_only(format!("{prefix}/token"), token::token))
+            .service(post_only(
+                format!("{prefix}/token/introspect"),
+                revocation::introspect,
+            ))
+            .service(post_only(
+                format!("{prefix}/token/revoke"),
+                revocation::revoke,
+            ))
+            .service(
+                web::resource(format!("{prefix}/authorize"))
+                    .route(web::get().to(authorize::authorize_get))
+                    .route(web::post().to(authorize::authorize_post)),
+            )
+            .service(post_only(
+                format!("{prefix}/authorize/login"),
+                authorize::login_post,
+            ))
+            .service(post_only(
+                format!("{prefix}/authorize/consent"),
+                authorize::consent_post,
+            ))
+            .service(
+                web::resource(format!("{prefix}/logout"))
+                    .route(web::get().to(logout::logout_get))
+                    .route(web::post().to(logout::logout_post)),
+            )
+            .service(
+                web::resource(format!("{prefix}/userinfo"))
+                    .route(web::get().to(userinfo::userinfo))
+                    .route(web::post().to(userinfo::userinfo)),
+            );
+    }
+    cfg.route(
         "/.well-known/openid-configuration",
         web::get().to(discovery::root),
     )
@@ -67,43 +63,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route(
         "/.well-known/oauth-authorization-server/realms/{realm}",
         web::get().to(discovery::realm),
-    )
-    .service(
-        web::resource("/token/introspect")
-            .route(web::post().to(revocation::introspect))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/token/revoke")
-            .route(web::post().to(revocation::revoke))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/realms/{realm}/token/introspect")
-            .route(web::post().to(revocation::introspect))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/realms/{realm}/token/revoke")
-            .route(web::post().to(revocation::revoke))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .route("/logout", web::get().to(logout::logout_get))
-    .route("/logout", web::post().to(logout::logout_post))
-    .route("/realms/{realm}/logout", web::get().to(logout::logout_get))
-    .route(
-        "/realms/{realm}/logout",
-        web::post().to(logout::logout_post),
-    )
-    .route("/userinfo", web::get().to(userinfo::userinfo))
-    .route("/userinfo", web::post().to(userinfo::userinfo))
-    .route(
-        "/realms/{realm}/userinfo",
-        web::get().to(userinfo::userinfo),
-    )
-    .route(
-        "/realms/{realm}/userinfo",
-        web::post().to(userinfo::userinfo),
     )
     .route("/jwks", web::get().to(jwks::all))
     .route("/realms/{realm}/jwks", web::get().to(jwks::realm))
@@ -117,6 +76,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/docs", web::get().to(crate::admin::openapi::docs))
     .configure(crate::admin::register_all)
     .default_service(web::to(not_found));
+}
+
+/// A resource that answers POST with `handler` and any other method with `405`.
+fn post_only<F, Args>(path: String, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::resource(path)
+        .route(web::post().to(handler))
+        .default_service(web::to(method_not_allowed))
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
