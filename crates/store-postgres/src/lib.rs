@@ -107,7 +107,31 @@ impl PgStore {
 #[allow(unused_imports)]
 use RunQueryDsl as _;
 
-mod imp {
-    use crate::{conv, schema};
-    store_shared::impl_store!(crate::PgStore, diesel::pg::Pg, transaction);
+/// The queries shared with `store-sqlite`, compiled for PostgreSQL.
+#[path = "../../store-shared/src/queries/mod.rs"]
+mod queries;
+
+/// The store type the shared queries implement `oauth_core::store` for.
+type DbStore = PgStore;
+
+/// The diesel backend of the shared queries.
+type Backend = diesel::pg::Pg;
+
+/// How the shared queries open a write transaction.
+trait WriteTransaction: Sized {
+    fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Self) -> Result<T, E>,
+        E: From<diesel::result::Error>;
+}
+
+impl WriteTransaction for PgConnection {
+    /// A plain `BEGIN` (row locks and unique constraints serialise writers).
+    fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Self) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        diesel::Connection::transaction(self, f)
+    }
 }

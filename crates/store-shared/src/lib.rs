@@ -2,23 +2,22 @@
 //!
 //! The two backends differ only in how a UUID is stored (`uuid` on PostgreSQL, `text` on SQLite),
 //! in the SQL type of timestamps, in the connection type and in how a write transaction starts.
-//! Everything else (the table definitions, the row types, every query and every conversion) lives
-//! here as two macros that each store crate expands with its own types:
+//! Everything else lives here once:
 //!
+//! - `src/queries/` (not a module of this crate): the row types and every `oauth_core::store`
+//!   trait implementation as ordinary Rust, one file per aggregate. Each store crate compiles the
+//!   directory as its own module (`#[path = "../../store-shared/src/queries/mod.rs"] mod
+//!   queries;`) next to its `schema`, `conv` (`type Id`, `fn id(Uuid) -> Id`,
+//!   `fn uuid(Id) -> StoreResult<Uuid>`), `DbStore` (with `conn()` and `pool_counts()`),
+//!   `Backend` and `WriteTransaction`;
 //! - [`define_schema!`] expands to the diesel `table!` definitions, given the SQL type of ids and
 //!   of timestamps;
-//! - [`impl_store!`] expands to the row types and the `oauth_core::store` trait implementations for
-//!   the crate's store type. It expects `schema` (from `define_schema!`) and `conv` (with
-//!   `type Id`, `fn id(Uuid) -> Id`, `fn uuid(Id) -> StoreResult<Uuid>`) in scope, and the store
-//!   type to have `fn conn(&self) -> StoreResult<impl DerefMut<Target = Connection>>` and
-//!   `fn pool_counts(&self) -> (u32, u32)` (connections, idle).
-//!
-//! The plain functions below (error mapping, time conversion, enum parsing) are shared as is.
+//! - two small helper macros that write `Records<T>` for a table (`records.rs`);
+//! - the plain functions below (error mapping, time conversion, enum parsing).
 
 mod records;
 mod schema;
 pub mod sealing;
-mod store;
 
 use chrono::{DateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};

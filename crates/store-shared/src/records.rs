@@ -1,6 +1,6 @@
-//! Helper macros of [`impl_store!`](crate::impl_store): `Records<T>` for one table, and the row
-//! type of an assignment table. Expanded inside `impl_store!`, where `schema`, `conv`, the row
-//! types and the store trait imports are in scope.
+//! Helper macros of the shared queries (`src/queries/records.rs`): `Records<T>` for one table, and
+//! the row type of an assignment table. Expanded where `schema`, `conv`, the row types and the
+//! store trait imports are in scope.
 
 /// Expands to `Records<$model> for $store` over table `$table` with row type `$row` (which has
 /// `from_model`, `into_model` and derives `AsChangeset`). Only the listed columns can be filtered
@@ -135,7 +135,7 @@ macro_rules! __assignment {
     ($store:ty, $backend:ty, $model:ident, $row:ident, $table:ident, $left:ident, $right:ident) => {
         #[derive(Queryable, Selectable, Insertable, AsChangeset)]
         #[diesel(table_name = schema::$table)]
-        struct $row {
+        pub(super) struct $row {
             id: conv::Id,
             realm_id: conv::Id,
             $left: conv::Id,
@@ -143,7 +143,7 @@ macro_rules! __assignment {
         }
 
         impl $row {
-            fn from_model(a: &$model) -> StoreResult<Self> {
+            pub(super) fn from_model(a: &$model) -> StoreResult<Self> {
                 Ok(Self {
                     id: conv::id(a.id),
                     realm_id: conv::id(a.realm_id),
@@ -151,7 +151,7 @@ macro_rules! __assignment {
                     $right: conv::id(a.$right),
                 })
             }
-            fn into_model(self) -> StoreResult<$model> {
+            pub(super) fn into_model(self) -> StoreResult<$model> {
                 Ok($model {
                     id: conv::uuid(self.id)?,
                     realm_id: conv::uuid(self.realm_id)?,

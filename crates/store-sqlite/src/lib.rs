@@ -110,11 +110,32 @@ impl SqliteStore {
     }
 }
 
-mod imp {
-    use crate::{conv, schema};
-    store_shared::impl_store!(
-        crate::SqliteStore,
-        diesel::sqlite::Sqlite,
-        immediate_transaction
-    );
+/// The queries shared with `store-postgres`, compiled for SQLite.
+#[path = "../../store-shared/src/queries/mod.rs"]
+mod queries;
+
+/// The store type the shared queries implement `oauth_core::store` for.
+type DbStore = SqliteStore;
+
+/// The diesel backend of the shared queries.
+type Backend = diesel::sqlite::Sqlite;
+
+/// How the shared queries open a write transaction.
+trait WriteTransaction: Sized {
+    fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Self) -> Result<T, E>,
+        E: From<diesel::result::Error>;
+}
+
+impl WriteTransaction for SqliteConnection {
+    /// `BEGIN IMMEDIATE`: concurrent writers queue on `busy_timeout` instead of failing when a
+    /// read lock would have to be upgraded.
+    fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Self) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        self.immediate_transaction(f)
+    }
 }
