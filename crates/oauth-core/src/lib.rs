@@ -60,7 +60,6 @@ pub mod scope;
 pub mod secret;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
-#[path = "tests/conformance.rs"]
 pub mod testing;
 pub mod text;
 pub mod throttle;

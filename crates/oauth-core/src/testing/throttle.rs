@@ -11,6 +11,7 @@ use crate::provision::{self, NewUser};
 use crate::secret::Password;
 use crate::store::Store;
 use crate::throttle::FREE_FAILURES;
+use crate::throttle::Failures;
 
 /// What an attempt came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,5 +217,74 @@ pub fn concurrent_guesses_cannot_exceed_the_policy(store: &dyn Store) {
             .iter()
             .all(|o| matches!(o, Outcome::Wrong | Outcome::Throttled(1))),
         "{outcomes:?}"
+    );
+}
+
+pub fn login_failures_count_atomically_and_windows_restart(store: &dyn Store) {
+    let key = "user:r:alice";
+    let free = |_: &Failures| 0;
+    assert_eq!(store.login_failures(key).unwrap(), None);
+    // Twenty concurrent attempts under a policy of five: exactly five are taken, each seeing a
+    // different count.
+    let five = |f: &Failures| i64::from(f.count >= 5);
+    let taken: Vec<u32> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..20)
+            .map(|_| {
+                s.spawn(|| {
+                    store
+                        .take_login_attempt(key, NOW, NOW - 3600, &five)
+                        .unwrap()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().unwrap().ok())
+            .map(|f| f.count)
+            .collect()
+    });
+    let mut counts = taken.clone();
+    counts.sort_unstable();
+    assert_eq!(
+        counts,
+        [1, 2, 3, 4, 5],
+        "no count lost or shared: {taken:?}"
+    );
+    let counted = store.login_failures(key).unwrap().unwrap();
+    assert_eq!(
+        (counted.count, counted.window_start, counted.last),
+        (5, NOW, NOW),
+        "refused attempts are not counted"
+    );
+    assert_eq!(
+        store
+            .take_login_attempt(key, NOW + 5, NOW - 3600, &|f| i64::from(f.count) * 7)
+            .unwrap(),
+        Err(35),
+        "the wait is what the policy says about the current counter"
+    );
+    let next = store
+        .take_login_attempt(key, NOW + 5, NOW - 3600, &free)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (next.count, next.window_start, next.last),
+        (6, NOW, NOW + 5)
+    );
+    // A window that began before the cutoff starts over.
+    let restarted = store
+        .take_login_attempt(key, NOW + 4000, NOW + 1, &free)
+        .unwrap()
+        .unwrap();
+    assert_eq!((restarted.count, restarted.window_start), (1, NOW + 4000));
+    store
+        .take_login_attempt("ip:10.0.0.1", NOW, NOW - 3600, &free)
+        .unwrap()
+        .unwrap();
+    store.clear_login_failures(key).unwrap();
+    assert_eq!(store.login_failures(key).unwrap(), None);
+    assert!(
+        store.login_failures("ip:10.0.0.1").unwrap().is_some(),
+        "other keys are kept"
     );
 }

@@ -1,6 +1,8 @@
 //! Conformance cases for the server's own authorization: bootstrap runs once and never grants by
 //! name, and the grants of a user or a client are found and ended together.
 
+use super::codes::code_world;
+use super::refresh::refresh_record;
 use uuid::Uuid;
 
 use super::{NOW, hasher, rng};
@@ -208,4 +210,62 @@ pub fn grants_of_a_user_or_client_are_found_and_ended(store: &dyn Store) {
         .unwrap()
         .unwrap();
     assert!(found.revoked_at.is_some(), "alice's sessions end too");
+}
+
+pub fn revocations_are_recorded_and_found(store: &dyn Store) {
+    assert!(!store.any_revoked(&["jti-1"]).unwrap());
+    assert!(!store.any_revoked(&[]).unwrap());
+    store.revoke_token_id("jti-1", NOW + 60).unwrap();
+    store.revoke_token_id("jti-1", NOW + 90).unwrap();
+    assert!(store.any_revoked(&["jti-1"]).unwrap());
+    assert!(store.any_revoked(&["other", "jti-1"]).unwrap());
+    assert!(!store.any_revoked(&["other", "family-2"]).unwrap());
+}
+
+pub fn refresh_families_are_found_by_session(store: &dyn Store) {
+    let mut r = rng(60);
+    let (realm, user, _, _) = code_world(store);
+    let (_, session) = crate::authorize::new_session(&realm, user.id, 600, NOW, &mut r);
+    store.create_session(&session).unwrap();
+    let (f1, f2, f3) = (
+        random_uuid(&mut r),
+        random_uuid(&mut r),
+        random_uuid(&mut r),
+    );
+    for (family, in_session, value) in [
+        (f1, true, "a"),
+        (f1, true, "b"),
+        (f2, true, "c"),
+        (f3, false, "d"),
+    ] {
+        let mut token = refresh_record(store, family, value, &mut r);
+        if in_session {
+            // Re-insert under a new hash, bound to the session.
+            token.id = random_uuid(&mut r);
+            token.token_hash = TokenHash::of(&format!("{value}-session"));
+            token.session_id = Some(session.id);
+            store.create_refresh_token(&token).unwrap();
+        }
+    }
+    let mut found = store
+        .refresh_families_of(GrantHolder::Session(session.id))
+        .unwrap();
+    found.sort();
+    let mut expected = vec![f1, f2];
+    expected.sort();
+    assert_eq!(found, expected);
+    store.revoke_refresh_family(f1, NOW + 1).unwrap();
+    assert_eq!(
+        store
+            .refresh_families_of(GrantHolder::Session(session.id))
+            .unwrap(),
+        vec![f2],
+        "revoked families are done"
+    );
+    assert!(
+        store
+            .refresh_families_of(GrantHolder::Session(Uuid::nil()))
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -1,6 +1,8 @@
 //! Conformance cases for [`Records`]: the generic list, get, insert, update and delete every store
 //! serves the admin API with, and the one-transaction realm creation.
 
+use super::codes::code_record;
+use super::refresh::refresh_record;
 use uuid::Uuid;
 
 use super::{NOW, hasher, rng};
@@ -324,4 +326,32 @@ pub fn events_are_batched_listed_and_purged(store: &dyn Store) {
     let page: crate::store::records::Page<Event> =
         store.list_records(&ListQuery::default()).unwrap();
     assert_eq!(page.total, 3);
+}
+
+pub fn expired_rows_are_purged_and_live_ones_kept(store: &dyn Store) {
+    let mut r = rng(5);
+    let refresh = refresh_record(store, random_uuid(&mut r), "old-refresh", &mut r);
+    let (code, _) = code_record(store, "old-code", &mut r);
+    store.revoke_token_id("gone", NOW + 30).unwrap();
+    store.revoke_token_id("kept", NOW + 600).unwrap();
+    store
+        .take_login_attempt("who", NOW, NOW - 3600, &|_| 0)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store.purge_expired(NOW + 10, NOW - 1).unwrap(),
+        0,
+        "nothing expired yet"
+    );
+    assert_eq!(store.purge_expired(NOW + 61, NOW).unwrap(), 3);
+    assert_eq!(store.find_refresh_token(&refresh.token_hash).unwrap(), None);
+    assert_eq!(
+        store.find_authorization_code(&code.code_hash).unwrap(),
+        None
+    );
+    assert!(!store.any_revoked(&["gone"]).unwrap());
+    assert!(store.any_revoked(&["kept"]).unwrap());
+    assert!(store.login_failures("who").unwrap().is_some());
+    assert_eq!(store.purge_expired(NOW + 61, NOW + 1).unwrap(), 1);
+    assert!(store.login_failures("who").unwrap().is_none());
 }

@@ -6,12 +6,14 @@
 use super::{NOW, hasher, rng};
 use crate::hash::TokenHash;
 use crate::model::{BootstrapRecord, Permission, Session, UserPermission};
+use crate::model::{RolePermission, SigningAlgorithm};
 use crate::provision::{self, NewUser};
 use crate::random::random_uuid;
 use crate::revocation;
 use crate::secret::Password;
 use crate::store::records::{FieldValue, ListQuery, Records, list_all};
 use crate::store::{GrantHolder, Store};
+use uuid::Uuid;
 
 /// Attacker: anyone who knows the default password, waiting for the upgrade of a database an
 /// older version bootstrapped and whose master users were all deleted. The upgrade adopts it and
@@ -208,4 +210,74 @@ pub fn ending_a_users_grants_reaches_every_session(store: &dyn Store) {
     assert_eq!(sessions.len(), 1_100);
     let live = sessions.iter().filter(|s| s.revoked_at.is_none()).count();
     assert_eq!(live, 0, "every session ends");
+}
+
+pub fn bootstrap_is_idempotent(store: &dyn Store) {
+    let hasher = hasher();
+    let pw = Password::new("start123");
+    let first = provision::bootstrap(store, &hasher, "admin", &pw, NOW, &mut rng(1)).unwrap();
+    assert!(first.admin_created);
+    let snapshot = |store: &dyn Store| {
+        let realm = store.find_realm_by_name("master").unwrap().unwrap();
+        (
+            store.list_scopes(realm.id).unwrap().len(),
+            store.list_permissions().unwrap().len(),
+            store.list_signing_keys(None).unwrap().len(),
+            store
+                .find_user_by_name(realm.id, "admin")
+                .unwrap()
+                .map(|u| u.id),
+        )
+    };
+    let before = snapshot(store);
+    let second = provision::bootstrap(
+        store,
+        &hasher,
+        "admin",
+        &Password::new("other"),
+        NOW + 9,
+        &mut rng(2),
+    )
+    .unwrap();
+    assert!(!second.admin_created);
+    assert_eq!(second.realm, first.realm);
+    assert_eq!(snapshot(store), before);
+    assert_eq!(before.0, 5);
+    assert_eq!(before.2, 2);
+    let admin = before.3.unwrap();
+    let perms = store.user_permission_names(admin).unwrap();
+    assert_eq!(perms, provision::built_in_permissions());
+
+    // An upgrade that brings a new built-in permission (here: one removed, as if it never
+    // existed) gives it to the master admin and to every realm's realm_admin at the next start.
+    let realm = provision::create_realm(
+        store,
+        provision::NewRealm::named("upgraded", SigningAlgorithm::Es256),
+        NOW,
+        &mut rng(3),
+    )
+    .unwrap();
+    let realm_admin = store
+        .find_role_by_name(realm.id, provision::REALM_ADMIN_ROLE)
+        .unwrap()
+        .unwrap();
+    let held = |role: Uuid| {
+        let mut query = ListQuery::by("role_id", FieldValue::Id(role));
+        query.limit = 1000;
+        Records::<RolePermission>::list_records(store, &query)
+            .unwrap()
+            .items
+            .len()
+    };
+    let every = store.list_permissions().unwrap();
+    assert_eq!(held(realm_admin.id), every.len());
+    let newest = every.iter().find(|p| p.name == "consent_read").unwrap();
+    Records::<Permission>::delete_record(store, newest.id).unwrap();
+    assert_eq!(held(realm_admin.id), every.len() - 1);
+    provision::bootstrap(store, &hasher, "admin", &pw, NOW + 10, &mut rng(4)).unwrap();
+    assert_eq!(held(realm_admin.id), every.len());
+    assert_eq!(
+        store.user_permission_names(admin).unwrap(),
+        provision::built_in_permissions()
+    );
 }
