@@ -11,8 +11,8 @@ use uuid::Uuid;
 use crate::error::StoreError;
 use crate::model::{
     AuthorizationCode, BootstrapRecord, Client, ClientPermission, ClientScope, Consent, Event,
-    Failures, Permission, Realm, RealmBundle, RefreshToken, Role, RolePermission, ScopeRecord,
-    Session, SigningKey, UnixTime, User, UserPermission, UserRole,
+    Failures, KeyStatus, Permission, Realm, RealmBundle, RefreshToken, Role, RolePermission,
+    ScopeRecord, Session, SigningKey, UnixTime, User, UserPermission, UserRole,
 };
 use crate::store::{
     ClientStore, KeyStore, RealmStore, RoleStore, ScopeStore, Store, StoreResult, UserStore,
@@ -284,6 +284,20 @@ impl KeyStore for MemoryStore {
             .collect();
         found.sort_by_key(|k| (k.created_at, k.id));
         Ok(found)
+    }
+    fn set_key_status(&self, id: Uuid, from: KeyStatus, to: KeyStatus) -> StoreResult<bool> {
+        let mut inner = self.write()?;
+        match inner
+            .keys
+            .iter_mut()
+            .find(|k| k.id == id && k.status == from)
+        {
+            Some(key) => {
+                key.status = to;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 }
 

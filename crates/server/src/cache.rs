@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 use oauth_core::Store;
 use oauth_core::hash::TokenHash;
 use oauth_core::model::{
-    AuthorizationCode, BootstrapRecord, Client, Consent, Event, Failures, Permission, Realm,
-    RealmBundle, RefreshToken, Role, ScopeRecord, Session, SigningKey, UnixTime, User,
+    AuthorizationCode, BootstrapRecord, Client, Consent, Event, Failures, KeyStatus, Permission,
+    Realm, RealmBundle, RefreshToken, Role, ScopeRecord, Session, SigningKey, UnixTime, User,
 };
 use oauth_core::store::records::{ListQuery, Page, Records};
 use oauth_core::store::{
@@ -229,6 +229,11 @@ impl<S: Store + ?Sized> KeyStore for CachedStore<S> {
     fn list_signing_keys(&self, realm_id: Option<Uuid>) -> StoreResult<Vec<SigningKey>> {
         self.keys
             .get_or_load(realm_id, || self.inner.list_signing_keys(realm_id), always)
+    }
+    fn set_key_status(&self, id: Uuid, from: KeyStatus, to: KeyStatus) -> StoreResult<bool> {
+        let result = self.inner.set_key_status(id, from, to);
+        self.keys.clear();
+        result
     }
 }
 

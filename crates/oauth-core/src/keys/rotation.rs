@@ -145,7 +145,6 @@ pub fn rotate_realm(
     now: UnixTime,
     rotate_now: Option<Option<SigningAlgorithm>>,
 ) -> Result<Vec<KeyChange>, crate::error::Error> {
-    use crate::store::records::Records;
     let keys = store.list_signing_keys(Some(realm_id))?;
     let mut changes = plan(&keys, policy, now, rotate_now.is_some());
     if let Some(Some(only)) = rotate_now {
@@ -172,9 +171,10 @@ pub fn rotate_realm(
                 }
             }
             KeyChange::SetStatus { key, status } => {
-                if let Some(mut found) = keys.iter().find(|k| k.id == *key).cloned() {
-                    found.status = *status;
-                    Records::<SigningKey>::update_record(store, &found)?;
+                // Compare-and-set from the status planned on: a node that rotated first wins,
+                // and the private key is never rewritten.
+                if let Some(found) = keys.iter().find(|k| k.id == *key) {
+                    store.set_key_status(found.id, found.status, *status)?;
                 }
             }
         }

@@ -14,8 +14,8 @@ use crate::error::StoreError;
 use crate::hash::TokenHash;
 use crate::model::{
     AuthorizationCode, BootstrapRecord, Client, ClientPermission, ClientScope, Consent, Event,
-    Failures, Permission, Realm, RealmBundle, RefreshToken, Role, RolePermission, ScopeRecord,
-    Session, SigningKey, UnixTime, User, UserPermission, UserRole,
+    Failures, KeyStatus, Permission, Realm, RealmBundle, RefreshToken, Role, RolePermission,
+    ScopeRecord, Session, SigningKey, UnixTime, User, UserPermission, UserRole,
 };
 use records::Records;
 
@@ -92,6 +92,9 @@ pub trait KeyStore {
     fn create_signing_key(&self, key: &SigningKey) -> StoreResult<()>;
     /// Keys of one realm, or of every realm with `None`, oldest first.
     fn list_signing_keys(&self, realm_id: Option<Uuid>) -> StoreResult<Vec<SigningKey>>;
+    /// Sets key `id`'s status to `to` if it is `from` (compare-and-set: of two nodes rotating at
+    /// once only one moves a key, and the private key is never rewritten); answers whether it did.
+    fn set_key_status(&self, id: Uuid, from: KeyStatus, to: KeyStatus) -> StoreResult<bool>;
 }
 
 /// Refresh tokens and their families.

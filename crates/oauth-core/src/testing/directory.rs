@@ -6,7 +6,9 @@ use uuid::Uuid;
 use super::{NOW, hasher, rng};
 use crate::error::{Error, StoreError};
 use crate::keys::generate_signing_key;
-use crate::model::{KeyStatus, Permission, Role, RolePermission, SigningAlgorithm, UserRole};
+use crate::model::{
+    KeyStatus, Permission, Role, RolePermission, SigningAlgorithm, SigningKey, UserRole,
+};
 use crate::provision::{self, NewClient, NewUser};
 use crate::random::{SeededEntropy, random_uuid};
 use crate::secret::Password;
@@ -211,4 +213,36 @@ pub fn signing_keys_list_per_realm_and_all(store: &dyn Store) {
     assert!(keys_a.iter().all(|k| k.realm_id == a.id));
     assert_eq!(store.list_signing_keys(Some(b.id)).unwrap().len(), 2);
     assert_eq!(store.list_signing_keys(None).unwrap().len(), 5);
+
+    // A status changes only from the status expected, and nothing else of the key changes.
+    assert!(
+        !store
+            .set_key_status(extra.id, KeyStatus::Active, KeyStatus::Disabled)
+            .unwrap()
+    );
+    assert!(
+        store
+            .set_key_status(extra.id, KeyStatus::Passive, KeyStatus::Active)
+            .unwrap()
+    );
+    assert!(
+        !store
+            .set_key_status(extra.id, KeyStatus::Passive, KeyStatus::Disabled)
+            .unwrap(),
+        "a second node planning from the old status changes nothing"
+    );
+    let stored = store.list_signing_keys(Some(a.id)).unwrap();
+    let stored = stored.iter().find(|k| k.id == extra.id).unwrap();
+    assert_eq!(
+        *stored,
+        SigningKey {
+            status: KeyStatus::Active,
+            ..extra.clone()
+        }
+    );
+    assert!(
+        !store
+            .set_key_status(Uuid::nil(), KeyStatus::Active, KeyStatus::Passive)
+            .unwrap()
+    );
 }

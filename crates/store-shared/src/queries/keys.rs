@@ -29,4 +29,16 @@ impl KeyStore for DbStore {
         .map_err(map_error)?;
         rows.into_iter().map(KeyRow::into_model).collect()
     }
+    fn set_key_status(&self, id: Uuid, from: KeyStatus, to: KeyStatus) -> StoreResult<bool> {
+        use schema::signing_keys::dsl;
+        let changed = diesel::update(
+            dsl::signing_keys
+                .find(conv::id(id))
+                .filter(dsl::status.eq(from.as_str())),
+        )
+        .set(dsl::status.eq(to.as_str()))
+        .execute(&mut *self.conn()?)
+        .map_err(map_error)?;
+        Ok(changed > 0)
+    }
 }

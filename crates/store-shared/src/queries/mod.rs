@@ -30,8 +30,8 @@ mod prelude {
     pub(super) use store_shared::__oauth_core::hash::TokenHash;
     pub(super) use store_shared::__oauth_core::model::{
         AuthorizationCode, BootstrapRecord, Client, ClientPermission, ClientScope, Consent, Event,
-        Failures, Permission, Realm, RealmBundle, RefreshToken, Role, RolePermission, ScopeRecord,
-        Session, SigningKey, UnixTime, User, UserPermission, UserRole,
+        Failures, KeyStatus, Permission, Realm, RealmBundle, RefreshToken, Role, RolePermission,
+        ScopeRecord, Session, SigningKey, UnixTime, User, UserPermission, UserRole,
     };
     pub(super) use store_shared::__oauth_core::secret::{PasswordHash, PrivateKeyDer};
     pub(super) use store_shared::__oauth_core::store::records::{
