@@ -14,6 +14,9 @@
 //!   [--scenario NAME]`: the load benchmark (see `bench/mod.rs`).
 //! - `cargo xtask fuzz [--seconds N] [--target NAME]`: runs the fuzz targets of `fuzz/` (see
 //!   `fuzz.rs`); not a CI step (ten minutes a target), but CI replays the corpus it keeps.
+//! - `cargo xtask citations` (also a step of `ci`, right after formatting): every test that
+//!   README.md, ARCHITECTURE.md, SECURITY.md, BENCHMARKS.md and `docs/` cite exists in the sources
+//!   (`citations.rs`; the syntax is in SECURITY.md, "How tests are cited").
 //! - `cargo xtask migrations`: checks that `migrations/sqlite` and `migrations/postgres` hold the
 //!   same migration names, each with `up.sql` and `down.sql`.
 //!
@@ -27,6 +30,7 @@ use std::process::{Command, ExitCode};
 use std::time::Duration;
 
 mod bench;
+mod citations;
 mod fuzz;
 
 const DEFAULT_TEST_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -37,13 +41,14 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("test") => test(&args[1..]),
         Some("migrations") => migrations(),
+        Some("citations") => citations::citations(&root()),
         Some("openapi") => openapi(false),
         Some("deploy") => deploy(),
         Some("bench") => bench::bench(&root(), &args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | test [cargo test args] | migrations | openapi | deploy | bench [--db sqlite|postgres|both] \
+                "usage: cargo xtask <ci | test [cargo test args] | migrations | citations | openapi | deploy | bench [--db sqlite|postgres|both] \
                  [--duration SECS] [--connections N] [--scenario NAME] [--abuse-controls on|off] | fuzz [--seconds N] [--target NAME]>"
             );
             return ExitCode::from(2);
@@ -92,6 +97,7 @@ pub(crate) fn run_with(
 
 fn ci() -> Result<(), String> {
     run("format", "cargo", &["fmt", "--all", "--check"])?;
+    citations::citations(&root())?;
     migrations()?;
     run(
         "clippy",
