@@ -45,6 +45,8 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     /// How long a request's body may take to arrive (`params::read_body`).
     pub body_timeout: Duration,
+    /// The request path's clock (the system's; tests move it forward).
+    pub clock: Arc<Clock>,
 }
 
 impl AppState {
@@ -69,6 +71,7 @@ impl AppState {
             password_min_length: DEFAULT_PASSWORD_MIN_LENGTH,
             limits: Arc::default(),
             body_timeout: DEFAULT_BODY_TIMEOUT,
+            clock: Arc::default(),
         }
     }
 }
@@ -76,7 +79,27 @@ impl AppState {
 /// How long a request's body may take to arrive unless configured (`http.body_timeout`).
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The current Unix time in seconds, read once per request.
+/// The clock requests read their time from: the system's, plus an offset that only tests set
+/// (so expiry is tested by moving time forward, not by sleeping).
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset: std::sync::atomic::AtomicI64,
+}
+
+impl Clock {
+    /// The current Unix time in seconds, read once per request.
+    pub fn now(&self) -> i64 {
+        now().saturating_add(self.offset.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Moves this clock `seconds` forward.
+    pub fn advance(&self, seconds: i64) {
+        self.offset
+            .fetch_add(seconds, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// The system's Unix time in seconds.
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

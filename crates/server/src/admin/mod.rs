@@ -266,7 +266,7 @@ impl Call {
 
     fn ctx(&self) -> Result<Ctx<'_>, ApiError> {
         let store: &dyn Store = &*self.state.store;
-        let now = now();
+        let now = self.state.clock.now();
         let principal = principal::authenticate(store, &self.state.settings, &self.token, now)?;
         self.state
             .limits

@@ -25,7 +25,7 @@ use crate::blocking::run_blocking;
 use crate::error::ApiError;
 use crate::pages::{self, SESSION_COOKIE};
 use crate::params::{parse_form, read_body};
-use crate::state::{AppState, OsEntropy, now};
+use crate::state::{AppState, OsEntropy};
 
 /// What the person did, owned so it can move to the blocking pool.
 enum Action {
@@ -60,7 +60,7 @@ async fn run(
     let (s, name, q) = (shared.clone(), realm_label(&realm), request.clone());
     let ip = shared.limits.client_ip(req).map(|ip| ip.to_string());
     let client_ip = ip.clone();
-    let now = now();
+    let now = shared.clock.now();
     let outcome = run_blocking(move || {
         let mut rng = OsEntropy;
         let mut ctx = Context {

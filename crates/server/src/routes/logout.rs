@@ -19,7 +19,7 @@ use crate::audit::AuditEvent;
 use crate::blocking::run_blocking;
 use crate::pages::{self, SESSION_COOKIE};
 use crate::params::{parse_form, read_body};
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 async fn handle(
     req: HttpRequest,
@@ -56,7 +56,7 @@ async fn handle(
     let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
     let shared: Arc<AppState> = state.into_inner();
     let (s, r, q) = (shared.clone(), realm.clone(), request.clone());
-    let now = now();
+    let now = shared.clock.now();
     let outcome = run_blocking(move || {
         let store = s.store.as_ref();
         let Some(found) = store.find_realm_by_name(r.as_deref().unwrap_or(MASTER_REALM))? else {

@@ -19,7 +19,7 @@ use oauth_core::{Error, OAuthError, Store, revocation};
 use crate::blocking::run_blocking;
 use crate::error::ApiError;
 use crate::params::{basic_credentials, parse_params, read_body};
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// The decoded request: its client credentials and the `token` (a `token_type_hint` is only a
 /// hint; both token kinds are always tried, RFC 7009 §2.1, RFC 7662 §2.1). With `bearer` the
@@ -85,7 +85,7 @@ pub(super) async fn introspect(
     state.limits.check_client(&credentials)?;
     let path = path.map(web::Path::into_inner);
     let shared = state.into_inner();
-    let now = now();
+    let now = shared.clock.now();
     let body = run_blocking(move || {
         let store = shared.store.as_ref();
         let (realm, audience) = match bearer {
@@ -158,7 +158,7 @@ pub(super) async fn revoke(
     let confidential = credentials.secret.is_some();
     let path = path.map(web::Path::into_inner);
     let shared = state.into_inner();
-    let now = now();
+    let now = shared.clock.now();
     run_blocking(move || {
         let store = shared.store.as_ref();
         let realm = realm_of(store, path, &credentials)?;

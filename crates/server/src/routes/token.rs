@@ -10,7 +10,7 @@ use crate::audit::{Audit, AuditEvent};
 use crate::blocking::run_blocking;
 use crate::error::ApiError;
 use crate::params::{basic_credentials, parse_params, read_body};
-use crate::state::{AppState, OsEntropy, now};
+use crate::state::{AppState, OsEntropy};
 
 /// Audits and counts a token request from what the core answered: `token_issued` (with the
 /// realm, subject and client it names), a failed password `login` (with the name given), or a
@@ -110,7 +110,7 @@ async fn exchange(
         Grant::Password { username, .. } => Some(username.clone()),
         _ => None,
     };
-    let now = now();
+    let now = state.clock.now();
     let client_ip = state.limits.client_ip(&req).map(|ip| ip.to_string());
     // Only the password grant hashes; it waits for a hashing permit so other requests never queue
     // behind a login storm on the blocking pool. The permit is released as soon as the hash is

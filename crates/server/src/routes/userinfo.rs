@@ -14,7 +14,7 @@ use oauth_core::store::UserStore as _;
 use crate::blocking::run_blocking;
 use crate::error::ApiError;
 use crate::params::{parse_params, read_body};
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// A refusal in RFC 6750 §3's shape.
 fn refuse(status: StatusCode, error: Option<&str>, description: &str) -> HttpResponse {
@@ -72,7 +72,7 @@ pub(super) async fn userinfo(
     };
     let realm_name = path.map(web::Path::into_inner);
     let shared = state.into_inner();
-    let now = now();
+    let now = shared.clock.now();
     let outcome = run_blocking(move || {
         let verified = match bearer::verify(shared.store.as_ref(), &shared.settings, &token, now)? {
             Ok(verified) => verified,

@@ -514,8 +514,7 @@ where
 
 #[actix_web::test]
 async fn codes_need_the_verifier_and_die_after_use_or_expiry() {
-    // Long enough for four refused redemptions on a busy machine, short enough to wait out.
-    let fx = fixture_with(|s| s.authorization_code_lifetime = 4);
+    let fx = fixture();
     let (id, secret) = web_client(&fx, true);
     let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
     let mut jar = Jar::default();
@@ -567,7 +566,10 @@ async fn codes_need_the_verifier_and_die_after_use_or_expiry() {
     );
 
     let late = code_for(&app, &mut jar, &challenge).await;
-    std::thread::sleep(std::time::Duration::from_millis(5100));
+    // Time moves past the code's lifetime (the request path's clock, no sleeping).
+    fx.state
+        .clock
+        .advance(fx.state.settings.authorization_code_lifetime + 1);
     let (status, _, body) = send(&app, redeem(&late, Some(VERIFIER), REDIRECT)).await;
     assert_eq!(
         (status, body["error"].as_str()),
