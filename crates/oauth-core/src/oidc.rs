@@ -130,64 +130,154 @@ pub fn id_token(
 }
 
 /// The UserInfo response (Core §5.3): `sub`, and the claims the token's scope allows.
-pub fn userinfo(user: &User, scope: &Scope) -> serde_json::Value {
-    let mut claims = serde_json::Map::new();
-    claims.insert("sub".into(), user.id.to_string().into());
-    if scope.contains("identity") || scope.contains("profile") {
-        let name = user
-            .display_name
-            .clone()
-            .unwrap_or_else(|| user.name.clone());
-        claims.insert("preferred_username".into(), user.name.clone().into());
-        claims.insert("name".into(), name.into());
-        if let Some(given) = &user.first_name {
-            claims.insert("given_name".into(), given.clone().into());
-        }
-        if let Some(family) = &user.last_name {
-            claims.insert("family_name".into(), family.clone().into());
-        }
-        claims.insert("updated_at".into(), user.updated_at.into());
-    }
-    if scope.contains("email")
-        && let Some(email) = &user.email
-    {
-        claims.insert("email".into(), email.clone().into());
-        claims.insert("email_verified".into(), user.email_verified.into());
-    }
-    serde_json::Value::Object(claims)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserInfo {
+    /// The user's id.
+    pub sub: Uuid,
+    /// The username (`identity` or `profile`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_username: Option<String>,
+    /// The display name, else the username (`identity` or `profile`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// First name (`identity` or `profile`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    /// Last name (`identity` or `profile`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
+    /// Last change of the user, Unix seconds (`identity` or `profile`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<UnixTime>,
+    /// E-mail address (`email`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Whether it was verified (`email`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_verified: Option<bool>,
 }
 
-/// The OpenID Connect discovery document (also served as RFC 8414 metadata) of a realm.
-pub fn discovery(settings: &Settings, realm: &Realm, scopes: &[String]) -> serde_json::Value {
+/// The UserInfo claims of `user` for a token of `scope`.
+pub fn userinfo(user: &User, scope: &Scope) -> UserInfo {
+    let profile = scope.contains("identity") || scope.contains("profile");
+    let email = scope
+        .contains("email")
+        .then_some(())
+        .and(user.email.clone());
+    UserInfo {
+        sub: user.id,
+        preferred_username: profile.then(|| user.name.clone()),
+        name: profile.then(|| {
+            user.display_name
+                .clone()
+                .unwrap_or_else(|| user.name.clone())
+        }),
+        given_name: user.first_name.clone().filter(|_| profile),
+        family_name: user.last_name.clone().filter(|_| profile),
+        updated_at: profile.then_some(user.updated_at),
+        email_verified: email.as_ref().map(|_| user.email_verified),
+        email,
+    }
+}
+
+/// A realm's OpenID Connect discovery document (also served as RFC 8414 metadata).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProviderMetadata {
+    /// The realm's issuer.
+    pub issuer: String,
+    /// `{issuer}/authorize`.
+    pub authorization_endpoint: String,
+    /// `{issuer}/token`.
+    pub token_endpoint: String,
+    /// `{issuer}/jwks`.
+    pub jwks_uri: String,
+    /// `{issuer}/userinfo`.
+    pub userinfo_endpoint: String,
+    /// `{issuer}/token/introspect`.
+    pub introspection_endpoint: String,
+    /// `{issuer}/token/revoke`.
+    pub revocation_endpoint: String,
+    /// `{issuer}/logout`.
+    pub end_session_endpoint: String,
+    /// The realm's scopes.
+    pub scopes_supported: Vec<String>,
+    /// `code`.
+    pub response_types_supported: &'static [&'static str],
+    /// `query`.
+    pub response_modes_supported: &'static [&'static str],
+    /// The four grants.
+    pub grant_types_supported: &'static [&'static str],
+    /// `public`.
+    pub subject_types_supported: &'static [&'static str],
+    /// RS256 and ES256.
+    pub id_token_signing_alg_values_supported: &'static [&'static str],
+    /// Basic, post and none.
+    pub token_endpoint_auth_methods_supported: &'static [&'static str],
+    /// `S256`, and `plain` when enabled.
+    pub code_challenge_methods_supported: Vec<&'static str>,
+    /// `none`, `login`, `consent`.
+    pub prompt_values_supported: &'static [&'static str],
+    /// The claims of ID tokens and UserInfo.
+    pub claims_supported: &'static [&'static str],
+    /// RFC 9207: `iss` comes back with every authorization response.
+    pub authorization_response_iss_parameter_supported: bool,
+}
+
+/// The discovery document of `realm`, whose scopes are `scopes`.
+pub fn discovery(settings: &Settings, realm: &Realm, scopes: &[String]) -> ProviderMetadata {
     let issuer = settings.issuer(realm);
     let mut pkce = vec!["S256"];
     if settings.allow_plain_pkce {
         pkce.push("plain");
     }
-    serde_json::json!({
-        "issuer": issuer,
-        "authorization_endpoint": format!("{issuer}/authorize"),
-        "token_endpoint": format!("{issuer}/token"),
-        "jwks_uri": format!("{issuer}/jwks"),
-        "userinfo_endpoint": format!("{issuer}/userinfo"),
-        "introspection_endpoint": format!("{issuer}/token/introspect"),
-        "revocation_endpoint": format!("{issuer}/token/revoke"),
-        "end_session_endpoint": format!("{issuer}/logout"),
-        "scopes_supported": scopes,
-        "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "client_credentials", "password", "refresh_token"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256", "ES256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "code_challenge_methods_supported": pkce,
-        "prompt_values_supported": ["none", "login", "consent"],
-        "claims_supported": [
-            "iss", "sub", "aud", "azp", "exp", "iat", "auth_time", "nonce", "at_hash", "sid", "amr",
-            "preferred_username", "name", "given_name", "family_name", "email", "email_verified"
+    ProviderMetadata {
+        authorization_endpoint: format!("{issuer}/authorize"),
+        token_endpoint: format!("{issuer}/token"),
+        jwks_uri: format!("{issuer}/jwks"),
+        userinfo_endpoint: format!("{issuer}/userinfo"),
+        introspection_endpoint: format!("{issuer}/token/introspect"),
+        revocation_endpoint: format!("{issuer}/token/revoke"),
+        end_session_endpoint: format!("{issuer}/logout"),
+        issuer,
+        scopes_supported: scopes.to_vec(),
+        response_types_supported: &["code"],
+        response_modes_supported: &["query"],
+        grant_types_supported: &[
+            "authorization_code",
+            "client_credentials",
+            "password",
+            "refresh_token",
         ],
-        "authorization_response_iss_parameter_supported": true,
-    })
+        subject_types_supported: &["public"],
+        id_token_signing_alg_values_supported: &["RS256", "ES256"],
+        token_endpoint_auth_methods_supported: &[
+            "client_secret_basic",
+            "client_secret_post",
+            "none",
+        ],
+        code_challenge_methods_supported: pkce,
+        prompt_values_supported: &["none", "login", "consent"],
+        claims_supported: &[
+            "iss",
+            "sub",
+            "aud",
+            "azp",
+            "exp",
+            "iat",
+            "auth_time",
+            "nonce",
+            "at_hash",
+            "sid",
+            "amr",
+            "preferred_username",
+            "name",
+            "given_name",
+            "family_name",
+            "email",
+            "email_verified",
+        ],
+        authorization_response_iss_parameter_supported: true,
+    }
 }
 
 #[cfg(test)]

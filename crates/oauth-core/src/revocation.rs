@@ -160,6 +160,61 @@ fn user_is_active(store: &dyn Store, user: Option<Uuid>) -> Result<bool, Error> 
     })
 }
 
+/// An introspection answer (RFC 7662 §2.2): `{"active": false}`, or the token's metadata with
+/// Authup's `sub_kind`, `realm_id` and `realm_name`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Introspection {
+    /// Whether the token is live and meant for the caller.
+    pub active: bool,
+    /// The metadata of an active token.
+    #[serde(flatten)]
+    pub token: Option<ActiveToken>,
+}
+
+impl Introspection {
+    /// The answer for anything not recognised as live.
+    pub fn inactive() -> Self {
+        Self {
+            active: false,
+            token: None,
+        }
+    }
+}
+
+/// The metadata of an active token.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ActiveToken {
+    /// `Bearer` (an access token) or `refresh_token`.
+    pub token_type: &'static str,
+    /// Granted scope.
+    pub scope: String,
+    /// The client it was issued to (`null`: Authup's client-less password grant).
+    pub client_id: Option<String>,
+    /// The user's name, for a user's token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Expiry, Unix seconds.
+    pub exp: UnixTime,
+    /// Issue time, Unix seconds.
+    pub iat: Option<UnixTime>,
+    /// The user's or client's id.
+    pub sub: Option<Uuid>,
+    /// An access token's audience.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aud: Option<serde_json::Value>,
+    /// The issuer.
+    pub iss: String,
+    /// An access token's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+    /// `user` or `client`.
+    pub sub_kind: crate::token::SubjectKind,
+    /// The realm's id.
+    pub realm_id: Uuid,
+    /// The realm's name.
+    pub realm_name: String,
+}
+
 /// `POST /token/introspect` by a caller of `realm` allowed to see `audience`: the token's
 /// metadata if it is active in that realm, meant for the caller, and its user is still active;
 /// else exactly `{"active": false}`.
@@ -170,8 +225,8 @@ pub fn introspect(
     audience: Audience,
     token: &str,
     now: UnixTime,
-) -> Result<serde_json::Value, Error> {
-    let inactive = serde_json::json!({ "active": false });
+) -> Result<Introspection, Error> {
+    let inactive = Introspection::inactive();
     if let Ok(access) = bearer::verify(store, settings, token, now)? {
         let user = access.subject.user();
         let visible = match audience {
@@ -185,32 +240,32 @@ pub fn introspect(
             Some(id) => store.find_user(id)?.map(|u| u.name),
             None => None,
         };
-        let claim = |name: &str| {
+        let text = |name: &str| {
             access
                 .claims
                 .get(name)
-                .cloned()
-                .unwrap_or(serde_json::Value::Null)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
         };
-        let mut body = serde_json::json!({
-            "active": true,
-            "token_type": "Bearer",
-            "scope": access.scope.to_string(),
-            "client_id": claim("client_id"),
-            "exp": access.expires_at,
-            "iat": claim("iat"),
-            "sub": access.subject.id(),
-            "aud": claim("aud"),
-            "iss": claim("iss"),
-            "jti": claim("jti"),
-            "sub_kind": access.subject.kind(),
-            "realm_id": access.realm.id,
-            "realm_name": access.realm.name,
+        let token = ActiveToken {
+            token_type: "Bearer",
+            scope: access.scope.to_string(),
+            client_id: text("client_id"),
+            username,
+            exp: access.expires_at,
+            iat: access.claims.get("iat").and_then(serde_json::Value::as_i64),
+            sub: Some(access.subject.id()),
+            aud: access.claims.get("aud").cloned(),
+            iss: settings.issuer(&access.realm),
+            jti: text("jti"),
+            sub_kind: access.subject.kind(),
+            realm_id: access.realm.id,
+            realm_name: access.realm.name.clone(),
+        };
+        return Ok(Introspection {
+            active: true,
+            token: Some(token),
         });
-        if let Some(username) = username {
-            body["username"] = username.into();
-        }
-        return Ok(body);
     }
     let Some(refresh) = store.find_refresh_token(&TokenHash::of(token))? else {
         return Ok(inactive);
@@ -232,18 +287,23 @@ pub fn introspect(
         Some(id) => store.find_user(id)?.map(|u| u.name),
         None => None,
     };
-    Ok(serde_json::json!({
-        "active": true,
-        "token_type": "refresh_token",
-        "scope": refresh.scope,
-        "client_id": refresh.client_id,
-        "username": username,
-        "exp": refresh.expires_at,
-        "iat": refresh.created_at,
-        "sub": refresh.user_id,
-        "iss": settings.issuer(realm),
-        "realm_id": realm.id,
-        "realm_name": realm.name,
-        "sub_kind": "user",
-    }))
+    let token = ActiveToken {
+        token_type: "refresh_token",
+        scope: refresh.scope,
+        client_id: refresh.client_id.map(|c| c.to_string()),
+        username,
+        exp: refresh.expires_at,
+        iat: Some(refresh.created_at),
+        sub: refresh.user_id,
+        aud: None,
+        iss: settings.issuer(realm),
+        jti: None,
+        sub_kind: crate::token::SubjectKind::User,
+        realm_id: realm.id,
+        realm_name: realm.name.clone(),
+    };
+    Ok(Introspection {
+        active: true,
+        token: Some(token),
+    })
 }

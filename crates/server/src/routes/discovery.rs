@@ -50,7 +50,7 @@ pub(super) async fn realm(
         .ok_or(ApiError::NotFound("no such realm"))
 }
 
-fn render(document: serde_json::Value) -> HttpResponse {
+fn render(document: oauth_core::oidc::ProviderMetadata) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((
             header::CACHE_CONTROL,

@@ -61,7 +61,7 @@ fn realm_of(
     resolve_realm(store, &selector, credentials)
 }
 
-fn json(body: serde_json::Value) -> HttpResponse {
+fn json(body: impl serde::Serialize) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .json(body)
