@@ -428,9 +428,6 @@ impl<S: Store + ?Sized> Store for CachedStore<S> {
     fn ping(&self) -> StoreResult<()> {
         self.inner.ping()
     }
-    fn pool_state(&self) -> Option<(u32, u32)> {
-        self.inner.pool_state()
-    }
 }
 
 #[cfg(test)]

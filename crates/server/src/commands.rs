@@ -15,7 +15,7 @@ use oauth_core::secret::Password;
 
 use crate::cli::{ClientCreateArgs, HealthcheckArgs, RealmCreateArgs, UserCreateArgs};
 use crate::config::{Config, DEFAULT_ADMIN_PASSWORD};
-use crate::state::{AppState, DatabaseUrl, OsEntropy, now, open_store};
+use crate::state::{AppState, DatabaseUrl, OsEntropy, PoolGauge, now, open_pooled};
 
 /// A command's failure, as one line.
 pub type CommandResult = Result<(), String>;
@@ -24,6 +24,11 @@ pub type CommandResult = Result<(), String>;
 /// that it opens every stored private key and, only if some are still stored in the clear, seals
 /// them (no writes at a normal start).
 pub fn open(config: &Config) -> Result<Arc<dyn Store>, String> {
+    open_with_gauge(config).map(|(store, _)| store)
+}
+
+/// [`open`], with the gauge of the database pool (for `/metrics`).
+fn open_with_gauge(config: &Config) -> Result<(Arc<dyn Store>, PoolGauge), String> {
     let kek = config.keys.encryption_key().map_err(|e| e.0)?;
     if let Some(kek) = kek
         && !store_shared::sealing::set_key_encryption_key(kek)
@@ -31,8 +36,9 @@ pub fn open(config: &Config) -> Result<Arc<dyn Store>, String> {
         return Err("keys.encryption_key: a different key is already in use".into());
     }
     let url = DatabaseUrl::parse(&config.database.url)?;
-    let (store, applied) = open_store(&url, config.database.pool_size)
+    let opened = open_pooled(&url, config.database.pool_size)
         .map_err(|e| format!("database ({}): {e}", url.describe()))?;
+    let (store, gauge, applied) = (opened.store, opened.pool, opened.applied);
     tracing::info!(database = %url.describe(), migrations_applied = applied.len(), "database ready");
     let keys = store.list_signing_keys(None).map_err(|e| e.to_string())?;
     if kek.is_some() && store_shared::sealing::clear_keys_read() {
@@ -44,7 +50,7 @@ pub fn open(config: &Config) -> Result<Arc<dyn Store>, String> {
             .map_err(|e| format!("cannot seal signing key {}: {e}", key.id))?;
         }
     }
-    Ok(store)
+    Ok((store, gauge))
 }
 
 fn hasher(config: &Config) -> Result<PasswordHasher, String> {
@@ -116,7 +122,7 @@ fn refuse_default_password(
 pub fn serve(config: &Config) -> CommandResult {
     let started = Instant::now();
     let addr = config.socket_addr().map_err(|e| e.to_string())?;
-    let store = open(config)?;
+    let (store, gauge) = open_with_gauge(config)?;
     let hasher = hasher(config)?;
     if config.bootstrap.enabled {
         run_bootstrap(config, store.as_ref(), &hasher)?;
@@ -146,6 +152,7 @@ pub fn serve(config: &Config) -> CommandResult {
         cache_ttl,
     );
     state.password_min_length = config.admin.password_min_length;
+    state.pool = Some(gauge);
     state.body_timeout = Duration::from_secs(u64::from(config.http.body_timeout));
     let limit = &config.rate_limit;
     state.limits = std::sync::Arc::new(crate::ratelimit::RateLimits {

@@ -47,6 +47,8 @@ pub struct AppState {
     pub body_timeout: Duration,
     /// The request path's clock (the system's; tests move it forward).
     pub clock: Arc<Clock>,
+    /// The database pool's gauge, when the store pools connections.
+    pub pool: Option<PoolGauge>,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
             limits: Arc::default(),
             body_timeout: DEFAULT_BODY_TIMEOUT,
             clock: Arc::default(),
+            pool: None,
         }
     }
 }
@@ -170,16 +173,45 @@ pub fn open_store(
     url: &DatabaseUrl,
     pool_size: u32,
 ) -> Result<(Arc<dyn Store>, Vec<String>), StoreError> {
+    open_pooled(url, pool_size).map(|opened| (opened.store, opened.applied))
+}
+
+/// An opened, migrated store.
+pub struct Opened {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// Its connection pool's gauge.
+    pub pool: PoolGauge,
+    /// The migrations this start applied.
+    pub applied: Vec<String>,
+}
+
+/// The database pool's `(connections, idle)`, read for `/metrics` (a server concern, not part of
+/// the store contract).
+pub type PoolGauge = Arc<dyn Fn() -> (u32, u32) + Send + Sync>;
+
+/// [`open_store`], with the gauge of the store's connection pool.
+pub fn open_pooled(url: &DatabaseUrl, pool_size: u32) -> Result<Opened, StoreError> {
     match url {
         DatabaseUrl::Postgres(url) => {
-            let store = PgStore::connect(url, pool_size)?;
+            let store = Arc::new(PgStore::connect(url, pool_size)?);
             let applied = store.migrate()?;
-            Ok((Arc::new(store), applied))
+            let gauge = store.clone();
+            Ok(Opened {
+                store,
+                pool: Arc::new(move || gauge.pool_state()),
+                applied,
+            })
         }
         DatabaseUrl::Sqlite(path) => {
-            let store = SqliteStore::open(path, pool_size)?;
+            let store = Arc::new(SqliteStore::open(path, pool_size)?);
             let applied = store.migrate()?;
-            Ok((Arc::new(store), applied))
+            let gauge = store.clone();
+            Ok(Opened {
+                store,
+                pool: Arc::new(move || gauge.pool_state()),
+                applied,
+            })
         }
     }
 }

@@ -94,7 +94,8 @@ impl PgStore {
         Ok(applied)
     }
 
-    fn pool_counts(&self) -> (u32, u32) {
+    /// The connection pool's `(connections, idle)` (for metrics).
+    pub fn pool_state(&self) -> (u32, u32) {
         let state = self.pool.state();
         (state.connections, state.idle_connections)
     }

@@ -8,7 +8,7 @@
 //!   trait implementation as ordinary Rust, one file per aggregate. Each store crate compiles the
 //!   directory as its own module (`#[path = "../../store-shared/src/queries/mod.rs"] mod
 //!   queries;`) next to its `schema`, `conv` (`type Id`, `fn id(Uuid) -> Id`,
-//!   `fn uuid(Id) -> StoreResult<Uuid>`), `DbStore` (with `conn()` and `pool_counts()`),
+//!   `fn uuid(Id) -> StoreResult<Uuid>`), `DbStore` (with `conn()`),
 //!   `Backend` and `WriteTransaction`;
 //! - [`define_schema!`] expands to the diesel `table!` definitions, given the SQL type of ids and
 //!   of timestamps;

@@ -100,7 +100,8 @@ impl SqliteStore {
         Ok(applied.iter().map(ToString::to_string).collect())
     }
 
-    fn pool_counts(&self) -> (u32, u32) {
+    /// The connection pool's `(connections, idle)` (for metrics).
+    pub fn pool_state(&self) -> (u32, u32) {
         let state = self.pool.state();
         (state.connections, state.idle_connections)
     }

@@ -264,8 +264,4 @@ pub trait Store:
 {
     /// Checks that the backend answers (readiness probe).
     fn ping(&self) -> StoreResult<()>;
-    /// The connection pool's `(connections, idle)`, for stores that pool (metrics).
-    fn pool_state(&self) -> Option<(u32, u32)> {
-        None
-    }
 }

@@ -24,7 +24,8 @@ pub(super) async fn ready(state: web::Data<AppState>) -> HttpResponse {
 /// `GET /metrics`: Prometheus text. Reads only in-process counters and the pool's state (no
 /// database call). It names realm ids and routes: expose it to the monitoring network only.
 pub(super) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let body = crate::metrics::METRICS.render(state.store.pool_state(), state.audit.dropped());
+    let pool = state.pool.as_ref().map(|gauge| gauge());
+    let body = crate::metrics::METRICS.render(pool, state.audit.dropped());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(body)

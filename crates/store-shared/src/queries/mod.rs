@@ -1,7 +1,7 @@
 //! The diesel store, written once for both backends as ordinary Rust: `store-sqlite` and
 //! `store-postgres` each compile this directory as their module `queries` (a `#[path]` module),
 //! with their own `crate::schema` (the diesel tables), `crate::conv` (how a UUID is stored),
-//! `crate::DbStore` (the store type, with `conn()` and `pool_counts()`), `crate::Backend` (the
+//! `crate::DbStore` (the store type, with `conn()`), `crate::Backend` (the
 //! diesel backend) and `crate::WriteTransaction` (how a write transaction starts). It is not
 //! part of the `store-shared` crate's own module tree.
 //!
@@ -57,8 +57,5 @@ impl Store for DbStore {
             .execute(&mut *self.conn()?)
             .map_err(map_error)?;
         Ok(())
-    }
-    fn pool_state(&self) -> Option<(u32, u32)> {
-        Some(self.pool_counts())
     }
 }
