@@ -12,7 +12,7 @@ use oauth_core::password::{Argon2Params, PasswordHasher};
 use oauth_core::provision::{self, NewClient};
 use oauth_core::random::SeededEntropy;
 use oauth_core::secret::Password;
-use portcullis_server::state::{AppState, DatabaseUrl, open_store};
+use portcullis_server::state::{AppState, DatabaseUrl, open_pooled};
 
 use crate::hygiene::{Kind, Ledger};
 
@@ -46,7 +46,8 @@ fn build(tweak: impl FnOnce(&mut Settings), postgres: bool) -> Fixture {
         Some(db) => DatabaseUrl::Postgres(db.url()),
         None => DatabaseUrl::Sqlite(dir.path().join("portcullis.db")),
     };
-    let (store, _) = open_store(&url, 4).unwrap();
+    let opened = open_pooled(&url, 4).unwrap();
+    let store = opened.store;
     let mut rng = SeededEntropy::new(42);
     let cheap = Argon2Params {
         memory_kib: 256,
@@ -68,13 +69,14 @@ fn build(tweak: impl FnOnce(&mut Settings), postgres: bool) -> Fixture {
     }
     let mut settings = Settings::new(PUBLIC_URL, hasher);
     tweak(&mut settings);
-    let state = AppState::new(
+    let mut state = AppState::new(
         store.clone(),
         settings,
         2,
         64 * 1024,
         std::time::Duration::from_secs(10),
     );
+    state.pool = Some(opened.pool);
     Fixture {
         store,
         state,
