@@ -11,7 +11,8 @@
 //!   document as OpenAPI 3.1 with `openapi-spec-validator` from PyPI, installed in `target/pyenv`.
 //! - `cargo xtask test`: the test suite alone (PostgreSQL required, never skipped).
 //! - `cargo xtask bench [--db sqlite|postgres|both] [--duration SECS] [--connections N]
-//!   [--scenario NAME]`: the load benchmark (see `bench/mod.rs`).
+//!   [--scenario NAME] [--abuse-controls on|off] [--peer node-oidc-provider|none] [--help]`: the
+//!   load benchmark (see `bench/mod.rs`).
 //! - `cargo xtask fuzz [--seconds N] [--target NAME]`: runs the fuzz targets of `fuzz/` (see
 //!   `fuzz.rs`); not a CI step (ten minutes a target), but CI replays the corpus it keeps.
 //! - `cargo xtask citations` (also a step of `ci`, right after formatting): every test that
@@ -49,7 +50,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: cargo xtask <ci | test [cargo test args] | migrations | citations | openapi | deploy | bench [--db sqlite|postgres|both] \
-                 [--duration SECS] [--connections N] [--scenario NAME] [--abuse-controls on|off] | fuzz [--seconds N] [--target NAME]>"
+                 [--duration SECS] [--connections N] [--scenario NAME] [--abuse-controls on|off] [--peer node-oidc-provider|none] [--help] | fuzz [--seconds N] [--target NAME]>"
             );
             return ExitCode::from(2);
         }

@@ -4,9 +4,14 @@
 //!
 //! Raw limits (single-thread ES256/RS256 signatures per second, Argon2id hashes per second) come
 //! from `cargo bench -p oauth-core --bench hot_paths -- --json` in the same run, so every scenario
-//! is also reported as a ratio of its limit. A scenario that sees an unexpected status fails the run.
+//! is also reported as a ratio of its limit: of one core and of the whole machine (the per-core
+//! rate times the cores). The peer (`--peer node-oidc-provider`, the default when node is
+//! installed) is measured by the same load generator in the same run, and each shared scenario is
+//! reported as Portcullis's rate over the peer's. A scenario that sees an unexpected status fails
+//! the run.
 
 mod load;
+mod peer;
 mod server;
 
 use std::path::Path;
@@ -21,7 +26,28 @@ struct Options {
     duration: Duration,
     connections: usize,
     scenario: Option<String>,
+    /// `None`: node-oidc-provider when node is installed; `Some(false)`: no peer.
+    peer: Option<bool>,
 }
+
+/// `cargo xtask bench --help`.
+const HELP: &str = "\
+cargo xtask bench [OPTIONS]
+
+Builds the release binary, starts it on a fresh database, drives load over loopback and prints
+one table (also target/bench/<unix time>.json): req/s, p50/p99, server CPU per request, peak RSS,
+and each scenario as a ratio of the machine's raw limit (per core and for all cores).
+
+  --db sqlite|postgres|both        databases to run on (default: both)
+  --duration SECS                  seconds per scenario (default: 10)
+  --connections N                  concurrent keep-alive connections (default: 64)
+  --scenario NAME                  one scenario: health, jwks, discovery, client_credentials,
+                                   client_credentials_rs256, refresh_token, password_wrong, password
+  --abuse-controls on|off          the throttle and rate limits as deployed (default: off)
+  --peer node-oidc-provider|none   the peer measured in the same run with the same load
+                                   (default: node-oidc-provider when node is installed)
+  --help                           this text
+";
 
 /// The pause between two latency probes while logins saturate the hashing pool.
 const PROBE_PACE: Duration = Duration::from_millis(20);
@@ -43,6 +69,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         duration: Duration::from_secs(10),
         connections: 64,
         scenario: None,
+        peer: None,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -86,7 +113,18 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 }
                 options.scenario = Some(name);
             }
-            other => return Err(format!("unknown bench option {other:?}")),
+            "--peer" => {
+                options.peer = match value()?.as_str() {
+                    "node-oidc-provider" => Some(true),
+                    "none" => Some(false),
+                    other => {
+                        return Err(format!(
+                            "--peer: {other:?} is not node-oidc-provider or none"
+                        ));
+                    }
+                }
+            }
+            other => return Err(format!("unknown bench option {other:?}\n\n{HELP}")),
         }
     }
     Ok(options)
@@ -98,6 +136,7 @@ struct Limits {
     rs256: f64,
     argon2_total: f64,
     argon2_parallel: f64,
+    cores: f64,
     json: serde_json::Value,
 }
 
@@ -136,16 +175,25 @@ fn limits(root: &Path) -> Result<Limits, String> {
         rs256: get("rs256_sign_per_s"),
         argon2_total: get("argon2_hash_per_s") * get("cores"),
         argon2_parallel: get("argon2_all_cores_parallel_per_s"),
+        cores: get("cores").max(1.0),
         json,
     })
 }
 
-/// The raw limit a scenario is compared with: its name and operations per second.
-type Limit = Option<(&'static str, f64)>;
+/// The raw limit a scenario is compared with: what it counts, the rate of one core (when the
+/// limit is per core) and of the whole machine.
+#[derive(Clone, Copy)]
+struct LimitSpec {
+    name: &'static str,
+    one_core: Option<f64>,
+    machine: f64,
+}
 
-/// One row of the table.
+type Limit = Option<LimitSpec>;
+
+/// One row of the table: a system (a database of Portcullis, or the peer) and a scenario.
 struct Row {
-    db: Db,
+    system: &'static str,
     scenario: String,
     outcome: Outcome,
     cpu_per_request_us: f64,
@@ -156,7 +204,7 @@ struct Row {
 impl Row {
     fn json(&self) -> serde_json::Value {
         serde_json::json!({
-            "db": self.db.name(),
+            "db": self.system,
             "scenario": self.scenario,
             "requests": self.outcome.count,
             "req_per_s": round(self.outcome.rate()),
@@ -166,7 +214,13 @@ impl Row {
             "first_error": self.outcome.first_error,
             "server_cpu_per_request_us": round(self.cpu_per_request_us),
             "server_peak_rss_mib": round(self.peak_rss_mib),
-            "limit": self.limit.map(|(name, v)| serde_json::json!({"name": name, "per_s": round(v), "ratio": round(self.outcome.rate() / v)})),
+            "limit": self.limit.map(|l| serde_json::json!({
+                "name": l.name,
+                "one_core_per_s": l.one_core.map(round),
+                "one_core_ratio": l.one_core.map(|v| round(self.outcome.rate() / v)),
+                "machine_per_s": round(l.machine),
+                "machine_ratio": round(self.outcome.rate() / l.machine),
+            })),
         })
     }
 }
@@ -306,7 +360,7 @@ fn run_db(
         let total: u64 = outcomes.iter().map(|o| o.count).sum();
         for ((label, limit), outcome) in labels.into_iter().zip(outcomes) {
             rows.push(Row {
-                db,
+                system: db.name(),
                 scenario: label,
                 cpu_per_request_us: if total > 0 {
                     cpu * 1e6 / total as f64
@@ -319,9 +373,17 @@ fn run_db(
             });
         }
     };
-    let es_limit = limits.map(|l| ("ES256 signatures/s, one thread", l.es256));
-    let rs_limit = limits.map(|l| ("RS256 signatures/s, one thread", l.rs256));
-    let argon_limit = limits.map(|l| ("Argon2id hashes/s, all cores", l.argon2_total));
+    let es_limit = limits.map(es256_limit);
+    let rs_limit = limits.map(|l| LimitSpec {
+        name: "RS256 signatures/s",
+        one_core: Some(l.rs256),
+        machine: l.rs256 * l.cores,
+    });
+    let argon_limit = limits.map(|l| LimitSpec {
+        name: "Argon2id hashes/s",
+        one_core: None,
+        machine: l.argon2_total,
+    });
     if wanted("health") {
         measure(
             "health",
@@ -487,8 +549,102 @@ fn run_db(
     }))
 }
 
+/// The ES256 signing limit: one core's rate, and that times the cores.
+fn es256_limit(l: &Limits) -> LimitSpec {
+    LimitSpec {
+        name: "ES256 signatures/s",
+        one_core: Some(l.es256),
+        machine: l.es256 * l.cores,
+    }
+}
+
+/// The peer's run: client_credentials (ES256 JWT), JWKS and discovery, with the same load.
+fn run_peer(
+    root: &Path,
+    options: &Options,
+    limits: Option<&Limits>,
+    rows: &mut Vec<Row>,
+) -> Result<serde_json::Value, String> {
+    let dir = peer::install(root)?;
+    eprintln!("==> {}: starting", peer::NAME);
+    let peer = peer::Peer::start(&dir)?;
+    eprintln!("    ready in {:.0} ms", peer.ready_ms);
+    let wanted = |name: &str| options.scenario.as_deref().is_none_or(|s| s == name);
+    let n = options.connections;
+    let token = Request {
+        headers: vec![
+            (
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ),
+            (
+                "Authorization".into(),
+                basic(peer::CLIENT_ID, peer::CLIENT_SECRET),
+            ),
+        ],
+        ..Request::form("/token", "grant_type=client_credentials".into())
+    };
+    let scenarios = [
+        ("jwks", "jwks", Request::get("/jwks"), None),
+        (
+            "discovery",
+            "discovery",
+            Request::get("/.well-known/openid-configuration"),
+            None,
+        ),
+        (
+            "client_credentials",
+            "client_credentials ES256",
+            token,
+            limits.map(es256_limit),
+        ),
+    ];
+    for (name, label, request, limit) in scenarios {
+        if !wanted(name) {
+            continue;
+        }
+        eprintln!("    {name} ...");
+        let cpu_before = peer.cpu_seconds();
+        let group = Group {
+            plan: Plan::Fixed {
+                request,
+                status: 200,
+            },
+            connections: n,
+            pace: None,
+        };
+        let outcome = load::run(peer.addr, vec![group], options.duration)
+            .into_iter()
+            .next()
+            .ok_or("no outcome")?;
+        let cpu = peer.cpu_seconds() - cpu_before;
+        rows.push(Row {
+            system: peer::NAME,
+            scenario: label.to_owned(),
+            cpu_per_request_us: if outcome.count > 0 {
+                cpu * 1e6 / outcome.count as f64
+            } else {
+                0.0
+            },
+            peak_rss_mib: peer.peak_rss_mib(),
+            outcome,
+            limit,
+        });
+    }
+    Ok(serde_json::json!({
+        "db": peer::NAME,
+        "ready_ms_fresh_database": round(peer.ready_ms),
+        "ready_ms_existing_database": round(peer.ready_ms),
+        "peak_rss_mib": round(peer.peak_rss_mib()),
+    }))
+}
+
 /// Entry point of `cargo xtask bench`.
 pub fn bench(root: &Path, args: &[String]) -> Result<(), String> {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        print!("{HELP}");
+        return Ok(());
+    }
     let options = parse(args)?;
     crate::run(
         "release build",
@@ -517,7 +673,25 @@ pub fn bench(root: &Path, args: &[String]) -> Result<(), String> {
     for &db in &options.dbs {
         runs.push(run_db(root, db, &options, limits.as_ref(), &mut rows)?);
     }
+    let shares_a_scenario = options
+        .scenario
+        .as_deref()
+        .is_none_or(|s| matches!(s, "jwks" | "discovery" | "client_credentials"));
+    match (options.peer, peer::node_version()) {
+        (Some(false), _) => {}
+        _ if !shares_a_scenario => {}
+        (_, Some(version)) => {
+            eprintln!("==> peer: {} on node {version}", peer::NAME);
+            runs.push(run_peer(root, &options, limits.as_ref(), &mut rows)?);
+        }
+        (Some(true), None) => return Err(format!("--peer {}: node is not installed", peer::NAME)),
+        (None, None) => eprintln!(
+            "==> peer: node is not installed; {} is not measured (apt-get install nodejs npm)",
+            peer::NAME
+        ),
+    }
     print_table(&rows, limits.as_ref(), &runs);
+    print_peer_comparison(&rows);
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -546,7 +720,7 @@ pub fn bench(root: &Path, args: &[String]) -> Result<(), String> {
         .map(|r| {
             format!(
                 "{} {}: {} errors of {} ({})",
-                r.db.name(),
+                r.system,
                 r.scenario,
                 r.outcome.errors,
                 r.outcome.count,
@@ -604,12 +778,19 @@ fn print_table(rows: &[Row], limits: Option<&Limits>, runs: &[serde_json::Value]
     );
     println!("|---|---|---:|---:|---:|---:|---:|---:|---|");
     for r in rows {
-        let ratio = r.limit.map_or(String::from("-"), |(name, v)| {
-            format!("{:.2} × {name}", r.outcome.rate() / v)
+        let rate = r.outcome.rate();
+        let ratio = r.limit.map_or(String::from("-"), |l| match l.one_core {
+            Some(one) => format!(
+                "{:.2} × one core, {:.2} × machine ({})",
+                rate / one,
+                rate / l.machine,
+                l.name
+            ),
+            None => format!("{:.2} × machine ({})", rate / l.machine, l.name),
         });
         println!(
             "| {} | {} | {:.0} | {:.2} | {:.2} | {} | {:.0} | {:.1} | {} |",
-            r.db.name(),
+            r.system,
             r.scenario,
             r.outcome.rate(),
             r.outcome.percentile_ms(0.50),
@@ -618,6 +799,42 @@ fn print_table(rows: &[Row], limits: Option<&Limits>, runs: &[serde_json::Value]
             r.cpu_per_request_us,
             r.peak_rss_mib,
             ratio
+        );
+    }
+}
+
+/// Portcullis (each database) over the peer, for every scenario both ran.
+fn print_peer_comparison(rows: &[Row]) {
+    let peer_rows: Vec<&Row> = rows.iter().filter(|r| r.system == peer::NAME).collect();
+    if peer_rows.is_empty() {
+        return;
+    }
+    println!();
+    println!(
+        "| scenario | system | req/s | p99 ms | × {} req/s |",
+        peer::NAME
+    );
+    println!("|---|---|---:|---:|---:|");
+    for theirs in peer_rows {
+        for ours in rows
+            .iter()
+            .filter(|r| r.system != peer::NAME && r.scenario == theirs.scenario)
+        {
+            println!(
+                "| {} | portcullis ({}) | {:.0} | {:.2} | {:.1} |",
+                ours.scenario,
+                ours.system,
+                ours.outcome.rate(),
+                ours.outcome.percentile_ms(0.99),
+                ours.outcome.rate() / theirs.outcome.rate().max(f64::MIN_POSITIVE)
+            );
+        }
+        println!(
+            "| {} | {} | {:.0} | {:.2} | 1.0 |",
+            theirs.scenario,
+            peer::NAME,
+            theirs.outcome.rate(),
+            theirs.outcome.percentile_ms(0.99)
         );
     }
 }
