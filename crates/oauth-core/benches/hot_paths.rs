@@ -69,12 +69,44 @@ fn sign_rate(alg: SigningAlgorithm, budget: Duration) -> f64 {
     })
 }
 
+/// ES256 through josekit's own OpenSSL signer (what the server used before ring's P-256): the
+/// second ES256 limit BENCHMARKS.md reports.
+fn openssl_es256_rate(budget: Duration) -> f64 {
+    use base64::Engine;
+    let mut rng = SeededEntropy::new(1);
+    let key = generate_signing_key(
+        uuid::Uuid::nil(),
+        SigningAlgorithm::Es256,
+        KeyStatus::Active,
+        0,
+        &mut rng,
+    )
+    .unwrap();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(key.private_key.secret())
+        .unwrap();
+    let signer = josekit::jws::ES256.signer_from_der(der).unwrap();
+    let payload =
+        josekit::jwt::JwtPayload::from_map(match serde_json::to_value(claims()).unwrap() {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!(),
+        })
+        .unwrap();
+    let mut header = josekit::jws::JwsHeader::new();
+    header.set_token_type(ACCESS_TOKEN_TYP);
+    header.set_key_id(key.id.to_string());
+    measure(budget, || {
+        black_box(josekit::jwt::encode_with_signer(&payload, &header, &signer).unwrap());
+    })
+}
+
 fn main() {
     let json = std::env::args().any(|a| a == "--json");
     let budget = Duration::from_millis(if json { 1500 } else { 1000 });
     let mut rng = SeededEntropy::new(2);
 
     let es256 = sign_rate(SigningAlgorithm::Es256, budget);
+    let es256_openssl = openssl_es256_rate(budget);
     let rs256 = sign_rate(SigningAlgorithm::Rs256, budget);
 
     let params = Argon2Params::default();
@@ -143,7 +175,7 @@ fn main() {
 
     if json {
         println!(
-            "{{\"es256_sign_per_s\":{es256:.1},\"rs256_sign_per_s\":{rs256:.1},\"argon2_hash_per_s\":{argon2:.2},\
+            "{{\"es256_sign_per_s\":{es256:.1},\"es256_openssl_sign_per_s\":{es256_openssl:.1},\"rs256_sign_per_s\":{rs256:.1},\"argon2_hash_per_s\":{argon2:.2},\
              \"argon2_all_cores_parallel_per_s\":{argon2_parallel:.2},\
              \"cores\":{cores},\"argon2_memory_kib\":{},\"argon2_iterations\":{},\"argon2_parallelism\":{},\
              \"token_request_parse_per_s\":{parse:.0},\"client_auth_per_s\":{client_auth:.0},\"scope_check_per_s\":{scope:.0}}}",
@@ -153,6 +185,7 @@ fn main() {
         println!("{:<40} {:>14}", "hot path (one thread)", "ops/s");
         for (name, rate) in [
             ("ES256 access token signature", es256),
+            ("ES256 via josekit's OpenSSL signer", es256_openssl),
             ("RS256 access token signature", rs256),
             ("Argon2id verify (m=19456,t=2,p=1)", argon2),
             ("Argon2id verify, all cores at once", argon2_parallel),

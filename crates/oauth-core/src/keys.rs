@@ -19,6 +19,7 @@ use crate::random::{Entropy, random_uuid};
 use crate::secret::PrivateKeyDer;
 use crate::store::Store;
 
+mod p256;
 pub mod rotation;
 
 /// RSA modulus size for new RS256 keys.
@@ -84,7 +85,12 @@ impl Signer {
             .decode(key.private_key.secret())
             .map_err(|e| Error::internal(format!("key {} is not base64: {e}", key.id)))?;
         let inner: Box<dyn JwsSigner> = match key.algorithm {
-            SigningAlgorithm::Es256 => Box::new(ES256.signer_from_der(&der)?),
+            // ring's P-256 when it takes the key (it always does for keys this server made),
+            // else josekit's own.
+            SigningAlgorithm::Es256 => match p256::P256Signer::from_der(&der) {
+                Some(signer) => Box::new(signer),
+                None => Box::new(ES256.signer_from_der(&der)?),
+            },
             SigningAlgorithm::Rs256 => Box::new(RS256.signer_from_der(&der)?),
         };
         Ok(Self {
@@ -208,5 +214,28 @@ mod tests {
         assert_eq!(kids.len(), 3);
         assert!(!kids.contains(&off.id.to_string()));
         assert!(kids.contains(&old.id.to_string()));
+    }
+
+    #[test]
+    fn es256_keys_sign_with_ring_and_verify_with_the_published_jwk() {
+        let mut rng = SeededEntropy::new(11);
+        let es = SigningAlgorithm::Es256;
+        let key = generate_signing_key(Uuid::nil(), es, KeyStatus::Active, 1, &mut rng).unwrap();
+        let der = STANDARD.decode(key.private_key.secret()).unwrap();
+        assert!(
+            p256::P256Signer::from_der(&der).is_some(),
+            "ring takes the keys this server generates"
+        );
+        let signer = Signer::from_key(&key).unwrap();
+        let message = b"header.payload";
+        let signature = signer.jws_signer().sign(message).unwrap();
+        assert_eq!(signature.len(), 64, "JWS r || s");
+        let jwk = josekit::jwk::Jwk::from_bytes(key.public_jwk.as_bytes()).unwrap();
+        let verifier = ES256.verifier_from_jwk(&jwk).unwrap();
+        josekit::jws::JwsVerifier::verify(&verifier, message, &signature).unwrap();
+        let mut forged = signature.clone();
+        forged[10] ^= 1;
+        assert!(josekit::jws::JwsVerifier::verify(&verifier, message, &forged).is_err());
+        assert!(josekit::jws::JwsVerifier::verify(&verifier, b"other", &signature).is_err());
     }
 }

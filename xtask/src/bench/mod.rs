@@ -133,6 +133,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
 /// The machine's raw limits, from the core's micro-benchmarks.
 struct Limits {
     es256: f64,
+    es256_openssl: f64,
     rs256: f64,
     argon2_total: f64,
     argon2_parallel: f64,
@@ -172,6 +173,7 @@ fn limits(root: &Path) -> Result<Limits, String> {
     let get = |k: &str| json[k].as_f64().unwrap_or(0.0);
     Ok(Limits {
         es256: get("es256_sign_per_s"),
+        es256_openssl: get("es256_openssl_sign_per_s"),
         rs256: get("rs256_sign_per_s"),
         argon2_total: get("argon2_hash_per_s") * get("cores"),
         argon2_parallel: get("argon2_all_cores_parallel_per_s"),
@@ -759,9 +761,10 @@ fn machine() -> serde_json::Value {
 fn print_table(rows: &[Row], limits: Option<&Limits>, runs: &[serde_json::Value]) {
     if let Some(l) = limits {
         println!(
-            "raw limits: ES256 {:.0}/s, RS256 {:.0}/s (one thread); Argon2id {:.1}/s (one thread x cores), \
+            "raw limits: ES256 {:.0}/s (ring, the server's signer; {:.0}/s through josekit's OpenSSL \
+             signer), RS256 {:.0}/s (one thread); {} cores; Argon2id {:.1}/s (one thread x cores), \
              {:.1}/s measured on all cores at once",
-            l.es256, l.rs256, l.argon2_total, l.argon2_parallel
+            l.es256, l.es256_openssl, l.rs256, l.cores, l.argon2_total, l.argon2_parallel
         );
     }
     for run in runs {
