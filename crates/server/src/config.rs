@@ -14,6 +14,9 @@ use oauth_core::password::Argon2Params;
 use oauth_core::secret::Password;
 use serde::{Deserialize, Serialize};
 
+mod cors;
+pub use cors::CorsConfig;
+
 /// The file read when `--config` is not given (if it exists).
 pub const DEFAULT_CONFIG_FILE: &str = "portcullis.toml";
 /// The admin password created on an empty database unless configured otherwise (Authup's).
@@ -49,6 +52,8 @@ pub struct Config {
     pub keys: KeysConfig,
     /// Rate limits on the protocol endpoints.
     pub rate_limit: RateLimitConfig,
+    /// Which browser origins may read the answers (CORS).
+    pub cors: CorsConfig,
 }
 
 impl Default for Config {
@@ -67,6 +72,7 @@ impl Default for Config {
             events: EventsConfig::default(),
             keys: KeysConfig::default(),
             rate_limit: RateLimitConfig::default(),
+            cors: CorsConfig::default(),
         }
     }
 }
@@ -533,7 +539,7 @@ pub struct Overrides {
     pub public_url: Option<String>,
 }
 
-const TOP_LEVEL_KEYS: [&str; 13] = [
+const TOP_LEVEL_KEYS: [&str; 14] = [
     "http",
     "public_url",
     "database",
@@ -547,6 +553,7 @@ const TOP_LEVEL_KEYS: [&str; 13] = [
     "events",
     "keys",
     "rate_limit",
+    "cors",
 ];
 
 impl Config {
@@ -659,6 +666,7 @@ impl Config {
             );
         }
         self.trusted_proxies()?;
+        self.cors.policy()?;
         self.keys.encryption_key()?;
         if self.keys.check_interval_seconds == 0 {
             return bad(

@@ -56,6 +56,9 @@ pub enum ApiError {
     /// Admin API: a record with that unique name exists (`409`).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A CORS preflight from an origin that may not read this endpoint's answers (`403`).
+    #[error("origin not allowed: {0}")]
+    OriginNotAllowed(String),
     /// A method the resource does not serve (`405`).
     #[error("method not allowed")]
     MethodNotAllowed(&'static str),
@@ -152,7 +155,9 @@ impl ResponseError for ApiError {
             Self::NotFound(_) | Self::NoRecord(_) => StatusCode::NOT_FOUND,
             Self::Invalid { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::InsufficientScope => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::InsufficientScope | Self::OriginNotAllowed(_) => {
+                StatusCode::FORBIDDEN
+            }
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -163,6 +168,7 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let too_large;
         let throttled;
+        let origin;
         let (code, description) = match self {
             Self::OAuth(e) => (e.code.as_str(), e.description.as_ref()),
             Self::PayloadTooLarge(limit) => {
@@ -188,6 +194,11 @@ impl ResponseError for ApiError {
                 "the token's scope does not include global, which the admin API requires",
             ),
             Self::Conflict(why) => ("conflict", why.as_str()),
+            Self::OriginNotAllowed(what) => {
+                origin =
+                    format!("the origin {what} may not call this endpoint from a browser (CORS)");
+                ("origin_not_allowed", origin.as_str())
+            }
             Self::MethodNotAllowed(_) => (
                 "invalid_request",
                 "this method is not allowed on this resource",

@@ -45,6 +45,8 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     /// How long a request's body may take to arrive (`params::read_body`).
     pub body_timeout: Duration,
+    /// Which browser origins may read the answers (`cors.rs`).
+    pub cors: Arc<crate::cors::CorsSettings>,
 }
 
 impl AppState {
@@ -69,6 +71,7 @@ impl AppState {
             password_min_length: DEFAULT_PASSWORD_MIN_LENGTH,
             limits: Arc::default(),
             body_timeout: DEFAULT_BODY_TIMEOUT,
+            cors: Arc::default(),
         }
     }
 }

@@ -605,6 +605,7 @@ pub fn register<R: Resource>(cfg: &mut web::ServiceConfig) {
         if R::OPS.delete {
             item = item.route(web::delete().to(delete::<R>));
         }
-        cfg.service(collection).service(item);
+        cfg.service(crate::cors::admin(collection))
+            .service(crate::cors::admin(item));
     }
 }

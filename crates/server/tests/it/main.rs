@@ -9,6 +9,8 @@ mod authorize;
 mod bad_input;
 mod blackbox;
 mod browser;
+mod browser_cors;
+mod cors;
 mod discovery;
 mod faults;
 mod fuzz_corpus;

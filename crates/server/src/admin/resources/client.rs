@@ -481,13 +481,13 @@ pub fn register_secret_route(cfg: &mut web::ServiceConfig) {
         "/clients/{id}/secret",
         "/realms/{realm}/clients/{id}/secret",
     ] {
-        cfg.service(
+        cfg.service(crate::cors::admin(
             web::resource(path)
                 .route(web::post().to(regenerate_secret))
                 .default_service(web::to(|| async {
                     Err::<HttpResponse, _>(ApiError::MethodNotAllowed("POST"))
                 })),
-        );
+        ));
     }
 }
 
