@@ -150,6 +150,11 @@ impl<S: Store + ?Sized> CachedStore<S> {
         )
     }
 
+    /// A realm by id if it is cached, without touching the store.
+    pub fn cached_realm(&self, id: Uuid) -> Option<Option<Realm>> {
+        self.realms_by_id.get(&id)
+    }
+
     /// A realm by name if it is cached, without touching the store.
     pub fn cached_realm_by_name(&self, name: &str) -> Option<Option<Realm>> {
         self.realms_by_name.get(&name.to_owned())

@@ -33,6 +33,9 @@ pub enum ApiError {
     /// A resource that does not exist.
     #[error("not found: {0}")]
     NotFound(&'static str),
+    /// No published signing key has this `kid` (`404`).
+    #[error("no published key has kid {0}")]
+    UnknownKey(String),
     /// Admin API: a record that does not exist.
     #[error("no such record: {0}")]
     NoRecord(String),
@@ -152,7 +155,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Throttled(_) | Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::NotFound(_) | Self::NoRecord(_) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::NoRecord(_) | Self::UnknownKey(_) => StatusCode::NOT_FOUND,
             Self::Invalid { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::InsufficientScope | Self::OriginNotAllowed(_) => {
@@ -169,6 +172,7 @@ impl ResponseError for ApiError {
         let too_large;
         let throttled;
         let origin;
+        let unknown_key;
         let (code, description) = match self {
             Self::OAuth(e) => (e.code.as_str(), e.description.as_ref()),
             Self::PayloadTooLarge(limit) => {
@@ -186,6 +190,10 @@ impl ResponseError for ApiError {
             ),
             Self::NotFound(what) => ("not_found", *what),
             Self::NoRecord(what) => ("not_found", what.as_str()),
+            Self::UnknownKey(kid) => {
+                unknown_key = format!("no published signing key has kid {kid:?}");
+                ("not_found", unknown_key.as_str())
+            }
             Self::Invalid { message, .. } => ("invalid_request", message.as_str()),
             Self::Unauthorized(why) => ("invalid_token", *why),
             Self::Forbidden(why) => ("insufficient_permission", why.as_str()),

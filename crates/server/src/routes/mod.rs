@@ -76,6 +76,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(cors::protocol(
         web::resource("/realms/{realm}/jwks").route(web::get().to(jwks::realm)),
     ))
+    .service(cors::protocol(
+        web::resource("/jwks/{kid}").route(web::get().to(jwks::one)),
+    ))
+    .service(cors::protocol(
+        web::resource("/realms/{realm}/jwks/{kid}").route(web::get().to(jwks::realm_one)),
+    ))
     .route("/health/live", web::get().to(health::live))
     .route("/health/ready", web::get().to(health::ready))
     .route("/metrics", web::get().to(health::metrics))
