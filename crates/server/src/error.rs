@@ -1,7 +1,10 @@
 //! HTTP rendering of errors. The only `ResponseError` implementation in the workspace.
 //!
 //! Protocol errors become RFC 6749 §5.2 bodies `{"error","error_description"}` with the status the
-//! RFC asks for (`401` + `WWW-Authenticate` for `invalid_client`, `400` otherwise). Failures the
+//! RFC asks for (`401` + `WWW-Authenticate` for `invalid_client`, `400` otherwise). Every JSON
+//! error body of the server is an [`ErrorBody`]: beside the RFC members it carries Authup's
+//! `statusCode`, `code` (the same code as `error`) and `message` (the description), which
+//! Authup's clients display, always as `application/json`. Failures the
 //! client did not cause are logged here, with their cause, and answered with a generic
 //! `server_error`: nothing internal reaches the client.
 
@@ -134,12 +137,39 @@ impl From<Error> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// The one JSON error body: RFC 6749 §5.2's `error` and `error_description`, and Authup's
+/// `statusCode`, `code` and `message` beside them; `field` names the offending input of a `400`.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody<'a> {
     error: &'a str,
     error_description: &'a str,
+    #[serde(rename = "statusCode")]
+    status_code: u16,
+    code: &'a str,
+    message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+}
+
+impl<'a> ErrorBody<'a> {
+    /// The body of an error answered with `status`: `error` (an RFC code where one applies) and
+    /// what went wrong.
+    pub fn new(status: StatusCode, error: &'a str, description: &'a str) -> Self {
+        Self {
+            error,
+            error_description: description,
+            status_code: status.as_u16(),
+            code: error,
+            message: description,
+            field: None,
+        }
+    }
+
+    /// Names the offending body field or parameter.
+    pub fn field(mut self, field: Option<&'a str>) -> Self {
+        self.field = field;
+        self
+    }
 }
 
 impl ResponseError for ApiError {
@@ -258,13 +288,10 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        response.json(Body {
-            error: code,
-            error_description: description,
-            field: match self {
-                Self::Invalid { field, .. } => Some(field),
-                _ => None,
-            },
-        })
+        let field = match self {
+            Self::Invalid { field, .. } => Some(field.as_str()),
+            _ => None,
+        };
+        response.json(ErrorBody::new(self.status_code(), code, description).field(field))
     }
 }

@@ -111,10 +111,12 @@ async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
 }
 
 async fn method_not_allowed() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::MethodNotAllowed()
+    let status = actix_web::http::StatusCode::METHOD_NOT_ALLOWED;
+    actix_web::HttpResponse::build(status)
         .insert_header((actix_web::http::header::ALLOW, "POST"))
-        .json(serde_json::json!({
-            "error": "invalid_request",
-            "error_description": "this endpoint accepts POST only",
-        }))
+        .json(crate::error::ErrorBody::new(
+            status,
+            "invalid_request",
+            "this endpoint accepts POST only",
+        ))
 }

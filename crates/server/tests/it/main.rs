@@ -12,6 +12,7 @@ mod browser;
 mod browser_cors;
 mod cors;
 mod discovery;
+mod error_bodies;
 mod faults;
 mod fuzz_corpus;
 mod fuzz_postgres;
