@@ -21,6 +21,7 @@ mod hygiene;
 mod jwks;
 mod malformed;
 mod monotonicity;
+mod moving_in;
 mod nodes;
 mod operations;
 mod revocation;
