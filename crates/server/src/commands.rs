@@ -146,6 +146,7 @@ pub fn serve(config: &Config) -> CommandResult {
         cache_ttl,
     );
     state.password_min_length = config.admin.password_min_length;
+    state.client_secret_min_length = config.admin.client_secret_min_length;
     state.body_timeout = Duration::from_secs(u64::from(config.http.body_timeout));
     state.cors = std::sync::Arc::new(crate::cors::CorsSettings {
         policy: config.cors.policy().map_err(|e| e.to_string())?,
@@ -253,7 +254,7 @@ fn create_record<R: crate::admin::Resource>(
     let view = crate::admin::create_as_operator::<R>(
         store.as_ref(),
         &settings,
-        config.admin.password_min_length,
+        &config.admin,
         realm,
         body,
     )

@@ -329,12 +329,16 @@ impl Default for ThrottleConfig {
 pub struct AdminConfig {
     /// Shortest password the admin API accepts for a user (Authup's default is 10).
     pub password_min_length: usize,
+    /// Shortest client secret the admin API accepts when one is supplied on create (moving in
+    /// from Authup); generated secrets are 256 bits.
+    pub client_secret_min_length: usize,
 }
 
 impl Default for AdminConfig {
     fn default() -> Self {
         Self {
             password_min_length: crate::state::DEFAULT_PASSWORD_MIN_LENGTH,
+            client_secret_min_length: crate::state::DEFAULT_CLIENT_SECRET_MIN_LENGTH,
         }
     }
 }
@@ -663,6 +667,17 @@ impl Config {
             return bad(
                 "admin.password_min_length",
                 "must be 1 to 1024 characters".to_owned(),
+            );
+        }
+        if !(crate::state::DEFAULT_CLIENT_SECRET_MIN_LENGTH..=1024)
+            .contains(&self.admin.client_secret_min_length)
+        {
+            return bad(
+                "admin.client_secret_min_length",
+                format!(
+                    "must be {} to 1024 characters",
+                    crate::state::DEFAULT_CLIENT_SECRET_MIN_LENGTH
+                ),
             );
         }
         self.trusted_proxies()?;

@@ -1,4 +1,5 @@
-//! Moving in from Authup: a user whose stored hash is Authup's bcrypt logs in with the password
+//! Moving in from Authup: a client keeps the secret it brings (long enough); a user whose stored
+//! hash is Authup's bcrypt logs in with the password
 //! grant, and the hash is Argon2id afterwards; a wrong password fails and changes nothing. On
 //! SQLite and PostgreSQL.
 
@@ -75,4 +76,79 @@ async fn a_bcrypt_user_logs_in_and_is_rehashed_to_argon2id_on_sqlite() {
 #[actix_web::test]
 async fn a_bcrypt_user_logs_in_and_is_rehashed_to_argon2id_on_postgres() {
     a_bcrypt_user_logs_in_and_is_rehashed_to_argon2id(fixture_postgres()).await;
+}
+
+/// An admin's bearer header.
+async fn admin_bearer<S, B>(app: &S) -> String
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    let login = form(&[
+        ("grant_type", "password"),
+        ("username", "admin"),
+        ("password", "start123"),
+    ]);
+    let (_, _, tokens) = send(app, login).await;
+    format!("Bearer {}", tokens["access_token"].as_str().unwrap())
+}
+
+async fn a_client_keeps_the_secret_it_moves_in_with(fx: Fixture) {
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let admin = admin_bearer(&app).await;
+    let create = |body: serde_json::Value| {
+        test::TestRequest::post()
+            .uri("/clients")
+            .insert_header(("authorization", admin.as_str()))
+            .set_json(body)
+    };
+    let secret = "authup-secret-0123456789";
+    let (status, _, body) = send(
+        &app,
+        create(serde_json::json!({"name": "mover", "secret": secret})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert!(body["data"]["secret"].is_null(), "never echoed: {body}");
+    let id = body["data"]["id"].as_str().unwrap().to_owned();
+    let token = form(&[("grant_type", "client_credentials")])
+        .insert_header(("authorization", crate::support::basic(&id, secret)));
+    let (status, _, body) = send(&app, token).await;
+    assert_eq!(status, 200, "{body}");
+    let wrong = form(&[("grant_type", "client_credentials")]).insert_header((
+        "authorization",
+        crate::support::basic(&id, "authup-secret-0123456780"),
+    ));
+    assert_eq!(send(&app, wrong).await.0, 401);
+
+    let table = [
+        (
+            serde_json::json!({"name": "short", "secret": "fifteen-chars!!"}),
+            "must be at least 16 characters (omit it to have one generated)",
+        ),
+        (
+            serde_json::json!({"name": "spa", "authMethod": "none", "secret": secret}),
+            "a public client (authMethod none) has no secret",
+        ),
+    ];
+    for (input, message) in table {
+        let (status, _, body) = send(&app, create(input)).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["field"], "secret", "{body}");
+        assert_eq!(body["error_description"], message, "{body}");
+    }
+}
+
+#[actix_web::test]
+async fn a_client_keeps_the_secret_it_moves_in_with_on_sqlite() {
+    a_client_keeps_the_secret_it_moves_in_with(fixture()).await;
+}
+
+#[actix_web::test]
+async fn a_client_keeps_the_secret_it_moves_in_with_on_postgres() {
+    a_client_keeps_the_secret_it_moves_in_with(fixture_postgres()).await;
 }
