@@ -168,10 +168,73 @@ pub fn jwks(keys: &[SigningKey]) -> Result<serde_json::Value, Error> {
     Ok(serde_json::json!({ "keys": published }))
 }
 
+/// The published key whose `kid` is `kid` among `keys`: the bare JWK (RFC 7517 §4, with `kid`,
+/// `alg` and `use`), as Authup's `GET /jwks/{kid}` answers it. `None` when no published key has it
+/// (disabled keys are not published).
+pub fn jwk(keys: &[SigningKey], kid: &str) -> Result<Option<serde_json::Value>, Error> {
+    let Some(key) = keys
+        .iter()
+        .find(|k| k.status != KeyStatus::Disabled && k.id.to_string() == kid)
+    else {
+        return Ok(None);
+    };
+    serde_json::from_str(&key.public_jwk)
+        .map(Some)
+        .map_err(|e| Error::internal(format!("key {} has a corrupt public JWK: {e}", key.id)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::random::SeededEntropy;
+
+    #[test]
+    fn one_published_key_is_found_by_its_kid() {
+        let mut rng = SeededEntropy::new(3);
+        let realm = Uuid::nil();
+        let active = generate_signing_key(
+            realm,
+            SigningAlgorithm::Es256,
+            KeyStatus::Active,
+            1,
+            &mut rng,
+        )
+        .unwrap();
+        let passive = generate_signing_key(
+            realm,
+            SigningAlgorithm::Es256,
+            KeyStatus::Passive,
+            1,
+            &mut rng,
+        )
+        .unwrap();
+        let disabled = generate_signing_key(
+            realm,
+            SigningAlgorithm::Es256,
+            KeyStatus::Disabled,
+            1,
+            &mut rng,
+        )
+        .unwrap();
+        let keys = [active.clone(), passive.clone(), disabled.clone()];
+        let table = [
+            (active.id.to_string(), true),
+            (passive.id.to_string(), true),
+            (disabled.id.to_string(), false),
+            (Uuid::nil().to_string(), false),
+            ("undefined".to_owned(), false),
+        ];
+        for (kid, published) in table {
+            let found = jwk(&keys, &kid).unwrap();
+            assert_eq!(found.is_some(), published, "{kid}");
+            if let Some(found) = found {
+                assert_eq!(found["kid"], kid.as_str());
+                assert_eq!(found["alg"], "ES256");
+                assert_eq!(found["use"], "sig");
+                assert!(found.get("d").is_none());
+            }
+        }
+    }
 
     #[test]
     fn generated_keys_publish_kid_alg_and_use() {

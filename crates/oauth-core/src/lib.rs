@@ -41,6 +41,7 @@ pub mod authorize;
 pub mod bearer;
 pub mod client_auth;
 pub mod client_scopes;
+pub mod cors;
 pub mod error;
 pub mod grant;
 pub mod hash;

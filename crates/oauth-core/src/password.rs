@@ -1,4 +1,5 @@
-//! Password hashing with Argon2id.
+//! Password hashing with Argon2id; bcrypt hashes (`$2a$`, `$2b$`, `$2y$`: Authup's) are verified
+//! for users moving in from Authup and replaced with Argon2id at their next successful login.
 //!
 //! Defaults follow OWASP (m = 19456 KiB, t = 2, p = 1). [`PasswordHasher::verify_or_dummy`] runs a
 //! full verification against a dummy hash when the user does not exist, so an unknown username
@@ -41,6 +42,10 @@ impl Default for Argon2Params {
 
 /// Longest password accepted, in bytes; longer input is refused before any hashing.
 pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Highest bcrypt cost verified: a stored bcrypt hash of a higher cost never verifies (one
+/// login would otherwise occupy a hashing permit for minutes). Authup's default is 10.
+pub const MAX_BCRYPT_COST: u32 = 15;
 
 /// Working-memory buffers kept for reuse; more are freed after use.
 pub const MAX_POOLED_BUFFERS: usize = 8;
@@ -112,19 +117,29 @@ impl PasswordHasher {
     }
 
     /// Verifies `password` against `hash`; with no hash (unknown user, or a user without a
-    /// password) verifies against the dummy hash and answers `false`, at the same cost.
+    /// password) verifies against the dummy hash and answers `false`, at the same cost. A bcrypt
+    /// hash (imported from Authup) is verified with bcrypt; the dummy hash stays Argon2id, so an
+    /// unknown user costs what a user with a current hash costs.
     pub fn verify_or_dummy(&self, password: &Password, hash: Option<&PasswordHash>) -> bool {
         let (target, real) = match hash {
             Some(hash) => (hash, true),
             None => (&self.dummy, false),
         };
-        let ok = self.verify_phc(password.secret().as_bytes(), target.secret());
+        let ok = match bcrypt_cost(target.secret()) {
+            Some(cost) => {
+                cost <= MAX_BCRYPT_COST
+                    && bcrypt::verify(password.secret().as_bytes(), target.secret())
+                        .unwrap_or(false)
+            }
+            None => self.verify_phc(password.secret().as_bytes(), target.secret()),
+        };
         ok && real
     }
 
     /// Whether `hash` was made otherwise than this hasher would make it now (another algorithm,
-    /// version or cost parameters, or unreadable): it is then replaced at the next successful
-    /// login, so every stored hash, and so every failed login, costs what the dummy hash costs.
+    /// bcrypt included, version or cost parameters, or unreadable): it is then replaced at the
+    /// next successful login, so every stored hash, and so every failed login, costs what the
+    /// dummy hash costs.
     pub fn needs_rehash(&self, hash: &PasswordHash) -> bool {
         let Ok(phc) = argon2::PasswordHash::new(hash.secret()) else {
             return true;
@@ -190,6 +205,19 @@ impl PasswordHasher {
         }
         result
     }
+}
+
+/// The cost of a bcrypt hash (`$2a$`, `$2b$`, `$2y$` and two cost digits), `None` for anything
+/// else.
+fn bcrypt_cost(hash: &str) -> Option<u32> {
+    let rest = hash
+        .strip_prefix("$2a$")
+        .or_else(|| hash.strip_prefix("$2b$"))
+        .or_else(|| hash.strip_prefix("$2y$"))?;
+    let digits = rest
+        .get(..2)
+        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))?;
+    (rest.as_bytes().get(2) == Some(&b'$')).then(|| digits.parse().ok())?
 }
 
 #[cfg(test)]
@@ -292,5 +320,44 @@ mod tests {
             let corrupt = PasswordHash::new(corrupt);
             assert!(!hasher.verify_or_dummy(&Password::new("x"), Some(&corrupt)));
         }
+    }
+
+    #[test]
+    fn bcrypt_hashes_from_authup_verify_and_need_a_rehash() {
+        let hasher = cheap();
+        let parts = bcrypt::hash_with_salt("moving-in", 4, [7u8; 16]).unwrap();
+        for version in [
+            bcrypt::Version::TwoA,
+            bcrypt::Version::TwoB,
+            bcrypt::Version::TwoY,
+        ] {
+            let label = format!("{version:?}");
+            let stored = PasswordHash::new(parts.format_for_version(version));
+            assert!(hasher.verify_or_dummy(&Password::new("moving-in"), Some(&stored)));
+            assert!(!hasher.verify_or_dummy(&Password::new("moving-out"), Some(&stored)));
+            assert!(hasher.needs_rehash(&stored), "{label}");
+        }
+        let table = [
+            ("$2b$04$short", Some(4)),
+            ("$2b$4$aaaa", None),
+            ("$2x$04$aaaa", None),
+            ("$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaA", None),
+            (
+                "$2b$31$aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                Some(31),
+            ),
+        ];
+        for (hash, cost) in table {
+            assert_eq!(bcrypt_cost(hash), cost, "{hash}");
+        }
+        let too_costly = PasswordHash::new(
+            bcrypt::hash_with_salt("moving-in", 4, [7u8; 16])
+                .unwrap()
+                .format_for_version(bcrypt::Version::TwoB)
+                .replacen("$04$", "$31$", 1),
+        );
+        assert!(!hasher.verify_or_dummy(&Password::new("moving-in"), Some(&too_costly)));
+        let corrupt = PasswordHash::new("$2b$04$not-a-bcrypt-hash".to_owned());
+        assert!(!hasher.verify_or_dummy(&Password::new("moving-in"), Some(&corrupt)));
     }
 }

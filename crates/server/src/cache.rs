@@ -1,7 +1,7 @@
 //! A read-through cache in front of the store, for the records the hot paths read on every request.
 //!
-//! Realms, clients, a realm's scopes and signing keys are cached for a short, configurable time
-//! (`cache.ttl_seconds`, default 10 s; 0 turns caching off). Every write through this store clears
+//! Realms, clients, a realm's scopes, signing keys and the CORS origins of public clients are
+//! cached for a short, configurable time (`cache.ttl_seconds`, default 10 s; 0 turns caching off). Every write through this store clears
 //! the matching cache, so a change made on this node is seen at once; a change made on another node
 //! is seen within the TTL. Users, refresh tokens, codes, sessions and consents are never cached:
 //! their state must be exact.
@@ -14,6 +14,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use oauth_core::Store;
+use oauth_core::cors::RealmOrigins;
 use oauth_core::hash::TokenHash;
 use oauth_core::model::{
     AuthorizationCode, BootstrapRecord, Client, Consent, Event, Failures, KeyStatus, Permission,
@@ -104,6 +105,7 @@ pub struct CachedStore<S: ?Sized> {
     clients_by_name: TtlMap<(Uuid, String), Option<Client>>,
     scopes: TtlMap<Uuid, Vec<ScopeRecord>>,
     keys: TtlMap<Option<Uuid>, Vec<SigningKey>>,
+    realm_origins: TtlMap<(), Arc<RealmOrigins>>,
     inner: Arc<S>,
 }
 
@@ -117,6 +119,7 @@ impl<S: Store + ?Sized> CachedStore<S> {
             clients_by_name: TtlMap::new(ttl),
             scopes: TtlMap::new(ttl),
             keys: TtlMap::new(ttl),
+            realm_origins: TtlMap::new(ttl),
             inner,
         }
     }
@@ -129,6 +132,27 @@ impl<S: Store + ?Sized> CachedStore<S> {
     /// A realm's scopes if they are cached, without touching the store.
     pub fn cached_scopes(&self, realm_id: Uuid) -> Option<Vec<ScopeRecord>> {
         self.scopes.get(&realm_id)
+    }
+
+    /// The realms' ids, names and public-client origins (CORS) if they are cached, without
+    /// touching the store.
+    pub fn cached_realm_origins(&self) -> Option<Arc<RealmOrigins>> {
+        self.realm_origins.get(&())
+    }
+
+    /// The realms' ids, names and public-client origins (CORS), read through the cache: every
+    /// realm and client is read once per TTL, and again after any write through this store.
+    pub fn realm_origins(&self) -> StoreResult<Arc<RealmOrigins>> {
+        self.realm_origins.get_or_load(
+            (),
+            || RealmOrigins::load(&*self.inner).map(Arc::new),
+            always,
+        )
+    }
+
+    /// A realm by id if it is cached, without touching the store.
+    pub fn cached_realm(&self, id: Uuid) -> Option<Option<Realm>> {
+        self.realms_by_id.get(&id)
     }
 
     /// A realm by name if it is cached, without touching the store.
@@ -146,6 +170,7 @@ impl<S: ?Sized> CachedStore<S> {
         self.clients_by_name.clear();
         self.scopes.clear();
         self.keys.clear();
+        self.realm_origins.clear();
     }
 }
 
@@ -168,6 +193,7 @@ impl<S: Store + ?Sized> RealmStore for CachedStore<S> {
         let result = self.inner.create_realm(realm);
         self.realms_by_id.clear();
         self.realms_by_name.clear();
+        self.realm_origins.clear();
         result
     }
     fn find_realm(&self, id: Uuid) -> StoreResult<Option<Realm>> {
@@ -193,6 +219,7 @@ impl<S: Store + ?Sized> ClientStore for CachedStore<S> {
         let result = self.inner.create_client(client);
         self.clients_by_id.clear();
         self.clients_by_name.clear();
+        self.realm_origins.clear();
         result
     }
     fn find_client(&self, id: Uuid) -> StoreResult<Option<Client>> {

@@ -153,7 +153,11 @@ pub fn serve(config: &Config) -> CommandResult {
     );
     state.password_min_length = config.admin.password_min_length;
     state.pool = Some(gauge);
+    state.client_secret_min_length = config.admin.client_secret_min_length;
     state.body_timeout = Duration::from_secs(u64::from(config.http.body_timeout));
+    state.cors = std::sync::Arc::new(crate::cors::CorsSettings {
+        policy: config.cors.policy().map_err(|e| e.to_string())?,
+    });
     let limit = &config.rate_limit;
     state.limits = std::sync::Arc::new(crate::ratelimit::RateLimits {
         per_address: limit
@@ -257,7 +261,7 @@ fn create_record<R: crate::admin::Resource>(
     let view = crate::admin::create_as_operator::<R>(
         store.as_ref(),
         &settings,
-        config.admin.password_min_length,
+        &config.admin,
         realm,
         body,
     )

@@ -14,6 +14,9 @@ use oauth_core::password::Argon2Params;
 use oauth_core::secret::Password;
 use serde::{Deserialize, Serialize};
 
+mod cors;
+pub use cors::CorsConfig;
+
 /// The file read when `--config` is not given (if it exists).
 pub const DEFAULT_CONFIG_FILE: &str = "portcullis.toml";
 /// The admin password created on an empty database unless configured otherwise (Authup's).
@@ -49,6 +52,8 @@ pub struct Config {
     pub keys: KeysConfig,
     /// Rate limits on the protocol endpoints.
     pub rate_limit: RateLimitConfig,
+    /// Which browser origins may read the answers (CORS).
+    pub cors: CorsConfig,
 }
 
 impl Default for Config {
@@ -67,6 +72,7 @@ impl Default for Config {
             events: EventsConfig::default(),
             keys: KeysConfig::default(),
             rate_limit: RateLimitConfig::default(),
+            cors: CorsConfig::default(),
         }
     }
 }
@@ -323,12 +329,16 @@ impl Default for ThrottleConfig {
 pub struct AdminConfig {
     /// Shortest password the admin API accepts for a user (Authup's default is 10).
     pub password_min_length: usize,
+    /// Shortest client secret the admin API accepts when one is supplied on create (moving in
+    /// from Authup); generated secrets are 256 bits.
+    pub client_secret_min_length: usize,
 }
 
 impl Default for AdminConfig {
     fn default() -> Self {
         Self {
             password_min_length: crate::state::DEFAULT_PASSWORD_MIN_LENGTH,
+            client_secret_min_length: crate::state::DEFAULT_CLIENT_SECRET_MIN_LENGTH,
         }
     }
 }
@@ -533,7 +543,7 @@ pub struct Overrides {
     pub public_url: Option<String>,
 }
 
-const TOP_LEVEL_KEYS: [&str; 13] = [
+const TOP_LEVEL_KEYS: [&str; 14] = [
     "http",
     "public_url",
     "database",
@@ -547,6 +557,7 @@ const TOP_LEVEL_KEYS: [&str; 13] = [
     "events",
     "keys",
     "rate_limit",
+    "cors",
 ];
 
 impl Config {
@@ -658,7 +669,19 @@ impl Config {
                 "must be 1 to 1024 characters".to_owned(),
             );
         }
+        if !(crate::state::DEFAULT_CLIENT_SECRET_MIN_LENGTH..=1024)
+            .contains(&self.admin.client_secret_min_length)
+        {
+            return bad(
+                "admin.client_secret_min_length",
+                format!(
+                    "must be {} to 1024 characters",
+                    crate::state::DEFAULT_CLIENT_SECRET_MIN_LENGTH
+                ),
+            );
+        }
         self.trusted_proxies()?;
+        self.cors.policy()?;
         self.keys.encryption_key()?;
         if self.keys.check_interval_seconds == 0 {
             return bad(

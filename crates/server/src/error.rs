@@ -1,7 +1,10 @@
 //! HTTP rendering of errors. The only `ResponseError` implementation in the workspace.
 //!
 //! Protocol errors become RFC 6749 §5.2 bodies `{"error","error_description"}` with the status the
-//! RFC asks for (`401` + `WWW-Authenticate` for `invalid_client`, `400` otherwise). Failures the
+//! RFC asks for (`401` + `WWW-Authenticate` for `invalid_client`, `400` otherwise). Every JSON
+//! error body of the server is an [`ErrorBody`]: beside the RFC members it carries Authup's
+//! `statusCode`, `code` (the same code as `error`) and `message` (the description), which
+//! Authup's clients display, always as `application/json`. Failures the
 //! client did not cause are logged here, with their cause, and answered with a generic
 //! `server_error`: nothing internal reaches the client.
 
@@ -33,6 +36,9 @@ pub enum ApiError {
     /// A resource that does not exist.
     #[error("not found: {0}")]
     NotFound(&'static str),
+    /// No published signing key has this `kid` (`404`).
+    #[error("no published key has kid {0}")]
+    UnknownKey(String),
     /// Admin API: a record that does not exist.
     #[error("no such record: {0}")]
     NoRecord(String),
@@ -56,6 +62,9 @@ pub enum ApiError {
     /// Admin API: a record with that unique name exists (`409`).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A CORS preflight from an origin that may not read this endpoint's answers (`403`).
+    #[error("origin not allowed: {0}")]
+    OriginNotAllowed(String),
     /// A method the resource does not serve (`405`).
     #[error("method not allowed")]
     MethodNotAllowed(&'static str),
@@ -128,12 +137,39 @@ impl From<Error> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// The one JSON error body: RFC 6749 §5.2's `error` and `error_description`, and Authup's
+/// `statusCode`, `code` and `message` beside them; `field` names the offending input of a `400`.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody<'a> {
     error: &'a str,
     error_description: &'a str,
+    #[serde(rename = "statusCode")]
+    status_code: u16,
+    code: &'a str,
+    message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+}
+
+impl<'a> ErrorBody<'a> {
+    /// The body of an error answered with `status`: `error` (an RFC code where one applies) and
+    /// what went wrong.
+    pub fn new(status: StatusCode, error: &'a str, description: &'a str) -> Self {
+        Self {
+            error,
+            error_description: description,
+            status_code: status.as_u16(),
+            code: error,
+            message: description,
+            field: None,
+        }
+    }
+
+    /// Names the offending body field or parameter.
+    pub fn field(mut self, field: Option<&'a str>) -> Self {
+        self.field = field;
+        self
+    }
 }
 
 impl ResponseError for ApiError {
@@ -149,10 +185,12 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Throttled(_) | Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::NotFound(_) | Self::NoRecord(_) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::NoRecord(_) | Self::UnknownKey(_) => StatusCode::NOT_FOUND,
             Self::Invalid { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::InsufficientScope => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::InsufficientScope | Self::OriginNotAllowed(_) => {
+                StatusCode::FORBIDDEN
+            }
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -163,6 +201,8 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let too_large;
         let throttled;
+        let origin;
+        let unknown_key;
         let (code, description) = match self {
             Self::OAuth(e) => (e.code.as_str(), e.description.as_ref()),
             Self::PayloadTooLarge(limit) => {
@@ -180,6 +220,10 @@ impl ResponseError for ApiError {
             ),
             Self::NotFound(what) => ("not_found", *what),
             Self::NoRecord(what) => ("not_found", what.as_str()),
+            Self::UnknownKey(kid) => {
+                unknown_key = format!("no published signing key has kid {kid:?}");
+                ("not_found", unknown_key.as_str())
+            }
             Self::Invalid { message, .. } => ("invalid_request", message.as_str()),
             Self::Unauthorized(why) => ("invalid_token", *why),
             Self::Forbidden(why) => ("insufficient_permission", why.as_str()),
@@ -188,6 +232,11 @@ impl ResponseError for ApiError {
                 "the token's scope does not include global, which the admin API requires",
             ),
             Self::Conflict(why) => ("conflict", why.as_str()),
+            Self::OriginNotAllowed(what) => {
+                origin =
+                    format!("the origin {what} may not call this endpoint from a browser (CORS)");
+                ("origin_not_allowed", origin.as_str())
+            }
             Self::MethodNotAllowed(_) => (
                 "invalid_request",
                 "this method is not allowed on this resource",
@@ -239,13 +288,10 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        response.json(Body {
-            error: code,
-            error_description: description,
-            field: match self {
-                Self::Invalid { field, .. } => Some(field),
-                _ => None,
-            },
-        })
+        let field = match self {
+            Self::Invalid { field, .. } => Some(field.as_str()),
+            _ => None,
+        };
+        response.json(ErrorBody::new(self.status_code(), code, description).field(field))
     }
 }

@@ -11,6 +11,7 @@ pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod cors;
 pub mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]

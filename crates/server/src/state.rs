@@ -19,6 +19,8 @@ use crate::ratelimit::RateLimits;
 
 /// Shortest password the admin API accepts unless configured (Authup's).
 pub const DEFAULT_PASSWORD_MIN_LENGTH: usize = 10;
+/// Shortest client secret the admin API accepts on create unless configured (and at least).
+pub const DEFAULT_CLIENT_SECRET_MIN_LENGTH: usize = 16;
 use crate::keys::CachedKeySource;
 
 /// What every handler gets.
@@ -41,6 +43,8 @@ pub struct AppState {
     pub audit: Audit,
     /// Shortest password the admin API accepts.
     pub password_min_length: usize,
+    /// Shortest client secret the admin API accepts on create.
+    pub client_secret_min_length: usize,
     /// Rate limits and trusted proxies (off unless configured).
     pub limits: Arc<RateLimits>,
     /// How long a request's body may take to arrive (`params::read_body`).
@@ -49,6 +53,8 @@ pub struct AppState {
     pub clock: Arc<Clock>,
     /// The database pool's gauge, when the store pools connections.
     pub pool: Option<PoolGauge>,
+    /// Which browser origins may read the answers (`cors.rs`).
+    pub cors: Arc<crate::cors::CorsSettings>,
 }
 
 impl AppState {
@@ -71,10 +77,12 @@ impl AppState {
             body_limit,
             audit: Audit::default(),
             password_min_length: DEFAULT_PASSWORD_MIN_LENGTH,
+            client_secret_min_length: DEFAULT_CLIENT_SECRET_MIN_LENGTH,
             limits: Arc::default(),
             body_timeout: DEFAULT_BODY_TIMEOUT,
             clock: Arc::default(),
             pool: None,
+            cors: Arc::default(),
         }
     }
 }

@@ -54,6 +54,8 @@ pub struct Ctx<'a> {
     pub settings: &'a Settings,
     /// Shortest password accepted.
     pub password_min_length: usize,
+    /// Shortest client secret accepted on create.
+    pub client_secret_min_length: usize,
     /// The caller.
     pub principal: Principal,
     /// The realm of a `/realms/{realm}/...` path.
@@ -215,7 +217,7 @@ async fn hashing_permit<R: Resource>(
 pub fn create_as_operator<R: Resource>(
     store: &dyn Store,
     settings: &Settings,
-    password_min_length: usize,
+    limits: &crate::config::AdminConfig,
     realm: &str,
     body: &serde_json::Value,
 ) -> Result<serde_json::Value, ApiError> {
@@ -226,7 +228,8 @@ pub fn create_as_operator<R: Resource>(
     let mut ctx = Ctx {
         store,
         settings,
-        password_min_length,
+        password_min_length: limits.password_min_length,
+        client_secret_min_length: limits.client_secret_min_length,
         principal: principal::operator(store)?,
         path_realm: Some(path_realm),
         now: now(),
@@ -287,6 +290,7 @@ impl Call {
             store,
             settings: &self.state.settings,
             password_min_length: self.state.password_min_length,
+            client_secret_min_length: self.state.client_secret_min_length,
             principal,
             path_realm,
             now,
@@ -605,6 +609,7 @@ pub fn register<R: Resource>(cfg: &mut web::ServiceConfig) {
         if R::OPS.delete {
             item = item.route(web::delete().to(delete::<R>));
         }
-        cfg.service(collection).service(item);
+        cfg.service(crate::cors::admin(collection))
+            .service(crate::cors::admin(item));
     }
 }

@@ -111,9 +111,20 @@ impl Document {
             .required("error")
             .property("error_description", string())
             .required("error_description")
+            .property(
+                "statusCode",
+                ObjectBuilder::new().schema_type(Type::Integer),
+            )
+            .required("statusCode")
+            .property("code", string())
+            .required("code")
+            .property("message", string())
+            .required("message")
             .property("field", string())
             .description(Some(
-                "`field` names the offending body field or query parameter of a 400",
+                "RFC 6749 `error`/`error_description`, and Authup's `statusCode`, `code` (= `error`) \
+                 and `message` (= `error_description`); `field` names the offending body field or \
+                 query parameter of a 400",
             ));
         let meta = ObjectBuilder::new()
             .property("limit", ObjectBuilder::new().schema_type(Type::Integer))

@@ -8,6 +8,7 @@
 //! `client_id`, tokens issued without a client without any client, and answers `200` whether or
 //! not the token was known.
 
+use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use oauth_core::client_auth::{AuthenticatedClient, authenticate_client};
@@ -17,7 +18,7 @@ use oauth_core::request::{ClientCredentials, RealmSelector, client_credentials};
 use oauth_core::{Error, OAuthError, Store, revocation};
 
 use crate::blocking::run_blocking;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::params::{basic_credentials, parse_params, read_body};
 use crate::state::AppState;
 
@@ -132,7 +133,11 @@ pub(super) async fn introspect(
         }
         Err(Refusal::Token(why)) => Ok(HttpResponse::Unauthorized()
             .insert_header((header::WWW_AUTHENTICATE, challenge("invalid_token", why)))
-            .json(serde_json::json!({ "error": "invalid_token", "error_description": why }))),
+            .json(ErrorBody::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                why,
+            ))),
         Err(Refusal::Authority(refusal)) => {
             let why = refusal.to_string();
             Ok(HttpResponse::Forbidden()
@@ -140,9 +145,11 @@ pub(super) async fn introspect(
                     header::WWW_AUTHENTICATE,
                     challenge("insufficient_scope", &why),
                 ))
-                .json(
-                    serde_json::json!({ "error": "insufficient_scope", "error_description": why }),
-                ))
+                .json(ErrorBody::new(
+                    StatusCode::FORBIDDEN,
+                    "insufficient_scope",
+                    &why,
+                )))
         }
     }
 }

@@ -12,7 +12,7 @@ use oauth_core::bearer;
 use oauth_core::store::UserStore as _;
 
 use crate::blocking::run_blocking;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::params::{parse_params, read_body};
 use crate::state::AppState;
 
@@ -27,9 +27,7 @@ fn refuse(status: StatusCode, error: Option<&str>, description: &str) -> HttpRes
         .insert_header((header::WWW_AUTHENTICATE, challenge))
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     match error {
-        Some(error) => {
-            response.json(serde_json::json!({ "error": error, "error_description": description }))
-        }
+        Some(error) => response.json(ErrorBody::new(status, error, description)),
         None => response.finish(),
     }
 }

@@ -18,7 +18,7 @@ use crate::blackbox::{Db, Server, cli};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-struct Driver {
+pub(crate) struct Driver {
     process: Child,
     base: String,
     session: String,
@@ -26,7 +26,7 @@ struct Driver {
 }
 
 impl Driver {
-    fn start(profile: &std::path::Path) -> Self {
+    pub(crate) fn start(profile: &std::path::Path) -> Self {
         let binary =
             std::env::var("PORTCULLIS_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let port = TcpListener::bind("127.0.0.1:0")
@@ -81,7 +81,7 @@ impl Driver {
         driver
     }
 
-    fn call(&self, method: &str, path: &str, body: Value) -> Value {
+    pub(crate) fn call(&self, method: &str, path: &str, body: Value) -> Value {
         let url = if path == "/session" {
             format!("{}{path}", self.base)
         } else {
@@ -100,11 +100,11 @@ impl Driver {
         answer["value"].clone()
     }
 
-    fn open(&self, url: &str) {
+    pub(crate) fn open(&self, url: &str) {
         self.call("POST", "/url", json!({ "url": url }));
     }
 
-    fn find(&self, css: &str) -> String {
+    pub(crate) fn find(&self, css: &str) -> String {
         let found = self.call(
             "POST",
             "/element",
@@ -116,7 +116,7 @@ impl Driver {
             .to_owned()
     }
 
-    fn type_into(&self, css: &str, text: &str) {
+    pub(crate) fn type_into(&self, css: &str, text: &str) {
         let element = self.find(css);
         self.call(
             "POST",
@@ -125,12 +125,12 @@ impl Driver {
         );
     }
 
-    fn click(&self, css: &str) {
+    pub(crate) fn click(&self, css: &str) {
         let element = self.find(css);
         self.call("POST", &format!("/element/{element}/click"), json!({}));
     }
 
-    fn title(&self) -> String {
+    pub(crate) fn title(&self) -> String {
         self.call("GET", "/title", Value::Null)
             .as_str()
             .unwrap_or_default()
@@ -139,7 +139,7 @@ impl Driver {
 
     /// Waits until the page's title starts with `prefix` (a form submission navigates after the
     /// click returns); answers the title.
-    fn wait_for_title(&self, prefix: &str) -> String {
+    pub(crate) fn wait_for_title(&self, prefix: &str) -> String {
         let started = Instant::now();
         loop {
             let title = self.title();
@@ -154,7 +154,25 @@ impl Driver {
         }
     }
 
-    fn screenshot(&self, path: &std::path::Path) {
+    /// Runs `script` in the page as an async function (its last argument is the callback) and
+    /// answers what it passed to the callback.
+    pub(crate) fn execute_async(&self, script: &str, args: Value) -> Value {
+        self.call(
+            "POST",
+            "/execute/async",
+            json!({ "script": script, "args": args }),
+        )
+    }
+
+    /// The address of the current page.
+    pub(crate) fn url(&self) -> String {
+        self.call("GET", "/url", Value::Null)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    pub(crate) fn screenshot(&self, path: &std::path::Path) {
         let png = self.call("GET", "/screenshot", Value::Null);
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(png.as_str().unwrap())

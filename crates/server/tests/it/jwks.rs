@@ -141,3 +141,68 @@ async fn an_independent_jose_library_accepts_access_and_id_tokens() {
     validation.set_audience(&[&id]);
     assert!(jsonwebtoken::decode::<serde_json::Value>(&tampered, &key, &validation).is_err());
 }
+
+async fn one_key_is_served_bare_by_its_kid(fx: crate::support::Fixture) {
+    fx.realm("acme");
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let acme = fx.store.find_realm_by_name("acme").unwrap().unwrap();
+    let (_, _, acme_set) = send(&app, test::TestRequest::get().uri("/realms/acme/jwks")).await;
+    let (_, _, master_set) = send(&app, test::TestRequest::get().uri("/realms/master/jwks")).await;
+    let acme_kid = acme_set["keys"][0]["kid"].as_str().unwrap().to_owned();
+    let master_kid = master_set["keys"][0]["kid"].as_str().unwrap().to_owned();
+    let table = [
+        (format!("/jwks/{acme_kid}"), 200),
+        (format!("/jwks/{master_kid}"), 200),
+        (format!("/realms/acme/jwks/{acme_kid}"), 200),
+        (format!("/realms/{}/jwks/{acme_kid}", acme.id), 200),
+        (format!("/realms/master/jwks/{acme_kid}"), 404),
+        (format!("/jwks/{}", uuid::Uuid::nil()), 404),
+        ("/jwks/undefined".to_owned(), 404),
+        (format!("/realms/nowhere/jwks/{acme_kid}"), 404),
+    ];
+    for (path, expected) in table {
+        let (status, headers, body) = send(&app, test::TestRequest::get().uri(&path)).await;
+        assert_eq!(status, expected, "{path}: {body}");
+        if expected == 200 {
+            let kid = path.rsplit('/').next().unwrap();
+            let published = [&acme_set, &master_set]
+                .into_iter()
+                .flat_map(|set| set["keys"].as_array().unwrap())
+                .find(|k| k["kid"] == kid)
+                .unwrap();
+            assert_eq!(&body, published, "{path}: the bare JWK as in the set");
+            assert!(body["alg"].is_string() && body["use"] == "sig");
+            assert_eq!(headers.get("content-type").unwrap(), "application/jwk+json");
+        } else {
+            assert_eq!(body["error"], "not_found", "{path}: {body}");
+            let description = body["error_description"].as_str().unwrap();
+            assert!(
+                description.contains("kid") || description.contains("realm"),
+                "{path}: {description}"
+            );
+        }
+    }
+    let (status, _, body) = send(&app, test::TestRequest::get().uri("/jwks/undefined")).await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        body["error_description"],
+        "no published signing key has kid \"undefined\""
+    );
+    // The realm's set by id too.
+    let (status, _, by_id) = send(
+        &app,
+        test::TestRequest::get().uri(&format!("/realms/{}/jwks", acme.id)),
+    )
+    .await;
+    assert_eq!((status, &by_id), (200, &acme_set));
+}
+
+#[actix_web::test]
+async fn one_key_is_served_bare_by_its_kid_on_sqlite() {
+    one_key_is_served_bare_by_its_kid(fixture()).await;
+}
+
+#[actix_web::test]
+async fn one_key_is_served_bare_by_its_kid_on_postgres() {
+    one_key_is_served_bare_by_its_kid(crate::support::fixture_postgres()).await;
+}

@@ -1,6 +1,8 @@
 //! `/clients`, in Authup's shape: `authMethod` `secret` (confidential) or `none` (public). The
 //! server generates a confidential client's secret and returns it once, in the create response
-//! (or from `POST /clients/{id}/secret`, which replaces it); only its hash is stored. Changing
+//! (or from `POST /clients/{id}/secret`, which replaces it), unless the create request supplies
+//! one (a client moving in from Authup: at least `admin.client_secret_min_length` characters,
+//! never echoed); only its hash is stored. Changing
 //! another client's secret, `authMethod`, name or `active`, or deleting it, needs every
 //! permission it holds (containment); deactivation, deletion, a new secret or another
 //! `authMethod` ends the client's grants.
@@ -12,6 +14,7 @@ use oauth_core::model::{Client, SigningAlgorithm};
 use oauth_core::provision::{self, NewClient};
 use oauth_core::random::random_token;
 use oauth_core::scope::Scope;
+use oauth_core::secret::ClientSecret;
 use oauth_core::store::GrantHolder;
 use oauth_core::store::records::Records;
 use oauth_core::{Store, revocation};
@@ -82,6 +85,11 @@ pub struct ClientCreate {
     first_party: Option<bool>,
     id_token_signed_response_alg: Option<String>,
     realm_id: Option<Uuid>,
+    /// Write-only: a confidential client's secret, for clients moving in with theirs (at least
+    /// `admin.client_secret_min_length` characters; stored hashed, never echoed). Omitted: one
+    /// is generated and returned in this response only.
+    #[schema(value_type = Option<String>, format = Password)]
+    secret: Option<ClientSecret>,
 }
 
 /// Changes to a client; `null` clears a field.
@@ -123,6 +131,17 @@ fn public(auth_method: Option<&str>) -> Result<Option<bool>, ApiError> {
         Some("none") => Ok(Some(true)),
         Some(_) => Err(ApiError::invalid("authMethod", "must be secret or none")),
     }
+}
+
+/// A secret supplied on create: confidential clients only, long enough, printable.
+fn check_secret(ctx: &Ctx<'_>, public: bool, secret: &ClientSecret) -> Result<(), ApiError> {
+    if public {
+        return Err(ApiError::invalid(
+            "secret",
+            "a public client (authMethod none) has no secret",
+        ));
+    }
+    validate::secret("secret", secret.secret(), ctx.client_secret_min_length)
 }
 
 fn redirect_uris(field: &str, list: Option<&str>) -> Result<(), ApiError> {
@@ -283,8 +302,15 @@ impl Resource for Clients {
             ctx.principal
                 .require_full_administrator("registering a first-party client")?;
         }
-        let (mut client, secret) =
+        if let Some(supplied) = &body.secret {
+            check_secret(ctx, new.public, supplied)?;
+        }
+        let (mut client, mut secret) =
             provision::new_client(&realm, new, ctx.now, &mut ctx.rng).map_err(ApiError::admin)?;
+        if let Some(supplied) = &body.secret {
+            client.secret_hash = Some(TokenHash::of(supplied.secret()));
+            secret = None;
+        }
         client.display_name = body.display_name;
         client.description = body.description;
         client.active = body.active.unwrap_or(true);
@@ -481,13 +507,13 @@ pub fn register_secret_route(cfg: &mut web::ServiceConfig) {
         "/clients/{id}/secret",
         "/realms/{realm}/clients/{id}/secret",
     ] {
-        cfg.service(
+        cfg.service(crate::cors::admin(
             web::resource(path)
                 .route(web::post().to(regenerate_secret))
                 .default_service(web::to(|| async {
                     Err::<HttpResponse, _>(ApiError::MethodNotAllowed("POST"))
                 })),
-        );
+        ));
     }
 }
 

@@ -337,13 +337,13 @@ pub fn register_revoke_route(cfg: &mut web::ServiceConfig) {
         "/users/{id}/revoke-grants",
         "/realms/{realm}/users/{id}/revoke-grants",
     ] {
-        cfg.service(
+        cfg.service(crate::cors::admin(
             web::resource(path)
                 .route(web::post().to(revoke_grants_route))
                 .default_service(web::to(|| async {
                     Err::<HttpResponse, _>(ApiError::MethodNotAllowed("POST"))
                 })),
-        );
+        ));
     }
 }
 

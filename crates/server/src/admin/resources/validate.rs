@@ -9,6 +9,21 @@ pub const MAX_TEXT_CHARS: usize = 4096;
 /// Longest name-like field.
 pub const MAX_NAME_CHARS: usize = 128;
 
+/// Longest client secret accepted when one is supplied.
+pub const MAX_SECRET_CHARS: usize = 1024;
+
+/// A supplied client secret: `min` to [`MAX_SECRET_CHARS`] characters, no control characters.
+/// The message never repeats the secret.
+pub fn secret(field: &str, value: &str, min: usize) -> Result<(), ApiError> {
+    if value.chars().count() < min {
+        return Err(ApiError::invalid(
+            field,
+            format!("must be at least {min} characters (omit it to have one generated)"),
+        ));
+    }
+    text(field, Some(value), MAX_SECRET_CHARS)
+}
+
 /// A name: 1 to 128 characters, no control characters, not a UUID (names and ids share paths).
 pub fn name(field: &str, value: &str) -> Result<(), ApiError> {
     if value.trim().is_empty() {
