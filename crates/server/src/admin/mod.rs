@@ -8,6 +8,8 @@
 //! event for every change. Bodies are strict JSON (unknown fields are `400` naming the field);
 //! secrets and password hashes have no field in any view.
 
+mod body;
+mod handlers;
 pub mod openapi;
 mod principal;
 mod query;
@@ -23,6 +25,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+use body::parse_body;
+pub use handlers::register;
 pub use principal::{Kind as PrincipalKind, Principal};
 pub use query::{Field, Kind, field};
 pub use resources::client::Clients;
@@ -32,7 +36,6 @@ pub use resources::user::Users;
 use crate::audit::AuditEvent;
 use crate::blocking::run_blocking;
 use crate::error::ApiError;
-use crate::params::read_body;
 use crate::state::{AppState, OsEntropy, now};
 
 /// Which writes a resource serves.
@@ -375,241 +378,4 @@ fn view_json<R: Resource>(saved: &Saved<R::Model>) -> Result<serde_json::Value, 
         object.insert("secret".to_owned(), secret.clone().into());
     }
     Ok(value)
-}
-
-/// Parses a JSON body strictly; an error names the field (`body` for the whole).
-fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    // serde would also read a struct from an array; the API takes objects only.
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(ApiError::invalid("body", "the body must be a JSON object"));
-    }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let parsed = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." { "body".to_owned() } else { path };
-        let inner = e.into_inner();
-        let message = if inner.is_syntax() || inner.is_eof() {
-            "the body is not valid JSON".to_owned()
-        } else {
-            // serde's message without the position suffix.
-            inner
-                .to_string()
-                .split(" at line ")
-                .next()
-                .unwrap_or_default()
-                .to_owned()
-        };
-        ApiError::invalid(field, message)
-    })?;
-    // Control characters never reach a store (`oauth_core::text`); checked on the raw document
-    // so that fields the record type ignores are refused too.
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
-        && let Some(field) = control_character_at(&value, "")
-    {
-        return Err(ApiError::invalid(
-            field,
-            "must not contain control characters",
-        ));
-    }
-    Ok(parsed)
-}
-
-/// The path of the first key or string in `value` holding a control character (keys: none at
-/// all; string values: tab and line breaks allowed).
-fn control_character_at(value: &serde_json::Value, path: &str) -> Option<String> {
-    use oauth_core::text::{Strictness, has_control};
-    let join = |key: &str| {
-        if path.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{path}.{key}")
-        }
-    };
-    match value {
-        serde_json::Value::String(text) if has_control(text, Strictness::Prose) => {
-            Some(if path.is_empty() {
-                "body".to_owned()
-            } else {
-                path.to_owned()
-            })
-        }
-        serde_json::Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, item)| control_character_at(item, &format!("{path}[{i}]"))),
-        serde_json::Value::Object(map) => map.iter().find_map(|(key, item)| {
-            if has_control(key, Strictness::Token) {
-                Some(join(&key.escape_default().to_string()))
-            } else {
-                control_character_at(item, &join(key))
-            }
-        }),
-        _ => None,
-    }
-}
-
-async fn list<R: Resource>(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let call = Call::of(&state, &req)?;
-    let raw_query = req.query_string().to_owned();
-    let body = blocking(move || {
-        let ctx = call.ctx()?;
-        let mut query: ListQuery = query::parse(&raw_query, R::FILTERS, R::SORTS)?;
-        let permission = format!("{}_read", R::ENTITY);
-        let held = ctx.principal.permissions.contains(&permission);
-        let owner = R::OWNER_COLUMN.filter(|_| ctx.principal.kind == PrincipalKind::User);
-        if let (false, Some(column)) = (held, owner) {
-            // Without the permission, a user lists only their own records.
-            query = query.and(column, FieldValue::Id(ctx.principal.id));
-        } else if !held {
-            return Err(ApiError::Forbidden(format!(
-                "permission {permission} is required"
-            )));
-        } else if let Some(column) = R::REALM_COLUMN {
-            if let Some(path) = &ctx.path_realm {
-                ctx.principal.require(&permission, Some(path.id))?;
-                query = query.and(column, FieldValue::Id(path.id));
-            } else if !ctx.principal.is_global() {
-                query = query.and(column, FieldValue::Id(ctx.principal.realm.id));
-            }
-        }
-        let page = R::records(ctx.store)
-            .list_records(&query)
-            .map_err(ApiError::admin_store)?;
-        let data: Vec<R::View> = page.items.iter().map(R::view).collect();
-        Ok(serde_json::json!({
-            "data": data,
-            "meta": { "limit": query.capped_limit(), "offset": query.offset, "total": page.total },
-        }))
-    })
-    .await?;
-    Ok(no_store(HttpResponse::Ok().json(body)))
-}
-
-async fn read<R: Resource>(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let call = Call::of(&state, &req)?;
-    let body = blocking(move || {
-        let ctx = call.ctx()?;
-        let model = resolve::<R>(&ctx, call.id.as_deref().unwrap_or_default())?;
-        authorize::<R>(&ctx, "read", &model)?;
-        view_json::<R>(&Saved::plain(model))
-    })
-    .await?;
-    Ok(no_store(
-        HttpResponse::Ok().json(serde_json::json!({ "data": body })),
-    ))
-}
-
-async fn create<R: Resource>(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let call = Call::of(&state, &req)?;
-    let bytes = read_body(&req, payload, state.body_limit).await?;
-    let permit = hashing_permit::<R>(&state).await?;
-    let body = blocking(move || {
-        let mut ctx = call.ctx()?;
-        let input: R::Create = parse_body(&bytes)?;
-        let saved = R::create(&mut ctx, input)?;
-        drop(permit);
-        call.audit::<R>(&ctx, "create", &saved.model);
-        view_json::<R>(&saved)
-    })
-    .await?;
-    Ok(no_store(
-        HttpResponse::Created().json(serde_json::json!({ "data": body })),
-    ))
-}
-
-async fn update<R: Resource>(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let call = Call::of(&state, &req)?;
-    let bytes = read_body(&req, payload, state.body_limit).await?;
-    let permit = hashing_permit::<R>(&state).await?;
-    let body = blocking(move || {
-        let mut ctx = call.ctx()?;
-        let current = resolve::<R>(&ctx, call.id.as_deref().unwrap_or_default())?;
-        authorize::<R>(&ctx, "update", &current)?;
-        let input: R::Update = parse_body(&bytes)?;
-        let saved = R::update(&mut ctx, current, input)?;
-        drop(permit);
-        call.audit::<R>(&ctx, "update", &saved.model);
-        view_json::<R>(&saved)
-    })
-    .await?;
-    Ok(no_store(
-        HttpResponse::Accepted().json(serde_json::json!({ "data": body })),
-    ))
-}
-
-async fn delete<R: Resource>(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let call = Call::of(&state, &req)?;
-    let body = blocking(move || {
-        let mut ctx = call.ctx()?;
-        let current = resolve::<R>(&ctx, call.id.as_deref().unwrap_or_default())?;
-        authorize::<R>(&ctx, "delete", &current)?;
-        R::delete(&mut ctx, &current)?;
-        call.audit::<R>(&ctx, "delete", &current);
-        view_json::<R>(&Saved::plain(current))
-    })
-    .await?;
-    Ok(no_store(
-        HttpResponse::Accepted().json(serde_json::json!({ "data": body })),
-    ))
-}
-
-fn allow(ops: Ops, item: bool) -> &'static str {
-    match (item, ops.create, ops.update, ops.delete) {
-        (false, true, _, _) => "GET, POST",
-        (false, false, _, _) => "GET",
-        (true, _, true, true) => "GET, POST, DELETE",
-        (true, _, true, false) => "GET, POST",
-        (true, _, false, true) => "GET, DELETE",
-        (true, _, false, false) => "GET",
-    }
-}
-
-/// Registers one resource's routes (and its `/realms/{realm}/...` aliases).
-pub fn register<R: Resource>(cfg: &mut web::ServiceConfig) {
-    let mut prefixes = vec![String::new()];
-    if R::REALM_COLUMN == Some("realm_id") {
-        prefixes.push("/realms/{realm}".to_owned());
-    }
-    for prefix in prefixes {
-        let collection_allow = allow(R::OPS, false);
-        let mut collection = web::resource(format!("{prefix}/{}", R::PATH))
-            .route(web::get().to(list::<R>))
-            .default_service(web::to(move || async move {
-                Err::<HttpResponse, _>(ApiError::MethodNotAllowed(collection_allow))
-            }));
-        if R::OPS.create {
-            collection = collection.route(web::post().to(create::<R>));
-        }
-        let item_allow = allow(R::OPS, true);
-        let mut item = web::resource(format!("{prefix}/{}/{{id}}", R::PATH))
-            .route(web::get().to(read::<R>))
-            .default_service(web::to(move || async move {
-                Err::<HttpResponse, _>(ApiError::MethodNotAllowed(item_allow))
-            }));
-        if R::OPS.update {
-            item = item.route(web::post().to(update::<R>));
-        }
-        if R::OPS.delete {
-            item = item.route(web::delete().to(delete::<R>));
-        }
-        cfg.service(crate::cors::admin(collection))
-            .service(crate::cors::admin(item));
-    }
 }

@@ -3,6 +3,7 @@
 
 mod assignment;
 pub(crate) mod client;
+mod client_secret;
 mod consent;
 mod event;
 mod key;
@@ -41,7 +42,7 @@ macro_rules! each_resource {
 
 /// Registers every admin route.
 pub fn register_all(cfg: &mut web::ServiceConfig) {
-    client::register_secret_route(cfg);
+    client_secret::register_secret_route(cfg);
     user::register_revoke_route(cfg);
     macro_rules! reg {
         ($r:ty) => {
@@ -59,6 +60,6 @@ pub fn document_all(doc: &mut Document) {
         };
     }
     each_resource!(doc);
-    client::document_secret_route(doc);
+    client_secret::document_secret_route(doc);
     user::document_revoke_route(doc);
 }
