@@ -7,6 +7,7 @@ mod health;
 mod jwks;
 mod logout;
 mod revocation;
+mod status;
 mod token;
 mod userinfo;
 
@@ -82,6 +83,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(cors::protocol(
         web::resource("/realms/{realm}/jwks/{kid}").route(web::get().to(jwks::realm_one)),
     ))
+    .route("/", web::get().to(status::status))
     .route("/health/live", web::get().to(health::live))
     .route("/health/ready", web::get().to(health::ready))
     .route("/metrics", web::get().to(health::metrics))

@@ -150,3 +150,29 @@ async fn the_password_grant_issues_an_id_token_for_openid() {
     );
     assert!(plain.get("id_token").is_none(), "no openid, no ID token");
 }
+
+#[actix_web::test]
+async fn the_root_answers_authups_status_document() {
+    let fx = fixture();
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let (status, headers, doc) = send(&app, test::TestRequest::get().uri("/")).await;
+    assert_eq!(status, 200);
+    assert!(
+        headers
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    assert_eq!(doc["version"], env!("CARGO_PKG_VERSION"));
+    let millis = doc["timestamp"].as_i64().unwrap();
+    assert!((millis / 1000 - crate::support::now()).abs() < 5, "{doc}");
+    let date = doc["date"].as_str().unwrap();
+    assert!(date.ends_with('Z') && date.len() == 24, "{date}");
+    assert_eq!(
+        doc.as_object().unwrap().len(),
+        3,
+        "only what is true: {doc}"
+    );
+}
