@@ -449,6 +449,4 @@ mod flow;
 pub use flow::{Advanced, Happened, Input, LoginProblem, Outcome, advance};
 
 #[cfg(test)]
-mod flow_tests;
-#[cfg(test)]
 mod tests;

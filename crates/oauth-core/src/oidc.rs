@@ -58,24 +58,58 @@ pub struct IdTokenClaims {
     pub sid: Option<String>,
     /// Authentication methods: a password.
     pub amr: Vec<&'static str>,
-    /// Login name (`identity` scope).
+    /// The user's claims the scope allows.
+    #[serde(flatten)]
+    pub profile: ProfileClaims,
+}
+
+/// The claims about a user that a scope allows, in ID tokens and UserInfo alike: the profile with
+/// `identity` (Authup's) or `profile`, the e-mail address with `email`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProfileClaims {
+    /// Login name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
-    /// Display name (`identity` scope).
+    /// Display name, else the login name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Given name (`identity` scope).
+    /// Given name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
-    /// Family name (`identity` scope).
+    /// Family name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
-    /// E-mail (`email` scope).
+    /// E-mail address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// Whether the e-mail is verified (`email` scope).
+    /// Whether the e-mail address is verified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
+}
+
+/// Whether `scope` allows the profile claims.
+fn allows_profile(scope: &Scope) -> bool {
+    scope.contains("identity") || scope.contains("profile")
+}
+
+impl ProfileClaims {
+    /// The claims of `user` that `scope` allows.
+    pub fn of(user: &User, scope: &Scope) -> Self {
+        let profile = allows_profile(scope);
+        let email = user.email.clone().filter(|_| scope.contains("email"));
+        Self {
+            preferred_username: profile.then(|| user.name.clone()),
+            name: profile.then(|| {
+                user.display_name
+                    .clone()
+                    .unwrap_or_else(|| user.name.clone())
+            }),
+            given_name: user.first_name.clone().filter(|_| profile),
+            family_name: user.last_name.clone().filter(|_| profile),
+            email_verified: email.as_ref().map(|_| user.email_verified),
+            email,
+        }
+    }
 }
 
 /// `at_hash` of an access token signed with a SHA-256 algorithm (RS256, ES256).
@@ -97,8 +131,6 @@ pub fn id_token(
     if !scope.contains("openid") {
         return Ok(None);
     }
-    let identity = scope.contains("identity") || scope.contains("profile");
-    let email = scope.contains("email");
     let claims = IdTokenClaims {
         iss: ctx.settings.issuer(realm),
         sub: user.id.to_string(),
@@ -111,16 +143,7 @@ pub fn id_token(
         at_hash: at_hash(access_token),
         sid: authentication.session_id.map(|s| s.to_string()),
         amr: vec!["pwd"],
-        preferred_username: identity.then(|| user.name.clone()),
-        name: identity.then(|| {
-            user.display_name
-                .clone()
-                .unwrap_or_else(|| user.name.clone())
-        }),
-        given_name: user.first_name.clone().filter(|_| identity),
-        family_name: user.last_name.clone().filter(|_| identity),
-        email: user.email.clone().filter(|_| email),
-        email_verified: (email && user.email.is_some()).then_some(user.email_verified),
+        profile: ProfileClaims::of(user, scope),
     };
     let algorithm = client
         .id_token_signed_response_alg
@@ -134,49 +157,20 @@ pub fn id_token(
 pub struct UserInfo {
     /// The user's id.
     pub sub: Uuid,
-    /// The username (`identity` or `profile`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub preferred_username: Option<String>,
-    /// The display name, else the username (`identity` or `profile`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// First name (`identity` or `profile`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub given_name: Option<String>,
-    /// Last name (`identity` or `profile`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub family_name: Option<String>,
-    /// Last change of the user, Unix seconds (`identity` or `profile`).
+    /// The profile and e-mail claims.
+    #[serde(flatten)]
+    pub profile: ProfileClaims,
+    /// Last change of the user, Unix seconds (with the profile claims).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<UnixTime>,
-    /// E-mail address (`email`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// Whether it was verified (`email`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email_verified: Option<bool>,
 }
 
 /// The UserInfo claims of `user` for a token of `scope`.
 pub fn userinfo(user: &User, scope: &Scope) -> UserInfo {
-    let profile = scope.contains("identity") || scope.contains("profile");
-    let email = scope
-        .contains("email")
-        .then_some(())
-        .and(user.email.clone());
     UserInfo {
         sub: user.id,
-        preferred_username: profile.then(|| user.name.clone()),
-        name: profile.then(|| {
-            user.display_name
-                .clone()
-                .unwrap_or_else(|| user.name.clone())
-        }),
-        given_name: user.first_name.clone().filter(|_| profile),
-        family_name: user.last_name.clone().filter(|_| profile),
-        updated_at: profile.then_some(user.updated_at),
-        email_verified: email.as_ref().map(|_| user.email_verified),
-        email,
+        profile: ProfileClaims::of(user, scope),
+        updated_at: allows_profile(scope).then_some(user.updated_at),
     }
 }
 

@@ -437,3 +437,6 @@ fn consent_page(
         scopes,
     })
 }
+
+#[cfg(test)]
+mod tests;

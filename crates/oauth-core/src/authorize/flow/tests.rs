@@ -2,12 +2,16 @@
 //! table-driven through [`advance`] on the in-memory store with a fixed clock.
 
 use super::*;
+use crate::authorize::new_session;
 use crate::grant::Context;
+use crate::grant::Settings;
 use crate::keys::StoreKeySource;
 use crate::memory::MemoryStore;
+use crate::model::Realm;
 use crate::password::{Argon2Params, PasswordHasher};
 use crate::provision::{self, NewClient, NewUser};
 use crate::random::SeededEntropy;
+use crate::request::Params;
 use crate::secret::Password;
 use crate::store::{ClientStore, ConsentStore, SessionStore};
 use crate::testing::NOW;
