@@ -80,9 +80,9 @@ oauth_core::store_conformance_tests!(fresh);
 #[test]
 fn client_scope_lists_become_assignments_at_upgrade() {
     use diesel_migrations::MigrationHarness;
-    use oauth_core::model::ClientScope;
+    use oauth_core::model::{ClientScope, ClientScopeColumn};
     use oauth_core::store::ClientStore;
-    use oauth_core::store::records::{FieldValue, ListQuery, Records};
+    use oauth_core::store::records::{ListQuery, Records};
 
     let fixture = fresh_unmigrated();
     let mut conn = PgConnection::establish(&fixture.1).unwrap();
@@ -123,7 +123,10 @@ fn client_scope_lists_become_assignments_at_upgrade() {
         "and stays complete"
     );
     let count = |client: &str| {
-        let query = ListQuery::by("client_id", FieldValue::Id(client.parse().unwrap()));
+        let query = ListQuery::by(
+            ClientScopeColumn::ClientId,
+            client.parse::<uuid::Uuid>().unwrap(),
+        );
         Records::<ClientScope>::list_records(&fixture.0, &query)
             .unwrap()
             .total

@@ -30,6 +30,8 @@ pub use chrono as __chrono;
 pub use diesel as __diesel;
 #[doc(hidden)]
 pub use oauth_core as __oauth_core;
+#[doc(hidden)]
+pub use records::{__lower, __mistyped};
 
 /// Maps a diesel error to the core's store error: unique violations are `Conflict`, foreign-key
 /// violations and missing rows are `NotFound`, everything else is `Backend`.

@@ -93,6 +93,7 @@ macro_rules! admin_conformance_tests {
     ($make:expr) => {
         $crate::conformance_cases!($make;
             records_list_with_filters_sort_and_paging,
+            records_filter_conditions_agree_on_every_store,
             records_update_and_delete,
             assignments_are_unique_and_cascade,
             realm_bundle_is_created_whole_and_deleted_whole,

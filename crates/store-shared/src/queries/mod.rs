@@ -33,6 +33,11 @@ mod prelude {
         Failures, KeyStatus, Permission, Realm, RealmBundle, RefreshToken, Role, RolePermission,
         ScopeRecord, Session, SigningKey, UnixTime, User, UserPermission, UserRole,
     };
+    pub(super) use store_shared::__oauth_core::model::{
+        ClientColumn, ClientPermissionColumn, ClientScopeColumn, ConsentColumn, EventColumn,
+        KeyColumn, PermissionColumn, RealmColumn, RoleColumn, RolePermissionColumn, ScopeColumn,
+        SessionColumn, UserColumn, UserPermissionColumn, UserRoleColumn,
+    };
     pub(super) use store_shared::__oauth_core::secret::{PasswordHash, PrivateKeyDer};
     pub(super) use store_shared::__oauth_core::store::records::{
         FieldValue, ListQuery, Page, Records,
