@@ -17,9 +17,9 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/p
 /// The advisory lock key held while migrating ("portcull" in ASCII).
 const MIGRATION_LOCK: i64 = 0x706f_7274_6375_6c6c;
 
-mod schema {
-    store_shared::define_schema!(Uuid, Timestamptz);
-}
+/// The diesel tables: `diesel print-schema` of `migrations/postgres` (settings in `diesel.toml`),
+/// checked against the migrations by `cargo xtask schema`.
+mod schema;
 
 mod conv {
     use oauth_core::store::StoreResult;

@@ -24,9 +24,9 @@ pub const BUSY_TIMEOUT_MS: u32 = 5_000;
 /// file too; a smaller private cache keeps the server's memory flat as tables grow.
 pub const PAGE_CACHE_KIB: u32 = 512;
 
-mod schema {
-    store_shared::define_schema!(Text, TimestamptzSqlite);
-}
+/// The diesel tables: `diesel print-schema` of `migrations/sqlite` (settings in `diesel.toml`),
+/// checked against the migrations by `cargo xtask schema`.
+mod schema;
 
 mod conv {
     use oauth_core::StoreError;
