@@ -15,7 +15,6 @@
 //! - the plain functions below (error mapping, time conversion, enum parsing).
 
 mod records;
-pub mod sealing;
 
 use chrono::{DateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
