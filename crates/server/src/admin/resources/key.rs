@@ -122,8 +122,9 @@ impl Resource for Keys {
         let status = status(body.status.as_deref().unwrap_or("passive"))?;
         let key = generate_signing_key(realm.id, algorithm, status, ctx.now, &mut ctx.rng)
             .map_err(ApiError::from)?;
-        Self::records(ctx.store)
-            .insert_record(&key)
+        // Through `KeyStore`, which seals the private key (records carry it as stored).
+        ctx.store
+            .create_signing_key(&key)
             .map_err(ApiError::admin_store)?;
         Ok(Saved::plain(key))
     }
