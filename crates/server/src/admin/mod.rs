@@ -14,6 +14,7 @@ pub mod openapi;
 mod principal;
 mod query;
 mod resources;
+pub(crate) mod wire;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -202,6 +203,9 @@ pub trait Resource: 'static {
     /// Whether writes may hash with Argon2: each then waits for a hashing permit, like a login,
     /// so admin calls cannot exhaust the cores or memory.
     const HASHES: bool = false;
+    /// Authup fields of this resource Portcullis does not model, accepted and ignored on input
+    /// (beside `wire::IGNORED`, which every resource ignores); documented in docs/authup-wire.md.
+    const AUTHUP_IGNORED: &'static [&'static str] = &[];
 }
 
 /// A hashing permit for a write of `R` that may hash, held until the write is done.
@@ -238,7 +242,7 @@ pub fn create_as_operator<R: Resource>(
         now: now(),
         rng: OsEntropy,
     };
-    let input: R::Create = parse_body(body.to_string().as_bytes())?;
+    let input: R::Create = parse_body(body.to_string().as_bytes(), R::AUTHUP_IGNORED)?;
     let saved = R::create(&mut ctx, input)?;
     view_json::<R>(&saved)
 }

@@ -1,6 +1,7 @@
 //! The list query string of the admin API (Authup's): `page[limit]` (default 50, at most 1000),
 //! `page[offset]`, `filter[field]=value` on the fields a resource allows, and
-//! `sort=field,-other` (`-` descending). Unknown parameters and fields are `400`, never ignored.
+//! `sort=field,-other` (`-` descending). Field names are camelCase or (Authup beta.26) snake_case.
+//! Unknown parameters and fields are `400`, never ignored.
 
 use oauth_core::store::records::{FieldValue, ListQuery, MAX_PAGE_LIMIT};
 use oauth_core::text::{Strictness, has_control};
@@ -87,7 +88,7 @@ pub fn parse(query: &str, filters: &[Field], sorts: &[Field]) -> Result<ListQuer
                     Some(name) => (name, true),
                     None => (item, false),
                 };
-                let field = sorts.iter().find(|f| f.json == name).ok_or_else(|| {
+                let field = find(sorts, name).ok_or_else(|| {
                     ApiError::invalid(
                         "sort",
                         format!("cannot sort by {name:?}; allowed: {}", names(sorts)),
@@ -99,7 +100,7 @@ pub fn parse(query: &str, filters: &[Field], sorts: &[Field]) -> Result<ListQuer
             .strip_prefix("filter[")
             .and_then(|k| k.strip_suffix(']'))
         {
-            let field = filters.iter().find(|f| f.json == name).ok_or_else(|| {
+            let field = find(filters, name).ok_or_else(|| {
                 ApiError::invalid(
                     key.clone(),
                     format!("cannot filter by {name:?}; allowed: {}", names(filters)),
@@ -119,6 +120,12 @@ pub fn parse(query: &str, filters: &[Field], sorts: &[Field]) -> Result<ListQuer
     Ok(list)
 }
 
+/// The field a wire name means, camelCase or (Authup beta.26) snake_case.
+fn find<'a>(fields: &'a [Field], name: &str) -> Option<&'a Field> {
+    let camel = super::wire::camel(name);
+    fields.iter().find(|f| f.json == camel)
+}
+
 fn names(fields: &[Field]) -> String {
     fields.iter().map(|f| f.json).collect::<Vec<_>>().join(", ")
 }
@@ -136,6 +143,19 @@ mod tests {
         field("name", "name", Kind::Text),
         field("createdAt", "created_at", Kind::Text),
     ];
+
+    #[test]
+    fn snake_case_field_names_mean_the_camel_case_fields() {
+        let id = Uuid::from_u128(5);
+        let q = parse(
+            &format!("filter[realm_id]={id}&sort=-created_at"),
+            &FILTERS,
+            &SORTS,
+        )
+        .unwrap();
+        assert_eq!(q.sort, [("created_at", true)]);
+        assert_eq!(q.filters[0].column, "realm_id");
+    }
 
     #[test]
     fn a_full_query_parses() {
