@@ -16,7 +16,7 @@ async fn list<R: Resource>(
 ) -> Result<HttpResponse, ApiError> {
     let call = Call::of(&state, &req)?;
     let compat = state.compat;
-    let raw_query = req.query_string().to_owned();
+    let (shape, raw_query) = shape::split(req.query_string())?;
     let body = blocking(move || {
         let ctx = call.ctx()?;
         let mut query: ListQuery = query::parse(&raw_query, R::FILTERS, R::SORTS)?;
@@ -41,9 +41,12 @@ async fn list<R: Resource>(
         let page = R::records(ctx.store)
             .list_records(&query)
             .map_err(ApiError::admin_store)?;
-        let data: Vec<R::View> = page.items.iter().map(R::view).collect();
-        let data = serde_json::to_value(data)
-            .map_err(|e| ApiError::from(oauth_core::Error::internal(e.to_string())))?;
+        let data = page
+            .items
+            .into_iter()
+            .map(|model| shape.apply(&ctx, view_json::<R>(&Saved::plain(model))?))
+            .collect::<Result<Vec<_>, _>>()?;
+        let data = serde_json::Value::Array(data);
         Ok(serde_json::json!({
             "data": wire::render(compat, data),
             "meta": { "limit": query.capped_limit(), "offset": query.offset, "total": page.total },
@@ -58,11 +61,18 @@ async fn read<R: Resource>(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let call = Call::of(&state, &req)?;
+    let (shape, rest) = shape::split(req.query_string())?;
+    if let Some((key, _)) = url::form_urlencoded::parse(rest.as_bytes()).next() {
+        return Err(ApiError::invalid(
+            key,
+            "unknown parameter; a single record takes fields and include",
+        ));
+    }
     let body = blocking(move || {
         let ctx = call.ctx()?;
         let model = resolve::<R>(&ctx, call.id.as_deref().unwrap_or_default())?;
         authorize::<R>(&ctx, "read", &model)?;
-        view_json::<R>(&Saved::plain(model))
+        shape.apply(&ctx, view_json::<R>(&Saved::plain(model))?)
     })
     .await?;
     Ok(no_store(

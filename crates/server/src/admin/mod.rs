@@ -14,6 +14,7 @@ pub mod openapi;
 mod principal;
 mod query;
 mod resources;
+mod shape;
 pub(crate) mod wire;
 
 use actix_web::http::header::{self, HeaderValue};

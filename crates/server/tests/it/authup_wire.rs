@@ -360,3 +360,52 @@ async fn a_realm_admin_cannot_upsert_into_another_realm_on_sqlite() {
 async fn a_realm_admin_cannot_upsert_into_another_realm_on_postgres() {
     a_realm_admin_cannot_upsert_into_another_realm(fixture_postgres()).await;
 }
+
+async fn fields_project_and_include_embeds_the_realm(fx: Fixture) {
+    let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
+    let admin = login!(&app, None::<&str>, "admin", "start123");
+    let (status, _, list) = call!(
+        &app,
+        get,
+        "/users?filter[name]=admin&fields=id,name&include=realm",
+        admin
+    );
+    assert_eq!(status, 200, "{list}");
+    let user = &list["data"][0];
+    let mut keys: Vec<&str> = user
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["id", "name", "realm"], "{user}");
+    assert_eq!(user["realm"]["name"], "master");
+    let (status, _, one) = call!(&app, get, "/users/@me?fields=-email,%2Bname", admin);
+    assert_eq!(status, 200, "{one}");
+    assert!(
+        one["data"].get("email").is_none() && one["data"]["name"] == "admin",
+        "{one}"
+    );
+    // A field the record does not have, or a relation it has no id of, is a 400 naming the
+    // parameter; a single record takes no other parameter.
+    for uri in [
+        "/users?fields=colour",
+        "/users?include=scope",
+        "/users/@me?fields=%2Bsecret",
+        "/users/@me?sort=name",
+    ] {
+        let (status, _, body) = call!(&app, get, uri, admin);
+        assert_eq!(status, 400, "{uri}: {body}");
+    }
+}
+
+#[actix_web::test]
+async fn fields_project_and_include_embeds_the_realm_on_sqlite() {
+    fields_project_and_include_embeds_the_realm(fixture()).await;
+}
+
+#[actix_web::test]
+async fn fields_project_and_include_embeds_the_realm_on_postgres() {
+    fields_project_and_include_embeds_the_realm(fixture_postgres()).await;
+}
