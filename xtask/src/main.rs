@@ -18,6 +18,9 @@
 //! - `cargo xtask citations` (also a step of `ci`, right after formatting): every test that
 //!   README.md, ARCHITECTURE.md, SECURITY.md, BENCHMARKS.md and `docs/` cite exists in the sources
 //!   (`citations.rs`; the syntax is in SECURITY.md, "How tests are cited").
+//! - `cargo xtask authup-sdk [--allow-npm-install]`: Authup's published SDK against the binary in
+//!   both `authup.compat` profiles, failing on any check not listed as a known failure
+//!   (`authup_sdk.rs`); not yet a step of `ci`.
 //! - `cargo xtask migrations`: checks that `migrations/sqlite` and `migrations/postgres` hold the
 //!   same migration names, each with `up.sql` and `down.sql`.
 //! - `cargo xtask schema [--write]` (also a step of `ci`, after `migrations`): each store crate's
@@ -33,6 +36,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Duration;
 
+mod authup_sdk;
 mod bench;
 mod citations;
 mod fuzz;
@@ -52,10 +56,11 @@ fn main() -> ExitCode {
         Some("deploy") => deploy(),
         Some("bench") => bench::bench(&root(), &args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
+        Some("authup-sdk") => authup_sdk::authup_sdk(&root(), &args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <ci | test [cargo test args] | migrations | schema [--write] | citations | openapi | deploy | bench [--db sqlite|postgres|both] \
-                 [--duration SECS] [--connections N] [--scenario NAME] [--abuse-controls on|off] [--peer node-oidc-provider|none] [--help] | fuzz [--seconds N] [--target NAME]>"
+                 [--duration SECS] [--connections N] [--scenario NAME] [--abuse-controls on|off] [--peer node-oidc-provider|none] [--help] | fuzz [--seconds N] [--target NAME] | authup-sdk [--allow-npm-install]>"
             );
             return ExitCode::from(2);
         }

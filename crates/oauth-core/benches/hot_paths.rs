@@ -55,6 +55,8 @@ fn claims() -> AccessTokenClaims {
         sub_kind: SubjectKind::Client,
         realm_id: "c3ecf576-44b1-402c-8021-31a9e0af4a78".into(),
         realm_name: "master".into(),
+        kind: oauth_core::token::ACCESS_TOKEN_KIND,
+        kid: "6a1f0e0c-2d1e-4f6b-9c1a-0b8f9a8e2a53".into(),
         fid: None,
     }
 }

@@ -87,16 +87,27 @@ pub struct ProfileClaims {
     pub email_verified: Option<bool>,
 }
 
-/// Whether `scope` allows the profile claims.
+/// Whether `scope` allows the profile claims. Authup's `global` allows every claim.
 fn allows_profile(scope: &Scope) -> bool {
-    scope.contains("identity") || scope.contains("profile")
+    scope.contains("identity") || scope.contains("profile") || scope.contains("global")
+}
+
+/// Whether `scope` allows the e-mail claims.
+fn allows_email(scope: &Scope) -> bool {
+    scope.contains("email") || scope.contains("global")
+}
+
+/// Whether a token of `scope` may read UserInfo: `openid` (OpenID Connect Core §5.3), or
+/// Authup's `global`, whose `userInfo.get()` reads the user with the token of a password login.
+pub fn userinfo_allowed(scope: &Scope) -> bool {
+    scope.contains("openid") || scope.contains("global")
 }
 
 impl ProfileClaims {
     /// The claims of `user` that `scope` allows.
     pub fn of(user: &User, scope: &Scope) -> Self {
         let profile = allows_profile(scope);
-        let email = user.email.clone().filter(|_| scope.contains("email"));
+        let email = user.email.clone().filter(|_| allows_email(scope));
         Self {
             preferred_username: profile.then(|| user.name.clone()),
             name: profile.then(|| {

@@ -214,6 +214,40 @@ pub struct ActiveToken {
     pub realm_id: Uuid,
     /// The realm's name.
     pub realm_name: String,
+    /// Authup's token kind: `access_token` or `refresh_token`.
+    pub kind: &'static str,
+    /// The subject's effective permissions (held through roles or directly), in Authup's
+    /// shape, for a resource server to authorize with.
+    pub permissions: Vec<PermissionClaim>,
+}
+
+/// One permission of an introspected token's subject, as Authup's `OAuth2TokenPermission`.
+/// Permissions here are global (Authup's built-in ones are too): `client_id` and `realm_id` are
+/// always `null`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PermissionClaim {
+    /// The permission's name (`user_create`, ...).
+    pub name: String,
+    /// The client the permission belongs to: none.
+    pub client_id: Option<Uuid>,
+    /// The realm the permission belongs to: none.
+    pub realm_id: Option<Uuid>,
+}
+
+/// The effective permissions of `subject`, sorted by name.
+pub fn permissions_of(store: &dyn Store, subject: Subject) -> Result<Vec<PermissionClaim>, Error> {
+    let names = match subject {
+        Subject::User(id) => store.user_permission_names(id)?,
+        Subject::Client(id) => store.client_permission_names(id)?,
+    };
+    Ok(names
+        .into_iter()
+        .map(|name| PermissionClaim {
+            name,
+            client_id: None,
+            realm_id: None,
+        })
+        .collect())
 }
 
 /// `POST /token/introspect` by a caller of `realm` allowed to see `audience`: the token's
@@ -262,6 +296,8 @@ pub fn introspect(
             sub_kind: access.subject.kind(),
             realm_id: access.realm.id,
             realm_name: access.realm.name.clone(),
+            kind: crate::token::ACCESS_TOKEN_KIND,
+            permissions: permissions_of(store, access.subject)?,
         };
         return Ok(Introspection {
             active: true,
@@ -288,6 +324,10 @@ pub fn introspect(
         Some(id) => store.find_user(id)?.map(|u| u.name),
         None => None,
     };
+    let permissions = match refresh.user_id {
+        Some(id) => permissions_of(store, Subject::User(id))?,
+        None => Vec::new(),
+    };
     let token = ActiveToken {
         token_type: "refresh_token",
         scope: refresh.scope,
@@ -302,6 +342,8 @@ pub fn introspect(
         sub_kind: crate::token::SubjectKind::User,
         realm_id: realm.id,
         realm_name: realm.name.clone(),
+        kind: "refresh_token",
+        permissions,
     };
     Ok(Introspection {
         active: true,

@@ -75,7 +75,11 @@ impl Subject {
     }
 }
 
-/// The claims of an access token: RFC 9068 §2.2 plus Authup's `sub_kind`, `realm_id`, `realm_name`.
+/// Authup's `kind` claim of an access token.
+pub const ACCESS_TOKEN_KIND: &str = "access_token";
+
+/// The claims of an access token: RFC 9068 §2.2 plus Authup's `sub_kind`, `realm_id`,
+/// `realm_name`, `kind` and `kid`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AccessTokenClaims {
     /// Issuer: `{public_url}/realms/{realm}`.
@@ -101,6 +105,10 @@ pub struct AccessTokenClaims {
     pub realm_id: String,
     /// Realm name.
     pub realm_name: String,
+    /// Authup's token kind, [`ACCESS_TOKEN_KIND`].
+    pub kind: &'static str,
+    /// The signing key's id, also in the header: Authup's verifier reads it from the payload.
+    pub kid: String,
     /// The grant (refresh token family) the token was issued from; revoking the grant revokes
     /// the token (a private claim).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -192,6 +200,8 @@ mod tests {
             sub_kind: SubjectKind::User,
             realm_id: "r".into(),
             realm_name: "master".into(),
+            kind: ACCESS_TOKEN_KIND,
+            kid: signer.kid.clone(),
             fid: None,
         };
         let jwt = sign_jwt(&signer, ACCESS_TOKEN_TYP, &claims).unwrap();
@@ -201,6 +211,14 @@ mod tests {
         assert_eq!(header.token_type(), Some("at+jwt"));
         assert_eq!(header.key_id(), Some(key.id.to_string().as_str()));
         assert_eq!(payload.claim("sub_kind"), Some(&serde_json::json!("user")));
+        assert_eq!(
+            payload.claim("kind"),
+            Some(&serde_json::json!("access_token"))
+        );
+        assert_eq!(
+            payload.claim("kid"),
+            Some(&serde_json::json!(key.id.to_string()))
+        );
         assert!(payload.claim("client_id").is_none());
     }
 

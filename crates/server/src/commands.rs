@@ -67,6 +67,16 @@ fn run_bootstrap(config: &Config, store: &dyn Store, hasher: &PasswordHasher) ->
         &mut OsEntropy,
     )
     .map_err(|e| format!("bootstrap: {e}"))?;
+    let algorithm = config.bootstrap.access_token_algorithm.into();
+    if report.admin_created && report.realm.access_token_algorithm != algorithm {
+        // Only the run that created master applies the setting; the realm's own wins after.
+        let mut realm = report.realm.clone();
+        realm.access_token_algorithm = algorithm;
+        oauth_core::store::records::Records::<oauth_core::model::Realm>::update_record(
+            store, &realm,
+        )
+        .map_err(|e| format!("bootstrap: {e}"))?;
+    }
     for (name, moved_to) in &report.moved_permissions {
         tracing::warn!(
             permission = %name,
@@ -153,6 +163,7 @@ pub fn serve(config: &Config) -> CommandResult {
     state.password_min_length = config.admin.password_min_length;
     state.pool = Some(gauge);
     state.client_secret_min_length = config.admin.client_secret_min_length;
+    state.compat = config.authup.compat;
     state.body_timeout = Duration::from_secs(u64::from(config.http.body_timeout));
     state.cors = std::sync::Arc::new(crate::cors::CorsSettings {
         policy: config.cors.policy().map_err(|e| e.to_string())?,

@@ -12,7 +12,9 @@ use oauth_core::password::Argon2Params;
 use oauth_core::secret::Password;
 use serde::{Deserialize, Serialize};
 
+mod authup;
 mod cors;
+pub use authup::{AuthupConfig, Compat, TokenAlgorithm};
 pub use cors::CorsConfig;
 
 /// The file read when `--config` is not given (if it exists).
@@ -52,6 +54,8 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     /// Which browser origins may read the answers (CORS).
     pub cors: CorsConfig,
+    /// Which Authup generation the admin API answers as.
+    pub authup: AuthupConfig,
 }
 
 impl Default for Config {
@@ -71,6 +75,7 @@ impl Default for Config {
             keys: KeysConfig::default(),
             rate_limit: RateLimitConfig::default(),
             cors: CorsConfig::default(),
+            authup: AuthupConfig::default(),
         }
     }
 }
@@ -180,6 +185,9 @@ pub struct BootstrapConfig {
     /// Let a listener on a non-loopback address start while the bootstrap admin still has the
     /// default password (off: the server refuses to start).
     pub allow_default_password: bool,
+    /// What the master realm signs access tokens with when bootstrap creates it (`RS256` for
+    /// Authup's `TokenVerifier.verifyLocal`); later, the realm's own setting decides.
+    pub access_token_algorithm: TokenAlgorithm,
 }
 
 impl Default for BootstrapConfig {
@@ -190,6 +198,7 @@ impl Default for BootstrapConfig {
             admin_password: DEFAULT_ADMIN_PASSWORD.to_owned(),
             admin_password_file: None,
             allow_default_password: false,
+            access_token_algorithm: TokenAlgorithm::Es256,
         }
     }
 }
@@ -202,6 +211,7 @@ impl std::fmt::Debug for BootstrapConfig {
             .field("admin_password", &"[redacted]")
             .field("admin_password_file", &self.admin_password_file)
             .field("allow_default_password", &self.allow_default_password)
+            .field("access_token_algorithm", &self.access_token_algorithm)
             .finish()
     }
 }

@@ -56,6 +56,8 @@ pub struct AppState {
     pub pool: Option<PoolGauge>,
     /// Which browser origins may read the answers (`cors.rs`).
     pub cors: Arc<crate::cors::CorsSettings>,
+    /// Which Authup generation the admin API answers as (`authup.compat`).
+    pub compat: crate::config::Compat,
 }
 
 impl AppState {
@@ -84,6 +86,7 @@ impl AppState {
             clock: Arc::default(),
             pool: None,
             cors: Arc::default(),
+            compat: crate::config::Compat::Current,
         }
     }
 }

@@ -9,7 +9,9 @@ use crate::model::{Client, Realm, RefreshToken, User};
 use crate::oidc::{self, Authentication};
 use crate::random::{random_token, random_uuid};
 use crate::scope::Scope;
-use crate::token::{ACCESS_TOKEN_TYP, AccessTokenClaims, Subject, TokenResponse, sign_jwt};
+use crate::token::{
+    ACCESS_TOKEN_KIND, ACCESS_TOKEN_TYP, AccessTokenClaims, Subject, TokenResponse, sign_jwt,
+};
 
 /// What a grant issued, and to whom: the response for the client, and the facts the server
 /// audits and counts (never read back out of the signed token).
@@ -35,6 +37,9 @@ pub(super) fn access_token(
     family: Option<Uuid>,
 ) -> Result<String, Error> {
     let issuer = ctx.settings.issuer(realm);
+    let signer = ctx
+        .keys
+        .signer(ctx.store, realm.id, realm.access_token_algorithm)?;
     let claims = AccessTokenClaims {
         sub: subject.id().to_string(),
         aud: client.map_or_else(|| issuer.clone(), |c| c.id.to_string()),
@@ -47,11 +52,10 @@ pub(super) fn access_token(
         sub_kind: subject.kind(),
         realm_id: realm.id.to_string(),
         realm_name: realm.name.clone(),
+        kind: ACCESS_TOKEN_KIND,
+        kid: signer.kid.clone(),
         fid: family.map(|f| f.to_string()),
     };
-    let signer = ctx
-        .keys
-        .signer(ctx.store, realm.id, realm.access_token_algorithm)?;
     sign_jwt(&signer, ACCESS_TOKEN_TYP, &claims)
 }
 

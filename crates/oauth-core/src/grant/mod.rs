@@ -163,7 +163,8 @@ pub fn resolve_realm(
             realm_id: Some(id), ..
         } => match Uuid::parse_str(id) {
             Ok(id) => store.find_realm(id)?,
-            Err(_) => return Err(OAuthError::invalid_request("realm_id is not a UUID").into()),
+            // Authup's clients send the realm's name as `realm_id` too (names are never UUIDs).
+            Err(_) => store.find_realm_by_name(id)?,
         },
         RealmSelector::Default {
             realm_name: Some(name),

@@ -1,12 +1,31 @@
 //! Admin request bodies: strict JSON objects (unknown fields are `400` naming the field), with no
-//! control character in any key or string (tab and line breaks allowed in values).
+//! control character in any key or string (tab and line breaks allowed in values). Authup's
+//! spellings are normalized first (`wire::normalize_body`).
 
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
-/// Parses a JSON body strictly; an error names the field (`body` for the whole).
-pub(crate) fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+/// Parses a JSON body strictly, after dropping the Authup fields in `ignored` (camelCase) and
+/// `wire::IGNORED`; an error names the field (`body` for the whole).
+pub(crate) fn parse_body<T: DeserializeOwned>(
+    bytes: &[u8],
+    ignored: &[&str],
+) -> Result<T, ApiError> {
+    // Control characters never reach a store (`oauth_core::text`); checked on the raw document
+    // so that fields the record type ignores (or Authup's that `wire` drops) are refused too.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
+        && let Some(field) = control_character_at(&value, "")
+    {
+        return Err(ApiError::invalid(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    // Authup's spellings next (snake_case, ISO-8601, fields not modelled): `wire`.
+    let normalized = super::wire::normalize_body(bytes, ignored)?;
+    let bytes = normalized.as_slice();
     // serde would also read a struct from an array; the API takes objects only.
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError::invalid("body", "the body must be a JSON object"));
@@ -29,16 +48,6 @@ pub(crate) fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
         };
         ApiError::invalid(field, message)
     })?;
-    // Control characters never reach a store (`oauth_core::text`); checked on the raw document
-    // so that fields the record type ignores are refused too.
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
-        && let Some(field) = control_character_at(&value, "")
-    {
-        return Err(ApiError::invalid(
-            field,
-            "must not contain control characters",
-        ));
-    }
     Ok(parsed)
 }
 

@@ -14,6 +14,8 @@ pub mod openapi;
 mod principal;
 mod query;
 mod resources;
+mod shape;
+pub(crate) mod wire;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -104,7 +106,7 @@ impl Ctx<'_> {
         match found {
             Some(record)
                 if realm_id.is_none()
-                    || realm_column::<T>()
+                    || column_named::<T>("realm_id")
                         .is_none_or(|c| record.value(c) == realm_id.map(FieldValue::Id)) =>
             {
                 Ok(record)
@@ -136,12 +138,9 @@ impl<M> Saved<M> {
 /// The column type of resource `R`'s records.
 pub type ColumnOf<R> = <<R as Resource>::Model as Record>::Column;
 
-/// The `realm_id` column of `T`, if it has one.
-fn realm_column<T: Record>() -> Option<T::Column> {
-    T::Column::ALL
-        .iter()
-        .copied()
-        .find(|c| c.name() == "realm_id")
+/// The column of `T` stored as `name`, if it has one.
+fn column_named<T: Record>(name: &str) -> Option<T::Column> {
+    T::Column::ALL.iter().copied().find(|c| c.name() == name)
 }
 
 /// One admin resource.
@@ -210,6 +209,9 @@ pub trait Resource: 'static {
     /// Whether writes may hash with Argon2: each then waits for a hashing permit, like a login,
     /// so admin calls cannot exhaust the cores or memory.
     const HASHES: bool = false;
+    /// Authup fields of this resource Portcullis does not model, accepted and ignored on input
+    /// (beside `wire::IGNORED`, which every resource ignores); documented in docs/authup-wire.md.
+    const AUTHUP_IGNORED: &'static [&'static str] = &[];
 }
 
 /// A hashing permit for a write of `R` that may hash, held until the write is done.
@@ -246,7 +248,7 @@ pub fn create_as_operator<R: Resource>(
         now: now(),
         rng: OsEntropy,
     };
-    let input: R::Create = parse_body(body.to_string().as_bytes())?;
+    let input: R::Create = parse_body(body.to_string().as_bytes(), R::AUTHUP_IGNORED)?;
     let saved = R::create(&mut ctx, input)?;
     view_json::<R>(&saved)
 }

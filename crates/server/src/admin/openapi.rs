@@ -336,6 +336,29 @@ impl Document {
                 op,
             );
         }
+        if R::OPS.update && R::OPS.create {
+            let op = OperationBuilder::new()
+                .tag(tag)
+                .parameter(id_parameter())
+                .request_body(Some(
+                    RequestBodyBuilder::new()
+                        .required(Some(Required::True))
+                        .content("application/json", json(reference(&create)))
+                        .build(),
+                ))
+                .response("201", ok("Created", data(reference(&view))))
+                .response("202", ok("Updated", data(reference(&view))))
+                .response("400", error("A field is invalid (named in `field`)"))
+                .response("409", error("A record with that unique name exists"));
+            self.operation(
+                HttpMethod::Put,
+                &item,
+                format!("upsert_{entity}"),
+                format!("Create or update a {entity} (Authup's createOrUpdate)"),
+                format!("{entity}_create or {entity}_update"),
+                op,
+            );
+        }
         if R::OPS.delete {
             let op = OperationBuilder::new()
                 .tag(tag)
@@ -389,7 +412,8 @@ impl Document {
             .description(Some(
                 "Authup's management API. Every path also exists under `/realms/{realm}` for \
                  realm-scoped resources. Lists take `page[limit]`, `page[offset]`, `filter[field]` \
-                 and `sort`.",
+                 and `sort`. Timestamps are ISO-8601 UTC strings. With `authup.compat = beta26` \
+                 fields are snake_case and single records are answered bare, not in `data`.",
             ))
             .build();
         let doc = OpenApiBuilder::new()
@@ -405,12 +429,43 @@ static DOCUMENT: LazyLock<(String, Vec<Operation>)> = LazyLock::new(|| {
     let mut doc = Document::new();
     super::resources::document_all(&mut doc);
     let (openapi, operations) = doc.build();
-    let json = openapi.to_pretty_json().unwrap_or_else(|e| {
-        tracing::error!(error = %e, "cannot serialize the OpenAPI document");
-        "{}".to_owned()
-    });
+    let json = serde_json::to_value(&openapi)
+        .map(timestamps_as_strings)
+        .and_then(|doc| serde_json::to_string_pretty(&doc))
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "cannot serialize the OpenAPI document");
+            "{}".to_owned()
+        });
     (json, operations)
 });
+
+/// The views hold Unix seconds; the wire carries ISO-8601 strings (`wire::render`): every
+/// timestamp property of a schema is documented as a `date-time` string.
+fn timestamps_as_strings(mut doc: serde_json::Value) -> serde_json::Value {
+    let schemas = doc
+        .pointer_mut("/components/schemas")
+        .and_then(serde_json::Value::as_object_mut);
+    for schema in schemas.into_iter().flat_map(|s| s.values_mut()) {
+        let properties = schema
+            .get_mut("properties")
+            .and_then(serde_json::Value::as_object_mut);
+        for (key, property) in properties.into_iter().flatten() {
+            if !super::wire::is_timestamp_key(key) {
+                continue;
+            }
+            let nullable = property["type"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|v| v == "null"));
+            let kind = if nullable {
+                serde_json::json!(["string", "null"])
+            } else {
+                serde_json::json!("string")
+            };
+            *property = serde_json::json!({"type": kind, "format": "date-time"});
+        }
+    }
+    doc
+}
 
 /// The OpenAPI document as JSON.
 pub fn document() -> &'static str {

@@ -148,11 +148,13 @@ pub fn parse<C: Column>(query: &str) -> Result<ListQuery<C>, ApiError> {
     Ok(list)
 }
 
-fn find<C: Column>(json: &str, allowed: fn(C) -> bool) -> Option<C> {
+/// The column a wire name means, camelCase or (Authup beta.26) snake_case.
+fn find<C: Column>(name: &str, allowed: fn(C) -> bool) -> Option<C> {
+    let camel = super::wire::camel(name);
     C::ALL
         .iter()
         .copied()
-        .find(|c| allowed(*c) && c.json() == json)
+        .find(|c| allowed(*c) && c.json() == camel)
 }
 
 /// The wire names of the columns `allowed` admits, comma-separated.
@@ -177,6 +179,14 @@ mod tests {
             condition: Condition::Eq(value),
             negated: false,
         }
+    }
+
+    #[test]
+    fn snake_case_field_names_mean_the_camel_case_fields() {
+        let id = Uuid::from_u128(5);
+        let q = parse::<UserColumn>(&format!("filter[realm_id]={id}&sort=-created_at")).unwrap();
+        assert_eq!(q.sort, [(UserColumn::CreatedAt, true)]);
+        assert_eq!(q.filters[0].column, UserColumn::RealmId);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 
 use super::*;
 
-const TOP_LEVEL_KEYS: [&str; 14] = [
+const TOP_LEVEL_KEYS: [&str; 15] = [
     "http",
     "public_url",
     "database",
@@ -23,6 +23,7 @@ const TOP_LEVEL_KEYS: [&str; 14] = [
     "keys",
     "rate_limit",
     "cors",
+    "authup",
 ];
 
 impl Config {

@@ -2,8 +2,8 @@
 //!
 //! The token comes in `Authorization: Bearer` or, on POST, as the form parameter `access_token`
 //! (not both). A missing token is `401` with a bare `WWW-Authenticate: Bearer`; a bad, expired or
-//! foreign token is `401` with `error="invalid_token"`; a token without `openid` is `403`
-//! `insufficient_scope`.
+//! foreign token is `401` with `error="invalid_token"`; a token with neither `openid` nor Authup's
+//! `global` is `403` `insufficient_scope` (`global` answers every claim, as Authup does).
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -93,11 +93,11 @@ pub(super) async fn userinfo(
                 "the token was not issued for a user",
             )));
         };
-        if !verified.scope.contains("openid") {
+        if !oauth_core::oidc::userinfo_allowed(&verified.scope) {
             return Ok(Err((
                 StatusCode::FORBIDDEN,
                 "insufficient_scope",
-                "the token lacks the openid scope",
+                "the token lacks the openid (or global) scope",
             )));
         }
         let user = shared.store.find_user(user_id)?;

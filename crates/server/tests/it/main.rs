@@ -6,6 +6,7 @@
 mod admin;
 mod attacks;
 mod authorize;
+mod authup_wire;
 mod bad_input;
 mod blackbox;
 mod browser;

@@ -214,6 +214,7 @@ impl Resource for Clients {
         update: true,
         delete: true,
     };
+    const AUTHUP_IGNORED: &'static [&'static str] = &["baseUrl", "rootUrl"];
 
     fn records(store: &dyn Store) -> &dyn Records<Client> {
         store

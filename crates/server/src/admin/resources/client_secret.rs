@@ -50,7 +50,7 @@ async fn regenerate_secret(
     })
     .await?;
     Ok(no_store(
-        HttpResponse::Accepted().json(serde_json::json!({ "data": body })),
+        HttpResponse::Accepted().json(crate::admin::wire::single(state.compat, body)),
     ))
 }
 

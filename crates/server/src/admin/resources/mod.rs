@@ -6,6 +6,7 @@ pub(crate) mod client;
 mod client_secret;
 mod consent;
 mod event;
+pub(crate) mod include;
 mod key;
 mod named;
 mod permission;

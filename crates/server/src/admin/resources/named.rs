@@ -97,6 +97,7 @@ macro_rules! named_resource {
                 update: true,
                 delete: true,
             };
+            const AUTHUP_IGNORED: &'static [&'static str] = &["displayName", "target"];
 
             fn records(store: &dyn Store) -> &dyn Records<$model> {
                 store

@@ -63,6 +63,7 @@ impl Resource for Permissions {
         update: true,
         delete: true,
     };
+    const AUTHUP_IGNORED: &'static [&'static str] = &["displayName", "realmId"];
 
     fn records(store: &dyn Store) -> &dyn Records<Permission> {
         store

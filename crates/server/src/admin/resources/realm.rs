@@ -94,6 +94,7 @@ impl Resource for Realms {
         update: true,
         delete: true,
     };
+    const AUTHUP_IGNORED: &'static [&'static str] = &["description"];
 
     fn records(store: &dyn Store) -> &dyn Records<Realm> {
         store

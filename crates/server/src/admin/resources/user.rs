@@ -140,6 +140,8 @@ impl Resource for Users {
         update: true,
         delete: true,
     };
+    const AUTHUP_IGNORED: &'static [&'static str] =
+        &["nameLocked", "avatar", "cover", "status", "statusMessage"];
 
     fn records(store: &dyn Store) -> &dyn Records<User> {
         store
@@ -315,7 +317,7 @@ async fn revoke_grants_route(
     })
     .await?;
     Ok(no_store(
-        HttpResponse::Accepted().json(serde_json::json!({ "data": body })),
+        HttpResponse::Accepted().json(crate::admin::wire::single(state.compat, body)),
     ))
 }
 
