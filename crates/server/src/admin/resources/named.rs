@@ -48,6 +48,100 @@ fn find_scope(
     Ok(scopes.into_iter().find(|s| s.name == name))
 }
 
+/// A record of a realm with a unique name, a description and a built-in flag.
+trait Named: Holders + oauth_core::store::records::Record {
+    fn new(id: Uuid, realm_id: Uuid, name: String, description: Option<String>) -> Self;
+    fn parts(&mut self) -> (&mut String, &mut Option<String>, bool);
+    fn records(store: &dyn Store) -> &dyn Records<Self>;
+}
+
+macro_rules! named {
+    ($model:ident) => {
+        impl Named for $model {
+            fn new(id: Uuid, realm_id: Uuid, name: String, description: Option<String>) -> Self {
+                Self {
+                    id,
+                    realm_id,
+                    name,
+                    description,
+                    built_in: false,
+                }
+            }
+            fn parts(&mut self) -> (&mut String, &mut Option<String>, bool) {
+                (&mut self.name, &mut self.description, self.built_in)
+            }
+            fn records(store: &dyn Store) -> &dyn Records<Self> {
+                store
+            }
+        }
+    };
+}
+
+named!(Role);
+named!(ScopeRecord);
+
+fn create<M: Named>(
+    ctx: &mut Ctx<'_>,
+    realm_id: Uuid,
+    name: String,
+    description: Option<String>,
+) -> Result<Saved<M>, ApiError> {
+    validate::text(
+        "description",
+        description.as_deref(),
+        validate::MAX_TEXT_CHARS,
+    )?;
+    let record = M::new(random_uuid(&mut ctx.rng), realm_id, name, description);
+    M::records(ctx.store)
+        .insert_record(&record)
+        .map_err(ApiError::admin_store)?;
+    Ok(Saved::plain(record))
+}
+
+fn update<M: Named>(
+    ctx: &mut Ctx<'_>,
+    mut record: M,
+    name: Option<String>,
+    description: Option<Option<String>>,
+) -> Result<Saved<M>, ApiError> {
+    let (current_name, current_description, built_in) = record.parts();
+    if let Some(name) = name {
+        if built_in && name != *current_name {
+            return Err(ApiError::invalid(
+                "name",
+                "a built-in record cannot be renamed",
+            ));
+        }
+        *current_name = name;
+    }
+    if let Some(Some(description)) = &description {
+        validate::text("description", Some(description), validate::MAX_TEXT_CHARS)?;
+    }
+    validate::apply(current_description, description);
+    let holders = M::holders(ctx.store, record.id())?;
+    M::records(ctx.store)
+        .update_record(&record)
+        .map_err(ApiError::admin_store)?;
+    M::resync(ctx.store, &holders)?;
+    Ok(Saved::plain(record))
+}
+
+fn delete<M: Named>(ctx: &mut Ctx<'_>, record: &M) -> Result<(), ApiError> {
+    if record.clone().parts().2 {
+        return Err(ApiError::invalid(
+            "id",
+            "a built-in record cannot be deleted",
+        ));
+    }
+    M::before_delete(ctx, record.id())?;
+    let holders = M::holders(ctx.store, record.id())?;
+    M::records(ctx.store)
+        .delete_record(record.id())
+        .map_err(ApiError::admin_store)?;
+    M::resync(ctx.store, &holders)?;
+    Ok(())
+}
+
 macro_rules! named_resource {
     ($resource:ident, $model:ident, $column:ident, $path:literal, $entity:literal, $view:ident, $create:ident,
      $update:ident, $check:ident, $find:ident, $what:literal) => {
@@ -125,65 +219,20 @@ macro_rules! named_resource {
             fn create(ctx: &mut Ctx<'_>, body: $create) -> Result<Saved<$model>, ApiError> {
                 let realm = ctx.target_realm(body.realm_id, Self::ENTITY)?;
                 $check(&body.name)?;
-                validate::text(
-                    "description",
-                    body.description.as_deref(),
-                    validate::MAX_TEXT_CHARS,
-                )?;
-                let record = $model {
-                    id: random_uuid(&mut ctx.rng),
-                    realm_id: realm.id,
-                    name: body.name,
-                    description: body.description,
-                    built_in: false,
-                };
-                Self::records(ctx.store)
-                    .insert_record(&record)
-                    .map_err(ApiError::admin_store)?;
-                Ok(Saved::plain(record))
+                create::<$model>(ctx, realm.id, body.name, body.description)
             }
-
             fn update(
                 ctx: &mut Ctx<'_>,
-                mut record: $model,
+                record: $model,
                 body: $update,
             ) -> Result<Saved<$model>, ApiError> {
-                if let Some(name) = body.name {
-                    $check(&name)?;
-                    if record.built_in && name != record.name {
-                        return Err(ApiError::invalid(
-                            "name",
-                            "a built-in record cannot be renamed",
-                        ));
-                    }
-                    record.name = name;
+                if let Some(name) = &body.name {
+                    $check(name)?;
                 }
-                if let Some(Some(description)) = &body.description {
-                    validate::text("description", Some(description), validate::MAX_TEXT_CHARS)?;
-                }
-                validate::apply(&mut record.description, body.description);
-                let holders = <$model as Holders>::holders(ctx.store, record.id)?;
-                Self::records(ctx.store)
-                    .update_record(&record)
-                    .map_err(ApiError::admin_store)?;
-                <$model as Holders>::resync(ctx.store, &holders)?;
-                Ok(Saved::plain(record))
+                update(ctx, record, body.name, body.description)
             }
-
             fn delete(ctx: &mut Ctx<'_>, record: &$model) -> Result<(), ApiError> {
-                if record.built_in {
-                    return Err(ApiError::invalid(
-                        "id",
-                        "a built-in record cannot be deleted",
-                    ));
-                }
-                <$model as Holders>::before_delete(ctx, record.id)?;
-                let holders = <$model as Holders>::holders(ctx.store, record.id)?;
-                Self::records(ctx.store)
-                    .delete_record(record.id)
-                    .map_err(ApiError::admin_store)?;
-                <$model as Holders>::resync(ctx.store, &holders)?;
-                Ok(())
+                delete(ctx, record)
             }
         }
     };
