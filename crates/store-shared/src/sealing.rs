@@ -36,6 +36,11 @@ pub fn clear_keys_read() -> bool {
     CLEAR_READ.load(Ordering::Relaxed)
 }
 
+/// Whether `stored` is a sealed private key (`enc:v1:`), which only [`open`] with the KEK reads.
+pub fn is_sealed(stored: &str) -> bool {
+    stored.starts_with(PREFIX)
+}
+
 /// The stored form of `private_key` (of key `id`).
 pub fn seal(id: &[u8], private_key: &str) -> Result<String, StoreError> {
     let Some(kek) = KEK.get() else {
