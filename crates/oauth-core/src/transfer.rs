@@ -40,10 +40,16 @@ pub enum Refusal {
     #[error("the file cannot be read whole: {0}")]
     Unreadable(String),
     /// `format` is missing or is not [`FORMAT`].
-    #[error("this is not a Portcullis export (\"format\" is {0:?}, expected \"{FORMAT}\")")]
+    #[error(
+        "this is not a Portcullis export (\"format\" is {}, expected \"{FORMAT}\")",
+        .0.as_deref().map_or_else(|| "missing".to_owned(), |f| format!("{f:?}"))
+    )]
     NotAnExport(Option<String>),
     /// `version` is missing or is not [`VERSION`].
-    #[error("export version {0:?} is not supported (this build reads version {VERSION})")]
+    #[error(
+        "export version {} is not supported (this build reads version {VERSION})",
+        .0.map_or_else(|| "(none)".to_owned(), |v| v.to_string())
+    )]
     UnknownVersion(Option<u64>),
     /// A record breaks a rule of the format.
     #[error("{at}: {problem}")]

@@ -31,18 +31,11 @@ pub fn parse(bytes: &[u8]) -> Result<ExportFile, Refusal> {
 /// load, assignments that name records of their own realm (and permissions of the file), and a
 /// bootstrap record that names master's role and user.
 pub fn check(contents: &Contents) -> Result<(), Refusal> {
-    let mut ids = HashSet::new();
-    let mut once = |at: &dyn Fn() -> String, id: Uuid| {
-        if ids.insert(id) {
-            Ok(())
-        } else {
-            Err(invalid(at(), Problem::DuplicateId(id)))
-        }
-    };
+    let mut ids = Ids::default();
     let mut permission_names = HashSet::new();
     for p in &contents.permissions {
         let at = || format!("permission {:?}", p.name);
-        once(&at, p.id)?;
+        ids.once(&at, p.id)?;
         name(&at(), &p.name)?;
         prose(&at(), "description", p.description.as_deref())?;
         if !permission_names.insert(p.name.as_str()) {
@@ -58,9 +51,9 @@ pub fn check(contents: &Contents) -> Result<(), Refusal> {
         if !realm_names.insert(r.name.as_str()) {
             return Err(invalid(at(), Problem::DuplicateName));
         }
-        once(&at, r.id)?;
+        ids.once(&at, r.id)?;
         prose(&at(), "displayName", r.display_name.as_deref())?;
-        check_realm(realm, &mut once, &permissions)?;
+        check_realm(realm, &mut ids, &permissions)?;
     }
     check_bootstrap(contents)
 }
@@ -68,7 +61,7 @@ pub fn check(contents: &Contents) -> Result<(), Refusal> {
 /// A realm's own records and assignments.
 fn check_realm(
     realm: &RealmRecords,
-    once: &mut dyn FnMut(&dyn Fn() -> String, Uuid) -> Result<(), Refusal>,
+    ids: &mut Ids,
     permissions: &HashSet<Uuid>,
 ) -> Result<(), Refusal> {
     let rn = realm.realm.name.as_str();
@@ -76,7 +69,7 @@ fn check_realm(
         let mut names = HashSet::new();
         for (id, n, description) in items {
             let at = || record_at(rn, kind, n);
-            once(&at, id)?;
+            ids.once(&at, id)?;
             name(&at(), n)?;
             prose(&at(), "description", description)?;
             if !names.insert(n) {
@@ -153,10 +146,10 @@ fn check_realm(
     }
     for k in &realm.keys {
         let at = || record_at(rn, "key", &k.id.to_string());
-        once(&at, k.id)?;
+        ids.once(&at, k.id)?;
         check_key(k).map_err(|problem| invalid(at(), problem))?;
     }
-    check_assignments(realm, once, permissions)
+    check_assignments(realm, ids, permissions)
 }
 
 /// A key's private half loads for its algorithm and its public JWK names it.
@@ -184,7 +177,7 @@ fn check_key(k: &crate::model::SigningKey) -> Result<(), Problem> {
 /// Every assignment names records of its realm in the file (and permissions of the file), once.
 fn check_assignments(
     realm: &RealmRecords,
-    once: &mut dyn FnMut(&dyn Fn() -> String, Uuid) -> Result<(), Refusal>,
+    ids: &mut Ids,
     permissions: &HashSet<Uuid>,
 ) -> Result<(), Refusal> {
     let rn = realm.realm.name.as_str();
@@ -193,7 +186,7 @@ fn check_assignments(
     let clients = set(realm.clients.iter().map(|c| c.id).collect());
     let roles = set(realm.roles.iter().map(|r| r.id).collect());
     let scopes = set(realm.scopes.iter().map(|s| s.id).collect());
-    let lists: [(&str, Vec<(Uuid, Uuid, Uuid)>, _, _); 5] = [
+    let lists: [Pairs<'_>; 5] = [
         (
             "userRole",
             realm
@@ -249,7 +242,7 @@ fn check_assignments(
         let mut pairs = HashSet::new();
         for (id, l, r) in rows {
             let at = || record_at(rn, kind, &id.to_string());
-            once(&at, id)?;
+            ids.once(&at, id)?;
             for (field, value, known) in [(left_field, l, left), (right_field, r, right)] {
                 if !known.contains(&value) {
                     return Err(invalid(
@@ -295,6 +288,29 @@ fn check_bootstrap(contents: &Contents) -> Result<(), Refusal> {
     }
     Ok(())
 }
+
+/// Every id of the file, to find one used twice.
+#[derive(Default)]
+struct Ids(HashSet<Uuid>);
+
+impl Ids {
+    fn once(&mut self, at: &dyn Fn() -> String, id: Uuid) -> Result<(), Refusal> {
+        if self.0.insert(id) {
+            Ok(())
+        } else {
+            Err(invalid(at(), Problem::DuplicateId(id)))
+        }
+    }
+}
+
+/// One kind of assignment: its name, its rows (id, left, right), and each side's field and the
+/// ids it may hold.
+type Pairs<'a> = (
+    &'static str,
+    Vec<(Uuid, Uuid, Uuid)>,
+    (&'static str, &'a HashSet<Uuid>),
+    (&'static str, &'a HashSet<Uuid>),
+);
 
 fn invalid(at: String, problem: Problem) -> Refusal {
     Refusal::Invalid { at, problem }

@@ -74,8 +74,11 @@ pub fn plan(
     contents: &Contents,
     policy: OnConflict,
 ) -> Result<Plan, Refusal> {
-    let (mut new_permissions, permission_ids, mut permission_tally) =
-        plan_permissions(store, contents, policy)?;
+    let PermissionPlan {
+        new: mut new_permissions,
+        ids: permission_ids,
+        tally: mut permission_tally,
+    } = plan_permissions(store, contents, policy)?;
     let mut realms = Vec::new();
     for realm in &contents.realms {
         let mut planned = plan_realm(store, realm, &permission_ids, policy)?;
@@ -120,12 +123,19 @@ pub fn apply(store: &dyn Store, plan: &Plan) -> Result<Vec<RealmOutcome>, (Strin
     Ok(done)
 }
 
-/// New permissions, and the database id of each of the file's permission ids.
+/// New permissions, the database id of each of the file's permission ids, and the counts.
+struct PermissionPlan {
+    new: Vec<Permission>,
+    ids: HashMap<Uuid, Uuid>,
+    tally: Tally,
+}
+
+/// Matches the file's permissions with the database's: by id, else by name, else new.
 fn plan_permissions(
     store: &dyn Store,
     contents: &Contents,
     policy: OnConflict,
-) -> Result<(Vec<Permission>, HashMap<Uuid, Uuid>, Tally), Refusal> {
+) -> Result<PermissionPlan, Refusal> {
     let err = |e| backend("permissions", e);
     let existing = store.list_permissions().map_err(err)?;
     let mut new = Vec::new();
@@ -154,7 +164,7 @@ fn plan_permissions(
             new.push(p.clone());
         }
     }
-    Ok((new, ids, tally))
+    Ok(PermissionPlan { new, ids, tally })
 }
 
 /// One realm: the realm itself, then each kind of record.
