@@ -363,3 +363,25 @@ fn secrets_in_the_file_print_redacted() {
         "FileSecret([redacted])"
     );
 }
+
+#[test]
+fn a_realm_imported_before_the_first_bootstrap_leaves_bootstrap_whole() {
+    let contents = through_a_file(&source(1), Some("acme"));
+    let b = MemoryStore::new();
+    import(&b, &contents, OnConflict::Fail);
+    let h = hasher();
+    let mut rng = SeededEntropy::new(3);
+    let report =
+        provision::bootstrap(&b, &h, "admin", &Password::new("start123"), NOW, &mut rng).unwrap();
+    assert!(report.admin_created);
+    assert!(report.moved_permissions.is_empty());
+    let permissions = b.list_permissions().unwrap();
+    assert_eq!(permissions.len(), provision::built_in_permissions().len());
+    let admin_role = report.record.admin_role_id.unwrap();
+    let held: Vec<crate::model::RolePermission> = export::in_realm(&b, report.realm.id).unwrap();
+    assert_eq!(
+        held.iter().filter(|g| g.role_id == admin_role).count(),
+        permissions.len(),
+        "master's admin holds every permission, the imported ones included"
+    );
+}
