@@ -11,26 +11,20 @@
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
+use oauth_core::keys::sealing::{KeyEncryption, SEALED_PREFIX};
+use oauth_core::secret::PrivateKeyDer;
 use oauth_core::transfer::format::FileSecret;
 use oauth_core::transfer::{ExportFile, OnConflict, check, export, import};
-use store_shared::sealing;
 
 use crate::cli::{ExportArgs, ImportArgs};
 use crate::commands::{CommandResult, open};
 use crate::config::Config;
 use crate::state::now;
 
-/// Sets the configured key-encryption key (as opening the store does), so keys can be sealed
-/// into or opened out of a file before the store is opened.
-fn use_kek(config: &Config) -> Result<bool, String> {
+/// The configured key-encryption key, to seal keys into a file or open them out of one.
+fn key_encryption(config: &Config) -> Result<Option<KeyEncryption>, String> {
     let kek = config.keys.encryption_key().map_err(|e| e.0)?;
-    match kek {
-        Some(kek) if !sealing::set_key_encryption_key(kek) => {
-            Err("keys.encryption_key: a different key is already in use".into())
-        }
-        Some(_) => Ok(true),
-        None => Ok(false),
-    }
+    Ok(kek.map(KeyEncryption::with_kek))
 }
 
 /// `portcullis export`: prints (or writes to `--output`) the realms as one JSON document.
@@ -42,14 +36,17 @@ pub fn run_export(config: &Config, args: ExportArgs) -> CommandResult {
                 .into(),
         );
     }
-    let sealed = use_kek(config)?;
+    let sealing = key_encryption(config)?;
+    let sealed = sealing.is_some();
     let store = open(config)?;
     let contents = export::export(store.as_ref(), args.realm.as_deref())
         .map_err(|e| format!("export: {e}"))?;
     let mut file = ExportFile::new(&contents, now());
-    if sealed {
+    if let Some(sealing) = &sealing {
         for key in file.realms.iter_mut().flat_map(|r| r.keys.iter_mut()) {
-            let stored = sealing::seal(key.id.as_bytes(), key.private_key.secret())
+            let plain = PrivateKeyDer::new(key.private_key.secret());
+            let stored = sealing
+                .seal(key.id, &plain)
                 .map_err(|e| format!("export: cannot seal key {}: {e}", key.id))?;
             key.private_key = FileSecret::new(stored);
         }
@@ -119,11 +116,14 @@ pub fn run_import(config: &Config, args: ImportArgs) -> CommandResult {
     let bytes = read_input(&args.file).map_err(|e| format!("{name}: {e}"))?;
     let refused = |e: oauth_core::transfer::Refusal| format!("{name}: {e}; nothing was imported");
     let mut file = check::parse(&bytes).map_err(refused)?;
-    let kek = use_kek(config)?;
+    let sealing = key_encryption(config)?;
+    let kek = sealing.is_some();
+    let sealing = sealing.unwrap_or_else(KeyEncryption::none);
     for realm in &mut file.realms {
         for key in &mut realm.keys {
-            if sealing::is_sealed(key.private_key.secret()) {
-                let opened = sealing::open(key.id.as_bytes(), key.private_key.secret().to_owned())
+            if key.private_key.secret().starts_with(SEALED_PREFIX) {
+                let opened = sealing
+                    .open(key.id, key.private_key.secret().to_owned())
                     .map_err(|e| {
                         format!(
                             "{name}: realm {:?}, key {:?}: {}; nothing was imported",
@@ -138,7 +138,7 @@ pub fn run_import(config: &Config, args: ImportArgs) -> CommandResult {
                             }
                         )
                     })?;
-                key.private_key = FileSecret::new(opened);
+                key.private_key = FileSecret::new(opened.secret());
             }
         }
     }

@@ -6,8 +6,14 @@ use uuid::Uuid;
 use super::{Contents, RealmRecords};
 use crate::error::StoreError;
 use crate::grant::MASTER_REALM;
-use crate::model::{Permission, Realm};
-use crate::store::records::{FieldValue, ListQuery, Records, list_all};
+use crate::model::Client;
+use crate::model::{
+    ClientColumn, ClientPermission, ClientPermissionColumn, ClientScope, ClientScopeColumn,
+    Permission, Realm, RealmColumn, Role, RoleColumn, RolePermission, RolePermissionColumn,
+    ScopeColumn, ScopeRecord, User, UserColumn, UserPermission, UserPermissionColumn, UserRole,
+    UserRoleColumn,
+};
+use crate::store::records::{FieldValue, ListQuery, Record, Records, list_all};
 use crate::store::{Store, StoreResult};
 
 /// Why an export could not be made.
@@ -22,9 +28,38 @@ pub enum ExportError {
     Store(#[from] StoreError),
 }
 
+/// A record type that belongs to a realm: its realm column.
+pub trait InRealm: Record {
+    /// The column holding the realm's id.
+    const REALM_ID: Self::Column;
+}
+
+macro_rules! in_realm {
+    ($($model:ty => $column:ident),* $(,)?) => {
+        $(impl InRealm for $model {
+            const REALM_ID: $column = $column::RealmId;
+        })*
+    };
+}
+
+in_realm!(
+    ScopeRecord => ScopeColumn,
+    Role => RoleColumn,
+    User => UserColumn,
+    Client => ClientColumn,
+    UserRole => UserRoleColumn,
+    RolePermission => RolePermissionColumn,
+    UserPermission => UserPermissionColumn,
+    ClientPermission => ClientPermissionColumn,
+    ClientScope => ClientScopeColumn,
+);
+
 /// Every record of type `T` in realm `realm_id`, in id order.
-pub fn in_realm<T, S: Records<T> + ?Sized>(store: &S, realm_id: Uuid) -> StoreResult<Vec<T>> {
-    list_all(store, &ListQuery::by("realm_id", FieldValue::Id(realm_id)))
+pub fn in_realm<T: InRealm, S: Records<T> + ?Sized>(
+    store: &S,
+    realm_id: Uuid,
+) -> StoreResult<Vec<T>> {
+    list_all(store, &ListQuery::by(T::REALM_ID, FieldValue::Id(realm_id)))
 }
 
 /// Everything of one realm.
@@ -36,7 +71,8 @@ pub fn realm_records(store: &dyn Store, realm: Realm) -> StoreResult<RealmRecord
         roles: in_realm(store, id)?,
         users: in_realm(store, id)?,
         clients: in_realm(store, id)?,
-        keys: in_realm(store, id)?,
+        // Opened: the records API carries private keys as stored (sealed under a KEK).
+        keys: store.list_signing_keys(Some(id))?,
         user_roles: in_realm(store, id)?,
         role_permissions: in_realm(store, id)?,
         user_permissions: in_realm(store, id)?,
@@ -55,7 +91,7 @@ pub fn export(store: &dyn Store, only: Option<&str>) -> Result<Contents, ExportE
                 .find_realm_by_name(name)?
                 .ok_or_else(|| ExportError::UnknownRealm(name.to_owned()))?,
         ],
-        None => list_all(store, &ListQuery::default())?,
+        None => list_all(store, &ListQuery::<RealmColumn>::default())?,
     };
     let realms = realms
         .into_iter()

@@ -6,13 +6,14 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use super::export::in_realm;
+use super::export::{InRealm, in_realm};
 use super::{Conflict, Contents, RealmRecords, Refusal, realm_at, record_at};
 use crate::error::StoreError;
 use crate::grant::MASTER_REALM;
 use crate::model::{ImportBatch, Permission};
 use crate::store::Store;
-use crate::store::records::{Columns, Records};
+use crate::store::StoreResult;
+use crate::store::records::{Record, Records};
 
 /// What to do with a record whose id the database holds with other content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -204,11 +205,13 @@ fn plan_realm(
         policy,
         tally: &mut tally,
     };
-    batch.scopes = kind.plan("scope", &realm.scopes, |s| Some(&s.name))?;
-    batch.roles = kind.plan("role", &realm.roles, |r| Some(&r.name))?;
-    batch.users = kind.plan("user", &realm.users, |u| Some(&u.name))?;
-    batch.clients = kind.plan("client", &realm.clients, |c| Some(&c.name))?;
-    batch.keys = kind.plan("key", &realm.keys, |_| None)?;
+    batch.scopes = kind.plan_in_realm("scope", &realm.scopes, |s| Some(&s.name))?;
+    batch.roles = kind.plan_in_realm("role", &realm.roles, |r| Some(&r.name))?;
+    batch.users = kind.plan_in_realm("user", &realm.users, |u| Some(&u.name))?;
+    batch.clients = kind.plan_in_realm("client", &realm.clients, |c| Some(&c.name))?;
+    // Keys are compared opened (the records API carries them as stored).
+    let keys = || store.list_signing_keys(Some(realm.realm.id));
+    batch.keys = kind.plan("key", &realm.keys, |_| None, keys)?;
     let map = |id: Uuid| permission_ids.get(&id).copied().unwrap_or(id);
     let mut role_permissions = realm.role_permissions.clone();
     role_permissions
@@ -222,11 +225,12 @@ fn plan_realm(
     client_permissions
         .iter_mut()
         .for_each(|a| a.permission_id = map(a.permission_id));
-    batch.user_roles = kind.plan("userRole", &realm.user_roles, |_| None)?;
-    batch.role_permissions = kind.plan("rolePermission", &role_permissions, |_| None)?;
-    batch.user_permissions = kind.plan("userPermission", &user_permissions, |_| None)?;
-    batch.client_permissions = kind.plan("clientPermission", &client_permissions, |_| None)?;
-    batch.client_scopes = kind.plan("clientScope", &realm.client_scopes, |_| None)?;
+    batch.user_roles = kind.plan_in_realm("userRole", &realm.user_roles, |_| None)?;
+    batch.role_permissions = kind.plan_in_realm("rolePermission", &role_permissions, |_| None)?;
+    batch.user_permissions = kind.plan_in_realm("userPermission", &user_permissions, |_| None)?;
+    batch.client_permissions =
+        kind.plan_in_realm("clientPermission", &client_permissions, |_| None)?;
+    batch.client_scopes = kind.plan_in_realm("clientScope", &realm.client_scopes, |_| None)?;
     Ok(RealmPlan {
         name: rn.to_owned(),
         batch,
@@ -247,6 +251,21 @@ struct Kinds<'a> {
 }
 
 impl Kinds<'_> {
+    /// [`Kinds::plan`] for a record type listed by realm.
+    fn plan_in_realm<T>(
+        &mut self,
+        kind: &str,
+        file: &[T],
+        name: impl Fn(&T) -> Option<&String>,
+    ) -> Result<Vec<T>, Refusal>
+    where
+        T: InRealm + PartialEq,
+        dyn Store: Records<T>,
+    {
+        let (store, realm_id) = (self.store, self.realm_id);
+        self.plan(kind, file, name, || in_realm(store, realm_id))
+    }
+
     /// The records of `file` to insert. A record is identical to the database's (nothing to do),
     /// or its id holds other content (a conflict under the policy), or its unique key is the
     /// database's under another id (a name: refused; an assignment's pair: the same grant, nothing
@@ -256,14 +275,15 @@ impl Kinds<'_> {
         kind: &str,
         file: &[T],
         name: impl Fn(&T) -> Option<&String>,
+        load: impl Fn() -> StoreResult<Vec<T>>,
     ) -> Result<Vec<T>, Refusal>
     where
-        T: Columns + Clone + PartialEq,
+        T: Record + PartialEq,
         dyn Store: Records<T>,
     {
         let err = |e| backend(self.realm, e);
         let existing: Vec<T> = if self.exists {
-            in_realm(self.store, self.realm_id).map_err(err)?
+            load().map_err(err)?
         } else {
             Vec::new()
         };

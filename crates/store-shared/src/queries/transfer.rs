@@ -28,7 +28,11 @@ impl DbStore {
         let roles = rows(&batch.roles, RoleRow::from_model)?;
         let users = rows(&batch.users, UserRow::from_model)?;
         let clients = rows(&batch.clients, ClientRow::from_model)?;
-        let keys = rows(&batch.keys, KeyRow::from_model)?;
+        let keys = batch
+            .keys
+            .iter()
+            .map(|k| KeyRow::from_model(&self.sealing().seal_key(k)?))
+            .collect::<StoreResult<Vec<_>>>()?;
         let user_roles = rows(&batch.user_roles, UserRoleRow::from_model)?;
         let role_permissions = rows(&batch.role_permissions, RolePermissionRow::from_model)?;
         let user_permissions = rows(&batch.user_permissions, UserPermissionRow::from_model)?;
