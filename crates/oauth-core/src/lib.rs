@@ -66,6 +66,7 @@ pub mod testing;
 pub mod text;
 pub mod throttle;
 pub mod token;
+pub mod transfer;
 
 pub use error::{Error, ErrorCode, OAuthError, StoreError};
 pub use store::Store;

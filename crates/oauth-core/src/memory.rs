@@ -12,8 +12,8 @@ use crate::error::StoreError;
 use crate::keys::sealing::KeyEncryption;
 use crate::model::{
     AuthorizationCode, BootstrapRecord, Client, ClientPermission, ClientScope, Consent, Event,
-    Failures, KeyStatus, Permission, Realm, RealmBundle, RefreshToken, Role, RolePermission,
-    ScopeRecord, Session, SigningKey, UnixTime, User, UserPermission, UserRole,
+    Failures, ImportBatch, KeyStatus, Permission, Realm, RealmBundle, RefreshToken, Role,
+    RolePermission, ScopeRecord, Session, SigningKey, UnixTime, User, UserPermission, UserRole,
 };
 use crate::store::{
     ClientStore, KeyStore, RealmStore, RoleStore, ScopeStore, Store, StoreResult, UserStore,
@@ -22,7 +22,7 @@ use crate::store::{
 mod grants;
 mod records;
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Inner {
     realms: Vec<Realm>,
     users: Vec<User>,
@@ -134,6 +134,74 @@ impl RealmStore for MemoryStore {
             .extend_from_slice(&bundle.role_permissions);
         Ok(())
     }
+    fn import_realm(&self, batch: &ImportBatch) -> StoreResult<()> {
+        let mut inner = self.write()?;
+        // On a copy, swapped in only when every insert succeeded: all or nothing.
+        let mut next = inner.clone();
+        let keys = batch
+            .keys
+            .iter()
+            .map(|k| self.sealing.seal_key(k))
+            .collect::<StoreResult<Vec<_>>>()?;
+        import_into(
+            &mut next,
+            &ImportBatch {
+                keys,
+                ..batch.clone()
+            },
+        )?;
+        *inner = next;
+        Ok(())
+    }
+}
+
+fn import_into(inner: &mut Inner, batch: &ImportBatch) -> StoreResult<()> {
+    use records::insert_into;
+    if let Some(realm) = &batch.realm {
+        insert_into(inner, realm)?;
+    }
+    batch
+        .permissions
+        .iter()
+        .try_for_each(|r| insert_into(inner, r))?;
+    batch
+        .scopes
+        .iter()
+        .try_for_each(|r| insert_into(inner, r))?;
+    batch.roles.iter().try_for_each(|r| insert_into(inner, r))?;
+    batch.users.iter().try_for_each(|r| insert_into(inner, r))?;
+    batch
+        .clients
+        .iter()
+        .try_for_each(|r| insert_into(inner, r))?;
+    batch.keys.iter().try_for_each(|r| insert_into(inner, r))?;
+    batch
+        .user_roles
+        .iter()
+        .try_for_each(|r| insert_into(inner, r))?;
+    batch
+        .role_permissions
+        .iter()
+        .try_for_each(|r| insert_into(inner, r))?;
+    batch
+        .user_permissions
+        .iter()
+        .try_for_each(|r| insert_into(inner, r))?;
+    batch
+        .client_permissions
+        .iter()
+        .try_for_each(|r| insert_into(inner, r))?;
+    batch
+        .client_scopes
+        .iter()
+        .try_for_each(|r| insert_into(inner, r))?;
+    if let Some(record) = &batch.bootstrap {
+        if inner.bootstrap.is_some() {
+            return Err(StoreError::Conflict("bootstrap".to_owned()));
+        }
+        inner.bootstrap = Some(record.clone());
+    }
+    Ok(())
 }
 
 impl UserStore for MemoryStore {

@@ -379,3 +379,59 @@ pub struct RealmBundle {
     /// The permissions of those roles.
     pub role_permissions: Vec<RolePermission>,
 }
+
+/// What an import writes for one realm, in one transaction, all or nothing (see
+/// `oauth_core::transfer`). Only inserts: an import never updates or deletes a record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportBatch {
+    /// The realm, when it is new.
+    pub realm: Option<Realm>,
+    /// New permissions (global; the first realm that needs one brings it).
+    pub permissions: Vec<Permission>,
+    /// New scopes.
+    pub scopes: Vec<ScopeRecord>,
+    /// New roles.
+    pub roles: Vec<Role>,
+    /// New users.
+    pub users: Vec<User>,
+    /// New clients.
+    pub clients: Vec<Client>,
+    /// New signing keys.
+    pub keys: Vec<SigningKey>,
+    /// New roles of users.
+    pub user_roles: Vec<UserRole>,
+    /// New permissions of roles.
+    pub role_permissions: Vec<RolePermission>,
+    /// New permissions of users.
+    pub user_permissions: Vec<UserPermission>,
+    /// New permissions of clients.
+    pub client_permissions: Vec<ClientPermission>,
+    /// New scopes of clients.
+    pub client_scopes: Vec<ClientScope>,
+    /// The bootstrap record, when the database has none (it comes with the master realm).
+    pub bootstrap: Option<BootstrapRecord>,
+}
+
+impl ImportBatch {
+    /// How many records it inserts.
+    pub fn len(&self) -> usize {
+        usize::from(self.realm.is_some())
+            + self.permissions.len()
+            + self.scopes.len()
+            + self.roles.len()
+            + self.users.len()
+            + self.clients.len()
+            + self.keys.len()
+            + self.user_roles.len()
+            + self.role_permissions.len()
+            + self.user_permissions.len()
+            + self.client_permissions.len()
+            + self.client_scopes.len()
+            + usize::from(self.bootstrap.is_some())
+    }
+
+    /// Whether it inserts nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

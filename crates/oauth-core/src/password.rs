@@ -207,6 +207,20 @@ impl PasswordHasher {
     }
 }
 
+/// Whether this server can verify `hash` (an import's check): an Argon2 PHC string with its
+/// salt and hash, or a bcrypt hash of a cost up to [`MAX_BCRYPT_COST`].
+pub fn is_verifiable_hash(hash: &str) -> bool {
+    if let Some(cost) = bcrypt_cost(hash) {
+        return cost <= MAX_BCRYPT_COST && hash.len() == 60;
+    }
+    argon2::PasswordHash::new(hash).is_ok_and(|phc| {
+        Algorithm::try_from(phc.algorithm.as_str()).is_ok()
+            && Params::try_from(&phc).is_ok()
+            && phc.salt.is_some()
+            && phc.hash.is_some()
+    })
+}
+
 /// The cost of a bcrypt hash (`$2a$`, `$2b$`, `$2y$` and two cost digits), `None` for anything
 /// else.
 fn bcrypt_cost(hash: &str) -> Option<u32> {

@@ -212,6 +212,11 @@ impl<S: Store + ?Sized> RealmStore for CachedStore<S> {
         self.clear_all();
         result
     }
+    fn import_realm(&self, batch: &oauth_core::model::ImportBatch) -> StoreResult<()> {
+        let result = self.inner.import_realm(batch);
+        self.clear_all();
+        result
+    }
 }
 
 impl<S: Store + ?Sized> ClientStore for CachedStore<S> {

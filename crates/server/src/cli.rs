@@ -61,6 +61,40 @@ pub enum Command {
     Healthcheck(HealthcheckArgs),
     /// Print the OpenAPI 3.1 document of the admin API (the one served at /openapi.json).
     Openapi,
+    /// Write realms (users with their password hashes, clients with their secret hashes, roles,
+    /// permissions, scopes, assignments, signing keys) as one JSON file. The file is a secret:
+    /// it is written with mode 0600 and never to a terminal (docs/import-export.md).
+    Export(ExportArgs),
+    /// Read an export file into this database: new records are inserted, identical ones left
+    /// alone, one transaction per realm; a file that cannot be read whole, or that conflicts with
+    /// the database, is refused before anything is written (docs/import-export.md).
+    Import(ImportArgs),
+}
+
+/// `export` flags.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Only this realm (default: every realm, with the bootstrap record).
+    #[arg(long)]
+    pub realm: Option<String>,
+    /// Write to this file (mode 0600) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `import` flags.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The export file (`-`: standard input).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// A record whose id the database holds with other content: `fail` refuses the import
+    /// (nothing is written), `skip` keeps the database's record and imports the rest.
+    #[arg(long, value_name = "POLICY", default_value = "fail", value_parser = ["fail", "skip"])]
+    pub on_conflict: String,
+    /// Check the file and plan the import; print what it would do, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `serve` flags.

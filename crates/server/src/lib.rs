@@ -26,6 +26,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
+pub mod transfer;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

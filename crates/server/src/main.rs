@@ -7,7 +7,7 @@ use portcullis_server::cli::{
     Cli, ClientCommand, Command, KeysCommand, RealmCommand, ServeArgs, UserCommand,
 };
 use portcullis_server::config::Config;
-use portcullis_server::{commands, telemetry};
+use portcullis_server::{commands, telemetry, transfer};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -31,6 +31,8 @@ fn main() -> ExitCode {
         Command::User(UserCommand::Create(args)) => commands::user_create(&config, args),
         Command::Keys(KeysCommand::Rotate(args)) => commands::keys_rotate(&config, args),
         Command::Healthcheck(args) => commands::healthcheck(&config, args),
+        Command::Export(args) => transfer::run_export(&config, args),
+        Command::Import(args) => transfer::run_import(&config, args),
         Command::Openapi => {
             println!("{}", portcullis_server::admin::openapi::document());
             Ok(())

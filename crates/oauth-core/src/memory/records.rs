@@ -26,6 +26,24 @@ pub(super) trait Table: Record {
     fn cascade(_inner: &mut Inner, _id: Uuid) {}
 }
 
+/// Inserts `record` into `inner` as the SQL schema would: `NotFound` for a missing reference,
+/// `Conflict` for a duplicate id or unique key.
+pub(super) fn insert_into<T: Table>(inner: &mut Inner, record: &T) -> StoreResult<()> {
+    if !record.references_exist(inner) {
+        return Err(StoreError::NotFound);
+    }
+    let key = record.unique_key();
+    let rows = T::rows(inner);
+    if rows
+        .iter()
+        .any(|r| r.id() == record.id() || (key.is_some() && r.unique_key() == key))
+    {
+        return Err(StoreError::Conflict(std::any::type_name::<T>().to_owned()));
+    }
+    rows.push(record.clone());
+    Ok(())
+}
+
 fn compare(a: Option<FieldValue>, b: Option<FieldValue>) -> Ordering {
     match (a, b) {
         (Some(FieldValue::Id(a)), Some(FieldValue::Id(b))) => a.cmp(&b),
@@ -75,20 +93,7 @@ impl<T: Table> Records<T> for MemoryStore {
     }
 
     fn insert_record(&self, record: &T) -> StoreResult<()> {
-        let mut inner = self.write()?;
-        if !record.references_exist(&inner) {
-            return Err(StoreError::NotFound);
-        }
-        let key = record.unique_key();
-        let rows = T::rows(&mut inner);
-        if rows
-            .iter()
-            .any(|r| r.id() == record.id() || (key.is_some() && r.unique_key() == key))
-        {
-            return Err(StoreError::Conflict(std::any::type_name::<T>().to_owned()));
-        }
-        rows.push(record.clone());
-        Ok(())
+        insert_into(&mut *self.write()?, record)
     }
 
     fn update_record(&self, record: &T) -> StoreResult<bool> {

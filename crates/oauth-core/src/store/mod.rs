@@ -14,8 +14,8 @@ use crate::error::StoreError;
 use crate::hash::TokenHash;
 use crate::model::{
     AuthorizationCode, BootstrapRecord, Client, ClientPermission, ClientScope, Consent, Event,
-    Failures, KeyStatus, Permission, Realm, RealmBundle, RefreshToken, Role, RolePermission,
-    ScopeRecord, Session, SigningKey, UnixTime, User, UserPermission, UserRole,
+    Failures, ImportBatch, KeyStatus, Permission, Realm, RealmBundle, RefreshToken, Role,
+    RolePermission, ScopeRecord, Session, SigningKey, UnixTime, User, UserPermission, UserRole,
 };
 use records::Records;
 
@@ -32,6 +32,10 @@ pub trait RealmStore {
     fn find_realm_by_name(&self, name: &str) -> StoreResult<Option<Realm>>;
     /// Inserts a realm with its scopes, keys, roles and role permissions, all or nothing.
     fn create_realm_bundle(&self, bundle: &RealmBundle) -> StoreResult<()>;
+    /// Inserts everything `batch` holds in one transaction, all or nothing: `Conflict` on a
+    /// duplicate id or unique name, `NotFound` on a reference to a missing record, and then
+    /// nothing of the batch is written.
+    fn import_realm(&self, batch: &ImportBatch) -> StoreResult<()>;
 }
 
 /// Users.

@@ -26,6 +26,7 @@ mod records;
 mod refresh;
 mod sealing;
 mod throttle;
+mod transfer;
 
 pub use authority::*;
 pub use bootstrap::*;
@@ -37,6 +38,7 @@ pub use records::*;
 pub use refresh::*;
 pub use sealing::*;
 pub use throttle::*;
+pub use transfer::*;
 
 use crate::grant::Settings;
 use crate::password::{Argon2Params, PasswordHasher};
@@ -100,6 +102,7 @@ macro_rules! admin_conformance_tests {
             assignments_are_unique_and_cascade,
             realm_bundle_is_created_whole_and_deleted_whole,
             events_are_batched_listed_and_purged,
+            an_import_batch_is_written_whole_or_not_at_all,
         );
     };
 }
@@ -194,6 +197,7 @@ mod tests {
             include_str!("refresh.rs"),
             include_str!("sealing.rs"),
             include_str!("throttle.rs"),
+            include_str!("transfer.rs"),
         ];
         let mut cases: Vec<&str> = sources
             .iter()

@@ -29,4 +29,5 @@ mod revocation;
 mod support;
 mod timing;
 mod token;
+mod transfer;
 mod userinfo;

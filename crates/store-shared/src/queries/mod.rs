@@ -20,6 +20,7 @@ mod rows_grants;
 mod sessions;
 mod throttle;
 mod tokens;
+mod transfer;
 
 /// What every file of the directory uses.
 mod prelude {
@@ -31,8 +32,8 @@ mod prelude {
     pub(super) use store_shared::__oauth_core::hash::TokenHash;
     pub(super) use store_shared::__oauth_core::model::{
         AuthorizationCode, BootstrapRecord, Client, ClientPermission, ClientScope, Consent, Event,
-        Failures, KeyStatus, Permission, Realm, RealmBundle, RefreshToken, Role, RolePermission,
-        ScopeRecord, Session, SigningKey, UnixTime, User, UserPermission, UserRole,
+        Failures, ImportBatch, KeyStatus, Permission, Realm, RealmBundle, RefreshToken, Role,
+        RolePermission, ScopeRecord, Session, SigningKey, UnixTime, User, UserPermission, UserRole,
     };
     pub(super) use store_shared::__oauth_core::model::{
         ClientColumn, ClientPermissionColumn, ClientScopeColumn, ConsentColumn, EventColumn,

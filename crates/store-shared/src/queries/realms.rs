@@ -82,4 +82,7 @@ impl RealmStore for DbStore {
             })
             .map_err(map_error)
     }
+    fn import_realm(&self, batch: &ImportBatch) -> StoreResult<()> {
+        self.import_batch(batch)
+    }
 }
