@@ -12,7 +12,7 @@ use oauth_core::model::{
     UserPermissionColumn, UserRole, UserRoleColumn,
 };
 use oauth_core::random::random_uuid;
-use oauth_core::store::records::{ListQuery, Records, list_all};
+use oauth_core::store::records::{ListQuery, Record, Records, list_all};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -122,6 +122,24 @@ fn check_client_scope(ctx: &Ctx<'_>, client: &Client, scope: &ScopeRecord) -> Re
     Ok(())
 }
 
+/// Deletes `record`, whose second party is `right`: taking a grant away needs what giving it
+/// needs, holding what it carries.
+fn delete<M: Derives + Record, R: Carries>(
+    ctx: &Ctx<'_>,
+    record: &M,
+    right: Option<R>,
+    records: &dyn Records<M>,
+) -> Result<(), ApiError> {
+    M::before_delete(ctx.store, record)?;
+    if let Some(right) = right {
+        check_carried(&ctx.principal, &R::carried(ctx.store, &right)?)?;
+    }
+    records
+        .delete_record(record.id())
+        .map_err(ApiError::admin_store)?;
+    M::after_write(ctx.store, record)
+}
+
 macro_rules! assignment_resource {
     ($resource:ident, $model:ident, $column:ident, $path:literal, $entity:literal, $view:ident, $create:ident,
      $left:ident: $left_model:ident, $left_json:literal,
@@ -212,23 +230,12 @@ macro_rules! assignment_resource {
             }
 
             fn delete(ctx: &mut Ctx<'_>, record: &$model) -> Result<(), ApiError> {
-                <$model as Derives>::before_delete(ctx.store, record)?;
-                // Taking a grant away needs what giving it needs: holding what it carries.
-                let right_records: &dyn Records<$right_model> = ctx.store;
-                if let Some(right) = right_records
+                let store = ctx.store;
+                let rights: &dyn Records<$right_model> = store;
+                let right = rights
                     .get_record(record.$right)
-                    .map_err(ApiError::admin_store)?
-                {
-                    check_carried(
-                        &ctx.principal,
-                        &<$right_model as Carries>::carried(ctx.store, &right)?,
-                    )?;
-                }
-                Self::records(ctx.store)
-                    .delete_record(record.id)
                     .map_err(ApiError::admin_store)?;
-                <$model as Derives>::after_write(ctx.store, record)?;
-                Ok(())
+                delete(ctx, record, right, Self::records(store))
             }
         }
     };
