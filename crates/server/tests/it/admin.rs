@@ -5,7 +5,7 @@
 use actix_web::test;
 use serde_json::{Value, json};
 
-use crate::support::{Fixture, basic, fixture, fixture_postgres, form, send};
+use crate::support::{Fixture, basic, fixture, form, send};
 
 /// Every response body the scenario saw, to scan for secrets afterwards.
 type Seen = std::cell::RefCell<Vec<String>>;
@@ -643,15 +643,7 @@ async fn crud_of_every_resource(fx: Fixture) {
     }
 }
 
-#[actix_web::test]
-async fn crud_of_every_resource_on_sqlite() {
-    crud_of_every_resource(fixture().with_audit()).await;
-}
-
-#[actix_web::test]
-async fn crud_of_every_resource_on_postgres() {
-    crud_of_every_resource(fixture_postgres().with_audit()).await;
-}
+crate::support::both_backends!(audited: crud_of_every_resource);
 
 #[actix_web::test]
 async fn the_permission_matrix() {
