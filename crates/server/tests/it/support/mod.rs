@@ -9,13 +9,13 @@
 //!
 //! and [`both_backends!`], which runs one test on SQLite and on PostgreSQL.
 
-// (step 2) mod api;
+mod api;
 mod cluster;
 mod fixture;
 mod inspect;
 mod process;
 
-// (step 2) pub use api::{Api, App, Response};
+pub use api::{Api, App, Response};
 pub use cluster::Cluster;
 pub use fixture::{
     Fixture, PUBLIC_URL, basic, fixture, fixture_postgres, fixture_with, form, heavy, now, observe,
