@@ -338,11 +338,11 @@ fn json_logs_carry_the_request_id_and_no_secrets() {
         .unwrap()
         .to_owned();
     assert_eq!(response.status(), 401);
-    std::thread::sleep(Duration::from_millis(200));
-    let logs = server.logs();
+    let completed = |l: &str| l.contains("request completed") && l.contains(&request_id);
+    let logs = server.logs_with(completed);
     let line = logs
         .lines()
-        .find(|l| l.contains("request completed") && l.contains(&request_id))
+        .find(|l| completed(l))
         .unwrap_or_else(|| panic!("no completion line for {request_id} in:\n{logs}"));
     let event: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
     assert_eq!(event["span"]["request_id"], request_id.as_str());

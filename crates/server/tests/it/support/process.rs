@@ -177,6 +177,19 @@ impl Server {
     pub fn logs(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+
+    /// The log once it has a line for which `wanted` holds: another process writes it, so this
+    /// polls (every 20 ms, for 10 s at most) and answers the log as it is then.
+    pub fn logs_with(&self, wanted: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let logs = self.logs();
+            if logs.lines().any(&wanted) || started.elapsed() > Duration::from_secs(10) {
+                return logs;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
 impl Drop for Server {
