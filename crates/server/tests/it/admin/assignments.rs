@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{acme, admin, backend, user};
+use super::{acme, admin, assert_nothing_secret, backend, user};
 use crate::support::{Api, App, Fixture, both_backends};
 
 both_backends!(
@@ -117,6 +117,8 @@ async fn every_assignment_kind_carries_its_realm(fx: Fixture) {
             "{path}"
         );
     }
+    api.get("/realms/acme/client-scopes").await;
+    assert_nothing_secret(&api, &[]);
 }
 
 async fn an_assignment_is_made_once(fx: Fixture) {

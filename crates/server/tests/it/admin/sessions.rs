@@ -3,7 +3,7 @@
 
 use oauth_core::model::{Consent, Session};
 
-use super::{acme, admin, backend, user};
+use super::{acme, admin, assert_nothing_secret, backend, user};
 use crate::support::{Api, App, Fixture, both_backends, now};
 
 both_backends!(
@@ -75,6 +75,8 @@ async fn a_users_consents_are_listed(fx: Fixture) {
         "{}",
         consents.json
     );
+    api.get("/realms/acme/sessions").await;
+    assert_nothing_secret(&api, &[]);
 }
 
 async fn a_withdrawn_consent_is_gone(fx: Fixture) {
@@ -111,4 +113,5 @@ async fn user_creations_are_audited_with_actor_and_target(fx: Fixture) {
     assert_eq!(events.total(), 3, "{}", events.json);
     assert_eq!(events.json["data"][0]["actorType"], "user");
     assert_eq!(events.json["data"][0]["targetType"], "user");
+    assert_nothing_secret(&api, &[]);
 }
