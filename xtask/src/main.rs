@@ -21,6 +21,9 @@
 //!   (`citations.rs`; the syntax is in SECURITY.md, "How tests are cited").
 //! - `cargo xtask migrations`: checks that `migrations/sqlite` and `migrations/postgres` hold the
 //!   same migration names, each with `up.sql` and `down.sql`.
+//! - `cargo xtask schema [--write]` (also a step of `ci`, after `migrations`): each store crate's
+//!   `src/schema.rs` is `diesel print-schema`'s output for its migrations, run on a fresh database
+//!   (`schema.rs`; needs diesel_cli, which `.ci/run` installs).
 //!
 //! PostgreSQL is found through `PORTCULLIS_TEST_DATABASE_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`); if it does not answer, the run fails loudly.
@@ -34,6 +37,7 @@ use std::time::Duration;
 mod bench;
 mod citations;
 mod fuzz;
+mod schema;
 
 const DEFAULT_TEST_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -43,6 +47,7 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("test") => test(&args[1..]),
         Some("migrations") => migrations(),
+        Some("schema") => schema::schema(&args[1..]),
         Some("citations") => citations::citations(&root()),
         Some("openapi") => openapi(false),
         Some("deploy") => deploy(),
@@ -50,7 +55,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | test [cargo test args] | migrations | citations | openapi | deploy | bench [--db sqlite|postgres|both] \
+                "usage: cargo xtask <ci | test [cargo test args] | migrations | schema [--write] | citations | openapi | deploy | bench [--db sqlite|postgres|both] \
                  [--duration SECS] [--connections N] [--scenario NAME] [--abuse-controls on|off] [--peer node-oidc-provider|none] [--help] | fuzz [--seconds N] [--target NAME]>"
             );
             return ExitCode::from(2);
@@ -65,7 +70,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(Path::to_path_buf)
@@ -101,6 +106,7 @@ fn ci() -> Result<(), String> {
     run("format", "cargo", &["fmt", "--all", "--check"])?;
     citations::citations(&root())?;
     migrations()?;
+    schema::schema(&[])?;
     run(
         "clippy",
         "cargo",
@@ -266,7 +272,7 @@ fn host_of(url: &str) -> String {
     rest.split(['/', '?']).next().unwrap_or(rest).to_owned()
 }
 
-fn check_postgres() -> Result<String, String> {
+pub(crate) fn check_postgres() -> Result<String, String> {
     let url = std::env::var("PORTCULLIS_TEST_DATABASE_URL")
         .unwrap_or_else(|_| DEFAULT_TEST_DATABASE_URL.to_owned());
     let host = host_of(&url);

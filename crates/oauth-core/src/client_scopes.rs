@@ -7,6 +7,7 @@
 //! assigned every scope its realm has at that moment; scopes added to the realm later are not
 //! assigned to anyone by themselves.
 
+use crate::model::ClientScopeColumn;
 use uuid::Uuid;
 
 use crate::error::{Error, OAuthError};
@@ -14,7 +15,7 @@ use crate::model::{Client, ClientScope, ScopeRecord};
 use crate::random::{Entropy, random_uuid};
 use crate::scope::Scope;
 use crate::store::Store;
-use crate::store::records::{FieldValue, ListQuery, Records, list_all};
+use crate::store::records::{ListQuery, Records, list_all};
 
 /// The realm's scope records a client registered with `wanted` gets (`None`: all of them);
 /// an unknown name is `invalid_scope`.
@@ -42,7 +43,7 @@ pub fn resolve(
 }
 
 fn assignments(store: &dyn Store, client_id: Uuid) -> Result<Vec<ClientScope>, Error> {
-    let query = ListQuery::by("client_id", FieldValue::Id(client_id));
+    let query = ListQuery::by(ClientScopeColumn::ClientId, client_id);
     Ok(list_all(store, &query)?)
 }
 
@@ -98,7 +99,7 @@ pub fn sync(store: &dyn Store, client_id: Uuid) -> Result<(), Error> {
 
 /// Re-derives the `scope` field of every client assigned `scope_id` (it was renamed).
 pub fn sync_holders(store: &dyn Store, scope_id: Uuid) -> Result<(), Error> {
-    let query = ListQuery::by("scope_id", FieldValue::Id(scope_id));
+    let query = ListQuery::by(ClientScopeColumn::ScopeId, scope_id);
     let assigned: Vec<ClientScope> = list_all(store, &query)?;
     for a in assigned {
         sync(store, a.client_id)?;

@@ -18,6 +18,7 @@
 //! `scheme://host[:port]`, lowercase host, default port omitted. RFC 8252's any-port rule for
 //! loopback redirect URIs is not carried over: a browser app's origin includes its port.
 
+use crate::model::{ClientColumn, RealmColumn};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use url::Url;
@@ -116,8 +117,8 @@ impl RealmOrigins {
     where
         S: Records<Realm> + Records<Client> + ?Sized,
     {
-        let realms: Vec<Realm> = records::list_all(store, &ListQuery::default())?;
-        let clients: Vec<Client> = records::list_all(store, &ListQuery::default())?;
+        let realms: Vec<Realm> = records::list_all(store, &ListQuery::<RealmColumn>::default())?;
+        let clients: Vec<Client> = records::list_all(store, &ListQuery::<ClientColumn>::default())?;
         Ok(Self::from_records(&realms, &clients))
     }
 

@@ -21,6 +21,7 @@ use crate::store::Store;
 
 mod p256;
 pub mod rotation;
+pub mod sealing;
 
 /// RSA modulus size for new RS256 keys.
 pub const RSA_BITS: u32 = 2048;

@@ -1,7 +1,8 @@
 //! Portcullis protocol core: OAuth 2.0 grants, tokens, keys, scopes, errors and persistence traits.
 //!
 //! The core does no I/O: it reads no clock and no ambient randomness (both are passed in through
-//! [`grant::Context`]), opens no socket and knows nothing of HTTP or SQL. Persistence goes through
+//! [`grant::Context`]; the exceptions are nonces inside cryptographic primitives, ECDSA signing and
+//! key sealing, which must never be predictable), opens no socket and knows nothing of HTTP or SQL. Persistence goes through
 //! the small synchronous traits of [`store`]; [`memory::MemoryStore`] implements them in process,
 //! and the `testing` feature exposes the conformance suite every backend runs.
 //!

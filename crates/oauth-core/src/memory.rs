@@ -4,11 +4,12 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use uuid::Uuid;
 
 use crate::error::StoreError;
+use crate::keys::sealing::KeyEncryption;
 use crate::model::{
     AuthorizationCode, BootstrapRecord, Client, ClientPermission, ClientScope, Consent, Event,
     Failures, KeyStatus, Permission, Realm, RealmBundle, RefreshToken, Role, RolePermission,
@@ -35,6 +36,7 @@ struct Inner {
     client_permissions: Vec<ClientPermission>,
     client_scopes: Vec<ClientScope>,
     events: Vec<Event>,
+    /// Private keys in stored form (sealed when the store has a KEK).
     keys: Vec<SigningKey>,
     refresh_tokens: HashMap<Uuid, RefreshToken>,
     codes: HashMap<Uuid, AuthorizationCode>,
@@ -50,6 +52,7 @@ struct Inner {
 pub struct MemoryStore {
     inner: Mutex<Inner>,
     writes: AtomicU64,
+    sealing: Arc<KeyEncryption>,
 }
 
 impl std::fmt::Debug for MemoryStore {
@@ -62,6 +65,12 @@ impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// This store, sealing private keys with `sealing` (see [`KeyEncryption`]).
+    pub fn with_key_encryption(mut self, sealing: Arc<KeyEncryption>) -> Self {
+        self.sealing = sealing;
+        self
     }
 
     /// How many write operations (create, rotate, revoke, assign) this store has served; lets a
@@ -108,12 +117,17 @@ impl RealmStore for MemoryStore {
         Ok(self.lock()?.realms.iter().find(|r| r.name == name).cloned())
     }
     fn create_realm_bundle(&self, bundle: &RealmBundle) -> StoreResult<()> {
+        let keys = bundle
+            .keys
+            .iter()
+            .map(|k| self.sealing.seal_key(k))
+            .collect::<StoreResult<Vec<_>>>()?;
         let mut inner = self.write()?;
         let realm = &bundle.realm;
         let same = |r: &Realm| r.id == realm.id || r.name == realm.name;
         insert_unique(&mut inner.realms, realm, same, "realm")?;
         inner.scopes.extend_from_slice(&bundle.scopes);
-        inner.keys.extend_from_slice(&bundle.keys);
+        inner.keys.extend(keys);
         inner.roles.extend_from_slice(&bundle.roles);
         inner
             .role_permissions
@@ -271,8 +285,9 @@ fn permission_names(inner: &Inner, ids: &BTreeSet<Uuid>) -> Vec<String> {
 
 impl KeyStore for MemoryStore {
     fn create_signing_key(&self, key: &SigningKey) -> StoreResult<()> {
+        let stored = self.sealing.seal_key(key)?;
         let mut inner = self.write()?;
-        insert_unique(&mut inner.keys, key, |k| k.id == key.id, "signing key")
+        insert_unique(&mut inner.keys, &stored, |k| k.id == key.id, "signing key")
     }
     fn list_signing_keys(&self, realm_id: Option<Uuid>) -> StoreResult<Vec<SigningKey>> {
         let inner = self.lock()?;
@@ -280,8 +295,8 @@ impl KeyStore for MemoryStore {
             .keys
             .iter()
             .filter(|k| realm_id.is_none_or(|r| k.realm_id == r))
-            .cloned()
-            .collect();
+            .map(|k| self.sealing.open_key(k.clone()))
+            .collect::<StoreResult<_>>()?;
         found.sort_by_key(|k| (k.created_at, k.id));
         Ok(found)
     }

@@ -9,8 +9,14 @@ use crate::hash::TokenHash;
 use crate::secret::{PasswordHash, PrivateKeyDer};
 
 mod admin;
+mod columns;
 
 pub use admin::{ClientPermission, ClientScope, Event, RolePermission, UserPermission, UserRole};
+pub use columns::{
+    ClientColumn, ClientPermissionColumn, ClientScopeColumn, ConsentColumn, EventColumn, KeyColumn,
+    PermissionColumn, RealmColumn, RoleColumn, RolePermissionColumn, ScopeColumn, SessionColumn,
+    UserColumn, UserPermissionColumn, UserRoleColumn,
+};
 
 /// Unix time in seconds.
 pub type UnixTime = i64;

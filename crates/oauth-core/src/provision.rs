@@ -5,6 +5,7 @@
 //! hands new built-in permissions to the built-in roles, and never re-creates or re-grants
 //! anything by name.
 
+use crate::model::RolePermissionColumn;
 use uuid::Uuid;
 
 use crate::error::{Error, OAuthError, StoreError};
@@ -20,7 +21,7 @@ use crate::random::{Entropy, random_token, random_uuid};
 use crate::scope::{BUILT_IN_SCOPES, Scope};
 use crate::secret::{ClientSecret, Password};
 use crate::store::Store;
-use crate::store::records::{FieldValue, ListQuery, Records, list_all};
+use crate::store::records::{ListQuery, Records, list_all};
 
 mod bootstrap;
 pub use bootstrap::{BootstrapReport, bootstrap};
@@ -209,8 +210,8 @@ pub(crate) fn grant_missing(
     permissions: &[Permission],
     rng: &mut dyn Entropy,
 ) -> Result<(), Error> {
-    let query = ListQuery::by("role_id", FieldValue::Id(role.id));
-    let held: Vec<Uuid> = list_all::<RolePermission, _>(store, &query)?
+    let query = ListQuery::by(RolePermissionColumn::RoleId, role.id);
+    let held: Vec<Uuid> = list_all(store, &query)?
         .into_iter()
         .map(|a| a.permission_id)
         .collect();
@@ -229,7 +230,10 @@ pub(crate) fn grant_missing(
 }
 
 /// Inserts an assignment unless an equal one exists.
-pub fn assign<T, S: Records<T> + ?Sized>(store: &S, record: &T) -> Result<(), Error> {
+pub fn assign<T: crate::store::records::Record, S: Records<T> + ?Sized>(
+    store: &S,
+    record: &T,
+) -> Result<(), Error> {
     tolerate_conflict(store.insert_record(record))
 }
 

@@ -5,6 +5,7 @@
 //! access token issued from it. A single access token is revoked by its `jti`. Revocation records
 //! live until the tokens they cover have expired, in the database, so every node agrees.
 
+use crate::model::SessionColumn;
 use uuid::Uuid;
 
 use crate::authority::{self, Refusal};
@@ -14,7 +15,7 @@ use crate::error::Error;
 use crate::grant::Settings;
 use crate::hash::TokenHash;
 use crate::model::{Client, Realm, Session, UnixTime};
-use crate::store::records::{FieldValue, ListQuery, list_all};
+use crate::store::records::{ListQuery, list_all};
 use crate::store::{GrantHolder, Store};
 use crate::token::Subject;
 
@@ -60,7 +61,7 @@ pub fn revoke_grants(
         revoke_family(store, realm, *family, now)?;
     }
     if let GrantHolder::User(user_id) = holder {
-        let query = ListQuery::by("user_id", FieldValue::Id(user_id));
+        let query = ListQuery::by(SessionColumn::UserId, user_id);
         let sessions: Vec<Session> = list_all(store, &query)?;
         for session in sessions.iter().filter(|s| s.revoked_at.is_none()) {
             store.revoke_session(session.id, now)?;

@@ -20,7 +20,7 @@ use oauth_core::model::{
     AuthorizationCode, BootstrapRecord, Client, Consent, Event, Failures, KeyStatus, Permission,
     Realm, RealmBundle, RefreshToken, Role, ScopeRecord, Session, SigningKey, UnixTime, User,
 };
-use oauth_core::store::records::{ListQuery, Page, Records};
+use oauth_core::store::records::{ListQuery, Page, Record, Records};
 use oauth_core::store::{
     AuthorizationCodeStore, BootstrapStore, CleanupStore, ClientStore, ConsentStore, EventStore,
     GrantHolder, KeyStore, RealmStore, RefreshTokenStore, RevocationStore, RoleStore, ScopeStore,
@@ -427,8 +427,8 @@ impl<S: Store + ?Sized> EventStore for CachedStore<S> {
 }
 
 /// Admin reads go to the store; every admin write clears every cache, so this node sees it at once.
-impl<T, S: Records<T> + ?Sized> Records<T> for CachedStore<S> {
-    fn list_records(&self, query: &ListQuery) -> StoreResult<Page<T>> {
+impl<T: Record, S: Records<T> + ?Sized> Records<T> for CachedStore<S> {
+    fn list_records(&self, query: &ListQuery<T::Column>) -> StoreResult<Page<T>> {
         self.inner.list_records(query)
     }
     fn get_record(&self, id: Uuid) -> StoreResult<Option<T>> {

@@ -9,9 +9,12 @@ use std::time::{Duration, Instant};
 use actix_web::HttpServer;
 use oauth_core::Store;
 use oauth_core::grant::Settings;
+use oauth_core::keys::sealing::KeyEncryption;
+use oauth_core::model::SigningKey;
 use oauth_core::password::PasswordHasher;
 use oauth_core::provision;
 use oauth_core::secret::Password;
+use oauth_core::store::records::Records;
 
 use crate::cli::{ClientCreateArgs, HealthcheckArgs, RealmCreateArgs, UserCreateArgs};
 use crate::config::{Config, DEFAULT_ADMIN_PASSWORD};
@@ -29,25 +32,21 @@ pub fn open(config: &Config) -> Result<Arc<dyn Store>, String> {
 
 /// [`open`], with the gauge of the database pool (for `/metrics`).
 fn open_with_gauge(config: &Config) -> Result<(Arc<dyn Store>, PoolGauge), String> {
-    let kek = config.keys.encryption_key().map_err(|e| e.0)?;
-    if let Some(kek) = kek
-        && !store_shared::sealing::set_key_encryption_key(kek)
-    {
-        return Err("keys.encryption_key: a different key is already in use".into());
-    }
+    let sealing = Arc::new(match config.keys.encryption_key().map_err(|e| e.0)? {
+        Some(kek) => KeyEncryption::with_kek(kek),
+        None => KeyEncryption::none(),
+    });
     let url = DatabaseUrl::parse(&config.database.url)?;
-    let opened = open_pooled(&url, config.database.pool_size)
+    let opened = open_pooled(&url, config.database.pool_size, Arc::clone(&sealing))
         .map_err(|e| format!("database ({}): {e}", url.describe()))?;
     let (store, gauge, applied) = (opened.store, opened.pool, opened.applied);
     tracing::info!(database = %url.describe(), migrations_applied = applied.len(), "database ready");
     let keys = store.list_signing_keys(None).map_err(|e| e.to_string())?;
-    if kek.is_some() && store_shared::sealing::clear_keys_read() {
+    if sealing.clear_keys_read() {
         for key in &keys {
-            oauth_core::store::records::Records::<oauth_core::model::SigningKey>::update_record(
-                store.as_ref(),
-                key,
-            )
-            .map_err(|e| format!("cannot seal signing key {}: {e}", key.id))?;
+            let sealed = sealing.seal_key(key).map_err(|e| e.to_string())?;
+            Records::<SigningKey>::update_record(store.as_ref(), &sealed)
+                .map_err(|e| format!("cannot seal signing key {}: {e}", key.id))?;
         }
     }
     Ok((store, gauge))

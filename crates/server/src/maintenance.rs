@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use oauth_core::Store;
 use oauth_core::keys::rotation::{KeyChange, RotationPolicy, rotate_realm};
+use oauth_core::model::RealmColumn;
 use oauth_core::model::{Realm, SigningAlgorithm, UnixTime};
-use oauth_core::store::records::{ListQuery, MAX_PAGE_LIMIT, Records};
+use oauth_core::store::records::{ListQuery, list_all};
 
 use crate::config::KeysConfig;
 use crate::state::now;
@@ -26,20 +27,7 @@ pub fn policy(config: &KeysConfig, realm: &Realm) -> RotationPolicy {
 
 /// Every realm, page by page.
 fn realms(store: &dyn Store) -> Result<Vec<Realm>, oauth_core::Error> {
-    let mut all = Vec::new();
-    let mut query = ListQuery {
-        limit: MAX_PAGE_LIMIT,
-        ..ListQuery::default()
-    };
-    loop {
-        let page = Records::<Realm>::list_records(store, &query)?;
-        let done = page.items.len() < MAX_PAGE_LIMIT as usize;
-        all.extend(page.items);
-        if done {
-            return Ok(all);
-        }
-        query.offset += MAX_PAGE_LIMIT;
-    }
+    Ok(list_all(store, &ListQuery::<RealmColumn>::default())?)
 }
 
 /// One pass over every realm at `now`; `rotate_now` starts rotations (of one algorithm, or all).

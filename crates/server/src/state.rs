@@ -8,6 +8,7 @@ use oauth_core::Store;
 use oauth_core::StoreError;
 use oauth_core::grant::Settings;
 use oauth_core::keys::KeySource;
+use oauth_core::keys::sealing::KeyEncryption;
 use oauth_core::random::Entropy;
 use store_postgres::PgStore;
 use store_sqlite::SqliteStore;
@@ -176,12 +177,13 @@ impl DatabaseUrl {
     }
 }
 
-/// Opens the store, runs the migrations, and answers it with the versions applied.
+/// Opens the store (private keys stored as they are: no key-encryption key), runs the
+/// migrations, and answers it with the versions applied.
 pub fn open_store(
     url: &DatabaseUrl,
     pool_size: u32,
 ) -> Result<(Arc<dyn Store>, Vec<String>), StoreError> {
-    open_pooled(url, pool_size).map(|opened| (opened.store, opened.applied))
+    open_pooled(url, pool_size, Arc::default()).map(|opened| (opened.store, opened.applied))
 }
 
 /// An opened, migrated store.
@@ -198,11 +200,16 @@ pub struct Opened {
 /// the store contract).
 pub type PoolGauge = Arc<dyn Fn() -> (u32, u32) + Send + Sync>;
 
-/// [`open_store`], with the gauge of the store's connection pool.
-pub fn open_pooled(url: &DatabaseUrl, pool_size: u32) -> Result<Opened, StoreError> {
+/// [`open_store`] with the store sealing private keys with `sealing` (built from
+/// `keys.encryption_key`), and the gauge of the store's connection pool.
+pub fn open_pooled(
+    url: &DatabaseUrl,
+    pool_size: u32,
+    sealing: Arc<KeyEncryption>,
+) -> Result<Opened, StoreError> {
     match url {
         DatabaseUrl::Postgres(url) => {
-            let store = Arc::new(PgStore::connect(url, pool_size)?);
+            let store = Arc::new(PgStore::connect(url, pool_size)?.with_key_encryption(sealing));
             let applied = store.migrate()?;
             let gauge = store.clone();
             Ok(Opened {
@@ -212,7 +219,7 @@ pub fn open_pooled(url: &DatabaseUrl, pool_size: u32) -> Result<Opened, StoreErr
             })
         }
         DatabaseUrl::Sqlite(path) => {
-            let store = Arc::new(SqliteStore::open(path, pool_size)?);
+            let store = Arc::new(SqliteStore::open(path, pool_size)?.with_key_encryption(sealing));
             let applied = store.migrate()?;
             let gauge = store.clone();
             Ok(Opened {

@@ -4,11 +4,14 @@
 //! PostgreSQL advisory lock, so nodes starting together do not race. The queries themselves are
 //! shared with `store-sqlite` through `store_shared`.
 
+use std::sync::Arc;
+
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
 use diesel::{QueryableByName, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use oauth_core::StoreError;
+use oauth_core::keys::sealing::KeyEncryption;
 use oauth_core::store::StoreResult;
 
 /// The SQL migrations of `migrations/postgres`, embedded at build time.
@@ -17,9 +20,9 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/p
 /// The advisory lock key held while migrating ("portcull" in ASCII).
 const MIGRATION_LOCK: i64 = 0x706f_7274_6375_6c6c;
 
-mod schema {
-    store_shared::define_schema!(Uuid, Timestamptz);
-}
+/// The diesel tables: `diesel print-schema` of `migrations/postgres` (settings in `diesel.toml`),
+/// checked against the migrations by `cargo xtask schema`.
+mod schema;
 
 mod conv {
     use oauth_core::store::StoreResult;
@@ -38,6 +41,7 @@ mod conv {
 
 /// A store on a PostgreSQL database.
 pub struct PgStore {
+    sealing: Arc<KeyEncryption>,
     pool: Pool<ConnectionManager<PgConnection>>,
 }
 
@@ -66,7 +70,10 @@ impl PgStore {
             .connection_timeout(std::time::Duration::from_secs(3))
             .build(ConnectionManager::new(url))
             .map_err(|e| StoreError::backend(format!("cannot connect to PostgreSQL: {e}")))?;
-        Ok(Self { pool })
+        Ok(Self {
+            sealing: Arc::default(),
+            pool,
+        })
     }
 
     /// Runs the pending migrations under an advisory lock; answers the versions applied.
@@ -92,6 +99,18 @@ impl PgStore {
             return Err(StoreError::backend("the migration lock was not held"));
         }
         Ok(applied)
+    }
+
+    /// This store, sealing private keys with `sealing` (see [`KeyEncryption`]); without it keys
+    /// are stored as they are and a sealed key cannot be read.
+    pub fn with_key_encryption(mut self, sealing: Arc<KeyEncryption>) -> Self {
+        self.sealing = sealing;
+        self
+    }
+
+    /// How this store seals private keys (used by the shared queries).
+    fn sealing(&self) -> &KeyEncryption {
+        &self.sealing
     }
 
     /// The connection pool's `(connections, idle)` (for metrics).

@@ -8,10 +8,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::ops::Deref;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
+use oauth_core::keys::sealing::KeyEncryption;
 use store_postgres::PgStore;
 
 fn base_url() -> String {
@@ -40,6 +42,10 @@ impl Drop for Fixture {
 }
 
 fn fresh() -> Fixture {
+    fresh_sealing_with(Arc::default())
+}
+
+fn fresh_sealing_with(sealing: Arc<KeyEncryption>) -> Fixture {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let base = base_url();
     let mut admin = PgConnection::establish(&base).unwrap_or_else(|e| {
@@ -60,7 +66,9 @@ fn fresh() -> Fixture {
         .unwrap();
     let sep = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
-    let store = PgStore::connect(&url, 8).unwrap();
+    let store = PgStore::connect(&url, 8)
+        .unwrap()
+        .with_key_encryption(sealing);
     assert!(
         !store.migrate().unwrap().is_empty(),
         "a fresh schema gets every migration"
@@ -73,6 +81,7 @@ fn fresh() -> Fixture {
 }
 
 oauth_core::store_conformance_tests!(fresh);
+oauth_core::sealing_conformance_tests!(fresh_sealing_with);
 
 /// Upgrading a database of the release before client scopes were assignments: each client's
 /// `scope` list becomes `client_scopes` rows (unknown names dropped), a client that allowed
@@ -80,9 +89,9 @@ oauth_core::store_conformance_tests!(fresh);
 #[test]
 fn client_scope_lists_become_assignments_at_upgrade() {
     use diesel_migrations::MigrationHarness;
-    use oauth_core::model::ClientScope;
+    use oauth_core::model::{ClientScope, ClientScopeColumn};
     use oauth_core::store::ClientStore;
-    use oauth_core::store::records::{FieldValue, ListQuery, Records};
+    use oauth_core::store::records::{ListQuery, Records};
 
     let fixture = fresh_unmigrated();
     let mut conn = PgConnection::establish(&fixture.1).unwrap();
@@ -123,7 +132,10 @@ fn client_scope_lists_become_assignments_at_upgrade() {
         "and stays complete"
     );
     let count = |client: &str| {
-        let query = ListQuery::by("client_id", FieldValue::Id(client.parse().unwrap()));
+        let query = ListQuery::by(
+            ClientScopeColumn::ClientId,
+            client.parse::<uuid::Uuid>().unwrap(),
+        );
         Records::<ClientScope>::list_records(&fixture.0, &query)
             .unwrap()
             .total

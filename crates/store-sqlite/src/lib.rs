@@ -6,12 +6,14 @@
 //! The queries themselves are shared with `store-postgres` through `store_shared`.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use oauth_core::StoreError;
+use oauth_core::keys::sealing::KeyEncryption;
 use oauth_core::store::StoreResult;
 
 /// The SQL migrations of `migrations/sqlite`, embedded at build time.
@@ -24,9 +26,9 @@ pub const BUSY_TIMEOUT_MS: u32 = 5_000;
 /// file too; a smaller private cache keeps the server's memory flat as tables grow.
 pub const PAGE_CACHE_KIB: u32 = 512;
 
-mod schema {
-    store_shared::define_schema!(Text, TimestamptzSqlite);
-}
+/// The diesel tables: `diesel print-schema` of `migrations/sqlite` (settings in `diesel.toml`),
+/// checked against the migrations by `cargo xtask schema`.
+mod schema;
 
 mod conv {
     use oauth_core::StoreError;
@@ -60,6 +62,7 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
 
 /// A store on one SQLite file.
 pub struct SqliteStore {
+    sealing: Arc<KeyEncryption>,
     pool: Pool<ConnectionManager<SqliteConnection>>,
 }
 
@@ -88,7 +91,10 @@ impl SqliteStore {
             .connection_customizer(Box::new(Pragmas))
             .build(ConnectionManager::new(url))
             .map_err(|e| StoreError::backend(format!("cannot open {url}: {e}")))?;
-        Ok(Self { pool })
+        Ok(Self {
+            sealing: Arc::default(),
+            pool,
+        })
     }
 
     /// Runs the pending migrations; answers the versions applied.
@@ -98,6 +104,18 @@ impl SqliteStore {
             .run_pending_migrations(MIGRATIONS)
             .map_err(|e| StoreError::backend(format!("migration failed: {e}")))?;
         Ok(applied.iter().map(ToString::to_string).collect())
+    }
+
+    /// This store, sealing private keys with `sealing` (see [`KeyEncryption`]); without it keys
+    /// are stored as they are and a sealed key cannot be read.
+    pub fn with_key_encryption(mut self, sealing: Arc<KeyEncryption>) -> Self {
+        self.sealing = sealing;
+        self
+    }
+
+    /// How this store seals private keys (used by the shared queries).
+    fn sealing(&self) -> &KeyEncryption {
+        &self.sealing
     }
 
     /// The connection pool's `(connections, idle)` (for metrics).

@@ -3,6 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::ops::Deref;
+use std::sync::Arc;
+
+use oauth_core::keys::sealing::KeyEncryption;
 
 use store_sqlite::SqliteStore;
 
@@ -19,8 +22,14 @@ impl Deref for Fixture {
 }
 
 fn fresh() -> Fixture {
+    fresh_sealing_with(Arc::default())
+}
+
+fn fresh_sealing_with(sealing: Arc<KeyEncryption>) -> Fixture {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let store = SqliteStore::open(&dir.path().join("nested/portcullis.db"), 8).expect("open");
+    let store = SqliteStore::open(&dir.path().join("nested/portcullis.db"), 8)
+        .expect("open")
+        .with_key_encryption(sealing);
     let applied = store.migrate().expect("migrate");
     assert!(!applied.is_empty(), "a fresh file gets every migration");
     assert!(
@@ -31,6 +40,7 @@ fn fresh() -> Fixture {
 }
 
 oauth_core::store_conformance_tests!(fresh);
+oauth_core::sealing_conformance_tests!(fresh_sealing_with);
 
 #[test]
 fn data_survives_reopening_the_file() {

@@ -74,9 +74,8 @@ fn assignments_survive_the_admin_migration() {
 /// every scope of its realm, and the column holds the derived list.
 #[test]
 fn client_scope_lists_become_assignments_at_upgrade() {
-    use oauth_core::model::ClientScope;
+    use oauth_core::model::{ClientScope, ClientScopeColumn};
     use oauth_core::store::ClientStore;
-    use oauth_core::store::records::FieldValue;
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
@@ -118,7 +117,10 @@ fn client_scope_lists_become_assignments_at_upgrade() {
         "and stays complete"
     );
     let count = |client: &str| {
-        let query = ListQuery::by("client_id", FieldValue::Id(client.parse().unwrap()));
+        let query = ListQuery::by(
+            ClientScopeColumn::ClientId,
+            client.parse::<uuid::Uuid>().unwrap(),
+        );
         let page: Page<ClientScope> = store.list_records(&query).unwrap();
         page.total
     };

@@ -14,6 +14,9 @@ use crate::store::{ClientStore, RealmStore, UserStore};
 use crate::testing::NOW;
 
 crate::store_conformance_tests!(|| Box::new(crate::memory::MemoryStore::new()));
+crate::sealing_conformance_tests!(|sealing| Box::new(
+    crate::memory::MemoryStore::new().with_key_encryption(sealing)
+));
 
 fn settings() -> Settings {
     let cheap = Argon2Params {

@@ -1,5 +1,5 @@
 //! [`Records<T>`] for the memory store, written once over the [`Table`] trait: filters and sort
-//! keys compare [`Columns`] values; deletes cascade like the SQL schema's foreign keys.
+//! keys evaluate [`Record::value`]s; deletes cascade like the SQL schema's foreign keys.
 
 use std::cmp::Ordering;
 
@@ -12,10 +12,10 @@ use crate::model::{
     ScopeRecord, Session, SigningKey, User, UserPermission, UserRole,
 };
 use crate::store::StoreResult;
-use crate::store::records::{Columns, FieldValue, ListQuery, Page, Records};
+use crate::store::records::{FieldValue, ListQuery, Page, Record, Records};
 
 /// A record type kept in one `Vec` of the memory store.
-pub(super) trait Table: Columns + Clone {
+pub(super) trait Table: Record {
     /// Its rows.
     fn rows(inner: &mut Inner) -> &mut Vec<Self>;
     /// Whether every record it references exists (foreign keys).
@@ -31,6 +31,7 @@ fn compare(a: Option<FieldValue>, b: Option<FieldValue>) -> Ordering {
         (Some(FieldValue::Id(a)), Some(FieldValue::Id(b))) => a.cmp(&b),
         (Some(FieldValue::Text(a)), Some(FieldValue::Text(b))) => a.cmp(&b),
         (Some(FieldValue::Bool(a)), Some(FieldValue::Bool(b))) => a.cmp(&b),
+        (Some(FieldValue::Time(a)), Some(FieldValue::Time(b))) => a.cmp(&b),
         (None, Some(_)) => Ordering::Greater, // NULLs last, as PostgreSQL sorts ascending
         (Some(_), None) => Ordering::Less,
         _ => Ordering::Equal,
@@ -38,16 +39,14 @@ fn compare(a: Option<FieldValue>, b: Option<FieldValue>) -> Ordering {
 }
 
 impl<T: Table> Records<T> for MemoryStore {
-    fn list_records(&self, query: &ListQuery) -> StoreResult<Page<T>> {
+    fn list_records(&self, query: &ListQuery<T::Column>) -> StoreResult<Page<T>> {
+        if let Some(f) = query.filters.iter().find(|f| f.mistyped()) {
+            return Err(StoreError::backend(format!("mistyped filter {f:?}")));
+        }
         let mut inner = self.lock()?;
         let mut found: Vec<T> = T::rows(&mut inner)
             .iter()
-            .filter(|r| {
-                query
-                    .filters
-                    .iter()
-                    .all(|f| r.column(f.column).as_ref() == Some(&f.value))
-            })
+            .filter(|r| query.filters.iter().all(|f| f.matches(r)))
             .cloned()
             .collect();
         found.sort_by(|a, b| {
@@ -55,7 +54,7 @@ impl<T: Table> Records<T> for MemoryStore {
                 .sort
                 .iter()
                 .map(|(column, desc)| {
-                    let o = compare(a.column(column), b.column(column));
+                    let o = compare(a.value(*column), b.value(*column));
                     if *desc { o.reverse() } else { o }
                 })
                 .find(|o| o.is_ne())

@@ -8,11 +8,12 @@ use super::{
 use crate::error::{Error, StoreError};
 use crate::grant::MASTER_REALM;
 use crate::model::{BootstrapRecord, Permission, Realm, Role, UnixTime, UserRole};
+use crate::model::{RoleColumn, UserRoleColumn};
 use crate::password::PasswordHasher;
 use crate::random::{Entropy, random_uuid};
 use crate::secret::Password;
 use crate::store::Store;
-use crate::store::records::{FieldValue, ListQuery, Records, list_all};
+use crate::store::records::{ListQuery, Records, list_all};
 
 /// What `bootstrap` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,7 +141,7 @@ fn add_new_permissions(
         .into_iter()
         .filter(|p| p.built_in && added.contains(&p.name))
         .collect();
-    let built_in: Vec<Role> = list_all(store, &ListQuery::by("built_in", FieldValue::Bool(true)))?;
+    let built_in: Vec<Role> = list_all(store, &ListQuery::by(RoleColumn::BuiltIn, true))?;
     for role in &built_in {
         grant_missing(store, role, &added, rng)?;
     }
@@ -189,7 +190,7 @@ fn first_bootstrap(
         .find_user_by_name(realm.id, admin_name)?
         .ok_or_else(|| Error::internal("admin user vanished during bootstrap"))?;
     let query =
-        ListQuery::by("user_id", FieldValue::Id(admin.id)).and("role_id", FieldValue::Id(role.id));
+        ListQuery::by(UserRoleColumn::UserId, admin.id).and(UserRoleColumn::RoleId, role.id);
     if Records::<UserRole>::list_records(store, &query)?.total == 0 {
         let grant = UserRole {
             id: random_uuid(rng),
@@ -230,8 +231,8 @@ fn adopt(
         .filter(|r| r.built_in);
     let admin = match (&role, store.find_user_by_name(realm.id, admin_name)?) {
         (Some(role), Some(user)) => {
-            let query = ListQuery::by("user_id", FieldValue::Id(user.id))
-                .and("role_id", FieldValue::Id(role.id));
+            let query =
+                ListQuery::by(UserRoleColumn::UserId, user.id).and(UserRoleColumn::RoleId, role.id);
             (Records::<UserRole>::list_records(store, &query)?.total > 0).then_some(user.id)
         }
         _ => None,

@@ -86,7 +86,9 @@ pub trait RoleStore {
     fn client_permission_names(&self, client_id: Uuid) -> StoreResult<Vec<String>>;
 }
 
-/// Signing keys.
+/// Signing keys. A store given a [`KeyEncryption`](crate::keys::sealing::KeyEncryption) at open
+/// seals private keys here (writes, including `create_realm_bundle`'s keys) and opens them on
+/// read; `Records<SigningKey>` carries them as stored.
 pub trait KeyStore {
     /// Inserts a key.
     fn create_signing_key(&self, key: &SigningKey) -> StoreResult<()>;

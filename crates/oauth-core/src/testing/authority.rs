@@ -78,10 +78,7 @@ pub fn bootstrap_runs_once_and_never_grants_by_name(store: &dyn Store) {
     );
     let role_permissions = Records::<crate::model::RolePermission>::list_records(
         store,
-        &crate::store::records::ListQuery::by(
-            "role_id",
-            crate::store::records::FieldValue::Id(role),
-        ),
+        &crate::store::records::ListQuery::by(crate::model::RolePermissionColumn::RoleId, role),
     )
     .unwrap();
     assert_eq!(

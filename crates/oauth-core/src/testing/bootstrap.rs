@@ -7,11 +7,12 @@ use super::{NOW, hasher, rng};
 use crate::hash::TokenHash;
 use crate::model::{BootstrapRecord, Permission, Session, UserPermission};
 use crate::model::{RolePermission, SigningAlgorithm};
+use crate::model::{RolePermissionColumn, SessionColumn};
 use crate::provision::{self, NewUser};
 use crate::random::random_uuid;
 use crate::revocation;
 use crate::secret::Password;
-use crate::store::records::{FieldValue, ListQuery, Records, list_all};
+use crate::store::records::{ListQuery, Records, list_all};
 use crate::store::{GrantHolder, Store};
 use uuid::Uuid;
 
@@ -206,7 +207,7 @@ pub fn ending_a_users_grants_reaches_every_session(store: &dyn Store) {
     }
     revocation::revoke_grants(store, &realm, GrantHolder::User(victim.id), NOW + 1).unwrap();
     let sessions: Vec<Session> =
-        list_all(store, &ListQuery::by("user_id", FieldValue::Id(victim.id))).unwrap();
+        list_all(store, &ListQuery::by(SessionColumn::UserId, victim.id)).unwrap();
     assert_eq!(sessions.len(), 1_100);
     let live = sessions.iter().filter(|s| s.revoked_at.is_none()).count();
     assert_eq!(live, 0, "every session ends");
@@ -262,7 +263,7 @@ pub fn bootstrap_is_idempotent(store: &dyn Store) {
         .unwrap()
         .unwrap();
     let held = |role: Uuid| {
-        let mut query = ListQuery::by("role_id", FieldValue::Id(role));
+        let mut query = ListQuery::by(RolePermissionColumn::RoleId, role);
         query.limit = 1000;
         Records::<RolePermission>::list_records(store, &query)
             .unwrap()

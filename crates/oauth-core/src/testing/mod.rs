@@ -24,6 +24,7 @@ mod grants;
 mod passwords;
 mod records;
 mod refresh;
+mod sealing;
 mod throttle;
 
 pub use authority::*;
@@ -34,6 +35,7 @@ pub use grants::*;
 pub use passwords::*;
 pub use records::*;
 pub use refresh::*;
+pub use sealing::*;
 pub use throttle::*;
 
 use crate::grant::Settings;
@@ -93,6 +95,7 @@ macro_rules! admin_conformance_tests {
     ($make:expr) => {
         $crate::conformance_cases!($make;
             records_list_with_filters_sort_and_paging,
+            records_filter_conditions_agree_on_every_store,
             records_update_and_delete,
             assignments_are_unique_and_cascade,
             realm_bundle_is_created_whole_and_deleted_whole,
@@ -107,6 +110,38 @@ macro_rules! store_conformance_tests {
     ($make:expr) => {
         $crate::protocol_conformance_tests!($make);
         $crate::admin_conformance_tests!($make);
+    };
+}
+
+/// Expands to one `#[test]` per case of a store given a key-encryption key: `$make` builds a fresh
+/// empty store from an `Arc<KeyEncryption>` (with [`TEST_KEK`]), as the server gives one at open.
+/// Every backend runs these too: a backend that ignores the sealer stores keys in the clear.
+#[macro_export]
+macro_rules! sealing_conformance_tests {
+    ($make:expr) => {
+        $crate::sealing_cases!($make;
+            private_keys_are_stored_sealed_under_a_kek,
+            a_sealed_key_copied_to_another_key_does_not_open,
+            a_key_stored_in_the_clear_is_read_and_reported,
+        );
+    };
+}
+
+/// One `#[test]` per named sealing case.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! sealing_cases {
+    ($make:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                let sealing = ::std::sync::Arc::new(
+                    $crate::keys::sealing::KeyEncryption::with_kek($crate::testing::TEST_KEK),
+                );
+                let fixture = ($make)(::std::sync::Arc::clone(&sealing));
+                $crate::testing::$case(&*fixture, &sealing);
+            }
+        )*
     };
 }
 
@@ -157,13 +192,14 @@ mod tests {
             include_str!("passwords.rs"),
             include_str!("records.rs"),
             include_str!("refresh.rs"),
+            include_str!("sealing.rs"),
             include_str!("throttle.rs"),
         ];
         let mut cases: Vec<&str> = sources
             .iter()
             .flat_map(|s| s.lines())
             .filter_map(|l| l.strip_prefix("pub fn "))
-            .filter(|l| l.contains("(store: &dyn Store)"))
+            .filter(|l| l.contains("(store: &dyn Store"))
             .filter_map(|l| l.split('(').next())
             .collect();
         // The macros, not this test (which names the marker too).
@@ -171,13 +207,16 @@ mod tests {
             .split("#[cfg(test)]")
             .next()
             .unwrap_or("");
-        let mut listed: Vec<&str> = this
-            .split("$crate::conformance_cases!($make;")
-            .skip(1)
-            .flat_map(|block| block.split(");").next().unwrap_or("").split(','))
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .collect();
+        let mut listed: Vec<&str> = [
+            "$crate::conformance_cases!($make;",
+            "$crate::sealing_cases!($make;",
+        ]
+        .iter()
+        .flat_map(|marker| this.split(marker).skip(1))
+        .flat_map(|block| block.split(");").next().unwrap_or("").split(','))
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
         cases.sort_unstable();
         listed.sort_unstable();
         assert_eq!(listed, cases);

@@ -3,6 +3,7 @@
 
 use super::codes::code_record;
 use super::refresh::refresh_record;
+use crate::model::{EventColumn, ScopeColumn, UserColumn};
 use uuid::Uuid;
 
 use super::{NOW, hasher, rng};
@@ -14,7 +15,7 @@ use crate::model::{
 use crate::provision::{self, NewClient, NewRealm, NewUser};
 use crate::random::{SeededEntropy, random_uuid};
 use crate::store::Store;
-use crate::store::records::{FieldValue, ListQuery, Records};
+use crate::store::records::{Condition, FieldValue, Filter, ListQuery, Records};
 
 fn user(
     store: &dyn Store,
@@ -50,14 +51,14 @@ pub fn records_list_with_filters_sort_and_paging(store: &dyn Store) {
     }
     user(store, &b, "alice", None, &mut r);
 
-    let in_a = ListQuery::by("realm_id", FieldValue::Id(a.id));
+    let in_a = ListQuery::by(UserColumn::RealmId, a.id);
     let mut query = in_a.clone();
-    query.sort = vec![("name", false)];
+    query.sort = vec![(UserColumn::Name, false)];
     let page: crate::store::records::Page<User> = store.list_records(&query).unwrap();
     assert_eq!(page.total, 5);
     assert_eq!(names(&page.items), ["alice", "bob", "carol", "dave", "eve"]);
 
-    query.sort = vec![("name", true)];
+    query.sort = vec![(UserColumn::Name, true)];
     query.limit = 2;
     query.offset = 1;
     let page: crate::store::records::Page<User> = store.list_records(&query).unwrap();
@@ -69,19 +70,19 @@ pub fn records_list_with_filters_sort_and_paging(store: &dyn Store) {
     assert!(page.items.is_empty());
     assert_eq!(page.total, 5);
 
-    let by_name = ListQuery::by("name", FieldValue::Text("alice".into()));
+    let by_name = ListQuery::by(UserColumn::Name, "alice");
     let page: crate::store::records::Page<User> = store.list_records(&by_name).unwrap();
     assert_eq!(page.total, 2, "both realms' alice");
-    let both = by_name.and("realm_id", FieldValue::Id(b.id));
+    let both = by_name.and(UserColumn::RealmId, b.id);
     let page: crate::store::records::Page<User> = store.list_records(&both).unwrap();
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.items[0].realm_id, b.id);
 
-    let by_email = in_a.and("email", FieldValue::Text("eve@example.org".into()));
+    let by_email = in_a.and(UserColumn::Email, "eve@example.org");
     let page: crate::store::records::Page<User> = store.list_records(&by_email).unwrap();
     assert_eq!(names(&page.items), ["eve"]);
 
-    let inactive = ListQuery::by("active", FieldValue::Bool(false));
+    let inactive = ListQuery::by(UserColumn::Active, false);
     let page: crate::store::records::Page<User> = store.list_records(&inactive).unwrap();
     assert_eq!(page.total, 0);
 }
@@ -289,7 +290,7 @@ pub fn realm_bundle_is_created_whole_and_deleted_whole(store: &dyn Store) {
     let left: Option<Session> = store.get_record(session.id).unwrap();
     assert_eq!(left, None);
     let scopes: crate::store::records::Page<ScopeRecord> = store
-        .list_records(&ListQuery::by("realm_id", FieldValue::Id(realm.id)))
+        .list_records(&ListQuery::by(ScopeColumn::RealmId, realm.id))
         .unwrap();
     assert_eq!(scopes.total, 0);
 }
@@ -314,12 +315,12 @@ pub fn events_are_batched_listed_and_purged(store: &dyn Store) {
         })
         .collect();
     store.insert_events(&events).unwrap();
-    let mut query = ListQuery::by("name", FieldValue::Text("login".into()));
-    query.sort = vec![("created_at", true)];
+    let mut query = ListQuery::by(EventColumn::Name, "login");
+    query.sort = vec![(EventColumn::CreatedAt, true)];
     let page: crate::store::records::Page<Event> = store.list_records(&query).unwrap();
     assert_eq!(page.total, 3);
     assert_eq!(page.items[0], events[4]);
-    let failed = ListQuery::by("success", FieldValue::Bool(false));
+    let failed = ListQuery::by(EventColumn::Success, false);
     let page: crate::store::records::Page<Event> = store.list_records(&failed).unwrap();
     assert_eq!(page.items, [events[4].clone()]);
     assert_eq!(store.purge_events(NOW + 2).unwrap(), 2);
@@ -354,4 +355,103 @@ pub fn expired_rows_are_purged_and_live_ones_kept(store: &dyn Store) {
     assert!(store.login_failures("who").unwrap().is_some());
     assert_eq!(store.purge_expired(NOW + 61, NOW + 1).unwrap(), 1);
     assert!(store.login_failures("who").unwrap().is_none());
+}
+
+pub fn records_filter_conditions_agree_on_every_store(store: &dyn Store) {
+    let realm = provision::ensure_realm(store, "a", NOW, &mut rng(1)).unwrap();
+    let mut r = rng(4);
+    user(store, &realm, "alice", Some("alice@example.org"), &mut r);
+    user(store, &realm, "bob", None, &mut r);
+    user(store, &realm, "carol", Some("carol@example.org"), &mut r);
+    user(store, &realm, "a_b", None, &mut r);
+    user(store, &realm, "axb", None, &mut r);
+    let list = |filter: Filter<UserColumn>| -> Vec<String> {
+        let mut query = ListQuery::by(UserColumn::RealmId, realm.id).filter(filter);
+        query.sort = vec![(UserColumn::Name, false)];
+        let page: crate::store::records::Page<User> = store.list_records(&query).unwrap();
+        page.items.into_iter().map(|u| u.name).collect()
+    };
+    let on = |column, condition, negated| Filter {
+        column,
+        condition,
+        negated,
+    };
+    let like = |p: &str| Condition::Like(p.into());
+    let text = |t: &str| FieldValue::Text(t.into());
+    assert_eq!(
+        list(on(UserColumn::Name, like("AL%"), false)),
+        ["alice"],
+        "like ignores ASCII case"
+    );
+    assert_eq!(
+        list(on(UserColumn::Name, like("%o%"), false)),
+        ["bob", "carol"]
+    );
+    assert_eq!(
+        list(on(UserColumn::Name, like("%o%"), true)),
+        ["a_b", "alice", "axb"]
+    );
+    assert_eq!(
+        list(on(UserColumn::Name, like("a_b"), false)),
+        ["a_b", "axb"],
+        "_ is one character"
+    );
+    assert_eq!(
+        list(on(UserColumn::Name, like("a\\_b"), false)),
+        ["a_b"],
+        "\\ escapes"
+    );
+    assert_eq!(
+        list(on(
+            UserColumn::Email,
+            Condition::Eq(text("alice@example.org")),
+            true
+        )),
+        ["carol"],
+        "a negated condition never matches NULL"
+    );
+    assert_eq!(
+        list(on(UserColumn::Email, like("%example%"), true)),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        list(on(UserColumn::Email, Condition::IsNull, false)),
+        ["a_b", "axb", "bob"]
+    );
+    assert_eq!(
+        list(on(UserColumn::Email, Condition::IsNull, true)),
+        ["alice", "carol"]
+    );
+    let two = Condition::In(vec![text("alice"), text("carol"), text("nobody")]);
+    assert_eq!(
+        list(on(UserColumn::Name, two.clone(), false)),
+        ["alice", "carol"]
+    );
+    assert_eq!(list(on(UserColumn::Name, two, true)), ["a_b", "axb", "bob"]);
+    assert_eq!(
+        list(on(
+            UserColumn::Active,
+            Condition::Eq(FieldValue::Bool(true)),
+            true
+        )),
+        Vec::<String>::new()
+    );
+    let mistyped = [
+        on(UserColumn::RealmId, like("%"), false),
+        on(
+            UserColumn::Name,
+            Condition::Eq(FieldValue::Bool(true)),
+            false,
+        ),
+        on(
+            UserColumn::CreatedAt,
+            Condition::Eq(FieldValue::Time(NOW)),
+            false,
+        ),
+    ];
+    for filter in mistyped {
+        let query = ListQuery::default().filter(filter.clone());
+        let result: Result<crate::store::records::Page<User>, _> = store.list_records(&query);
+        assert!(matches!(result, Err(StoreError::Backend(_))), "{filter:?}");
+    }
 }

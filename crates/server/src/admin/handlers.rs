@@ -18,13 +18,13 @@ async fn list<R: Resource>(
     let raw_query = req.query_string().to_owned();
     let body = blocking(move || {
         let ctx = call.ctx()?;
-        let mut query: ListQuery = query::parse(&raw_query, R::FILTERS, R::SORTS)?;
+        let mut query: ListQuery<ColumnOf<R>> = query::parse(&raw_query)?;
         let permission = format!("{}_read", R::ENTITY);
         let held = ctx.principal.permissions.contains(&permission);
         let owner = R::OWNER_COLUMN.filter(|_| ctx.principal.kind == PrincipalKind::User);
         if let (false, Some(column)) = (held, owner) {
             // Without the permission, a user lists only their own records.
-            query = query.and(column, FieldValue::Id(ctx.principal.id));
+            query = query.and(column, ctx.principal.id);
         } else if !held {
             return Err(ApiError::Forbidden(format!(
                 "permission {permission} is required"
@@ -32,9 +32,9 @@ async fn list<R: Resource>(
         } else if let Some(column) = R::REALM_COLUMN {
             if let Some(path) = &ctx.path_realm {
                 ctx.principal.require(&permission, Some(path.id))?;
-                query = query.and(column, FieldValue::Id(path.id));
+                query = query.and(column, path.id);
             } else if !ctx.principal.is_global() {
-                query = query.and(column, FieldValue::Id(ctx.principal.realm.id));
+                query = query.and(column, ctx.principal.realm.id);
             }
         }
         let page = R::records(ctx.store)
@@ -146,7 +146,7 @@ fn allow(ops: Ops, item: bool) -> &'static str {
 /// Registers one resource's routes (and its `/realms/{realm}/...` aliases).
 pub fn register<R: Resource>(cfg: &mut web::ServiceConfig) {
     let mut prefixes = vec![String::new()];
-    if R::REALM_COLUMN == Some("realm_id") {
+    if R::REALM_COLUMN.map(Column::name) == Some("realm_id") {
         prefixes.push("/realms/{realm}".to_owned());
     }
     for prefix in prefixes {

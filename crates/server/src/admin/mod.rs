@@ -20,7 +20,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use oauth_core::Store;
 use oauth_core::grant::Settings;
 use oauth_core::model::{Realm, UnixTime};
-use oauth_core::store::records::{Columns, FieldValue, ListQuery, Records};
+use oauth_core::store::records::{Column, FieldValue, ListQuery, Record, Records};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -28,7 +28,6 @@ use uuid::Uuid;
 use body::parse_body;
 pub use handlers::register;
 pub use principal::{Kind as PrincipalKind, Principal};
-pub use query::{Field, Kind, field};
 pub use resources::client::Clients;
 pub use resources::register_all;
 pub use resources::user::Users;
@@ -94,7 +93,7 @@ impl Ctx<'_> {
     }
 
     /// A record referenced by a body field, which must exist in `realm_id` (when given).
-    pub fn referenced<T: Columns>(
+    pub fn referenced<T: Record>(
         &self,
         records: &dyn Records<T>,
         json_field: &str,
@@ -105,8 +104,8 @@ impl Ctx<'_> {
         match found {
             Some(record)
                 if realm_id.is_none()
-                    || record.column("realm_id").is_none()
-                    || record.column("realm_id") == realm_id.map(FieldValue::Id) =>
+                    || realm_column::<T>()
+                        .is_none_or(|c| record.value(c) == realm_id.map(FieldValue::Id)) =>
             {
                 Ok(record)
             }
@@ -134,10 +133,21 @@ impl<M> Saved<M> {
     }
 }
 
+/// The column type of resource `R`'s records.
+pub type ColumnOf<R> = <<R as Resource>::Model as Record>::Column;
+
+/// The `realm_id` column of `T`, if it has one.
+fn realm_column<T: Record>() -> Option<T::Column> {
+    T::Column::ALL
+        .iter()
+        .copied()
+        .find(|c| c.name() == "realm_id")
+}
+
 /// One admin resource.
 pub trait Resource: 'static {
     /// The stored record.
-    type Model: Columns + Clone + Send + Sync + 'static;
+    type Model: Record;
     /// Its JSON view (never a secret).
     type View: Serialize + utoipa::ToSchema;
     /// Body of `POST /x`.
@@ -148,17 +158,15 @@ pub trait Resource: 'static {
     const PATH: &'static str;
     /// Permission entity (`user` → `user_read`, ...).
     const ENTITY: &'static str;
-    /// The column holding the realm of a record (`realm_id`; `id` for realms), if any.
-    const REALM_COLUMN: Option<&'static str>;
-    /// Filterable fields.
-    const FILTERS: &'static [Field];
-    /// Sortable fields.
-    const SORTS: &'static [Field];
+    /// The column holding the realm of a record (`realm_id`; `id` for realms), if any. Lists
+    /// filter and sort by the columns the record type declares filterable and sortable
+    /// (`oauth_core::model::*Column`).
+    const REALM_COLUMN: Option<ColumnOf<Self>>;
     /// Writes served.
     const OPS: Ops;
     /// The column naming a record's owning user, for resources a user may list (only their own
     /// records) without the read permission.
-    const OWNER_COLUMN: Option<&'static str> = None;
+    const OWNER_COLUMN: Option<ColumnOf<Self>> = None;
 
     /// The store's records of this type.
     fn records(store: &dyn Store) -> &dyn Records<Self::Model>;

@@ -15,8 +15,32 @@ use utoipa::openapi::{
     Type,
 };
 
+use super::ColumnOf;
 use super::Resource;
-use super::query::Kind;
+use oauth_core::store::records::{Column, Kind};
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Id => "a UUID",
+        Kind::Text => "text",
+        Kind::Bool => "true or false",
+        Kind::Time => "a time",
+    }
+}
+
+/// The schema of a plain filter value (the rapiq forms are in the description).
+fn kind_schema(kind: Kind) -> Schema {
+    match kind {
+        Kind::Id => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Uuid,
+            )))
+            .into(),
+        Kind::Bool => ObjectBuilder::new().schema_type(Type::Boolean).into(),
+        Kind::Text | Kind::Time => string(),
+    }
+}
 
 /// One documented operation, for the HTML reference.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -89,19 +113,6 @@ fn query_parameter(
         .description(Some(description))
         .schema(Some(schema))
         .build()
-}
-
-fn kind_schema(kind: Kind) -> Schema {
-    match kind {
-        Kind::Id => ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
-                utoipa::openapi::KnownFormat::Uuid,
-            )))
-            .into(),
-        Kind::Text => string(),
-        Kind::Bool => ObjectBuilder::new().schema_type(Type::Boolean).into(),
-    }
 }
 
 impl Document {
@@ -214,9 +225,11 @@ impl Document {
         ] {
             list = list.parameter(query_parameter(name.into(), description.into(), schema));
         }
-        let sorts: Vec<String> = R::SORTS
+        let columns = <ColumnOf<R> as Column>::ALL;
+        let sorts: Vec<String> = columns
             .iter()
-            .flat_map(|f| [f.json.to_owned(), format!("-{}", f.json)])
+            .filter(|c| c.sortable())
+            .flat_map(|c| [c.json().to_owned(), format!("-{}", c.json())])
             .collect();
         list = list.parameter(query_parameter(
             "sort".into(),
@@ -226,11 +239,17 @@ impl Document {
                 .enum_values(Some(sorts))
                 .into(),
         ));
-        for f in R::FILTERS {
+        for c in columns.iter().filter(|c| c.filterable()) {
             list = list.parameter(query_parameter(
-                format!("filter[{}]", f.json),
-                format!("Only records whose {} equals this", f.json),
-                kind_schema(f.kind),
+                format!("filter[{}]", c.json()),
+                format!(
+                    "Only records whose {} matches: a value ({}), `a,b` (any of), `~abc` (starts \
+                     with, `%` and `_` as wildcards; text only), `null`; `!` before any of them \
+                     negates",
+                    c.json(),
+                    kind_name(c.kind())
+                ),
+                kind_schema(c.kind()),
             ));
         }
         let page: Schema = ObjectBuilder::new()

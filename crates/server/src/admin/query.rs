@@ -1,46 +1,26 @@
-//! The list query string of the admin API (Authup's): `page[limit]` (default 50, at most 1000),
-//! `page[offset]`, `filter[field]=value` on the fields a resource allows, and
-//! `sort=field,-other` (`-` descending). Unknown parameters and fields are `400`, never ignored.
+//! The list query string of the admin API (Authup's, rapiq v2): `page[limit]` (default 50, at
+//! most 1000), `page[offset]`, `filter[field]=value` on the columns a record type lets lists
+//! filter by, and `sort=field,-other` (`-` descending). A filter value may be `!`-prefixed (not),
+//! then `~`-prefixed (like: the value followed by anything, `%` and `_` as SQL wildcards, ASCII
+//! case ignored), a comma-separated list (any of them) or `null`. Unknown parameters and fields
+//! are `400`, never ignored.
 
-use oauth_core::store::records::{FieldValue, ListQuery, MAX_PAGE_LIMIT};
+use oauth_core::store::records::{
+    Column, Condition, FieldValue, Filter, Kind, ListQuery, MAX_PAGE_LIMIT,
+};
 use oauth_core::text::{Strictness, has_control};
 use uuid::Uuid;
 
 use crate::error::ApiError;
 
-/// The type of a filterable column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A UUID.
-    Id,
-    /// Text.
-    Text,
-    /// `true` or `false`.
-    Bool,
-}
-
-/// A field a list can be filtered or sorted by: its JSON name, stored column and type.
-#[derive(Debug, Clone, Copy)]
-pub struct Field {
-    /// camelCase name on the wire.
-    pub json: &'static str,
-    /// snake_case stored column.
-    pub column: &'static str,
-    /// Type of the value.
-    pub kind: Kind,
-}
-
-/// Shorthand for a [`Field`].
-pub const fn field(json: &'static str, column: &'static str, kind: Kind) -> Field {
-    Field { json, column, kind }
-}
-
-/// Longest filter value accepted.
+/// Longest filter value accepted (each item of a list).
 const MAX_VALUE_CHARS: usize = 256;
 
-fn value(field: &Field, raw: &str) -> Result<FieldValue, ApiError> {
-    let name = format!("filter[{}]", field.json);
-    match field.kind {
+/// Most items of a list filter (`a,b,...`).
+const MAX_LIST_ITEMS: usize = 100;
+
+fn value(name: &str, kind: Kind, raw: &str) -> Result<FieldValue, ApiError> {
+    match kind {
         Kind::Id => Uuid::parse_str(raw)
             .map(FieldValue::Id)
             .map_err(|_| ApiError::invalid(name, "must be a UUID")),
@@ -49,16 +29,62 @@ fn value(field: &Field, raw: &str) -> Result<FieldValue, ApiError> {
             "false" => Ok(FieldValue::Bool(false)),
             _ => Err(ApiError::invalid(name, "must be true or false")),
         },
-        Kind::Text if raw.chars().count() > MAX_VALUE_CHARS => Err(ApiError::invalid(
+        Kind::Text => text(name, raw).map(FieldValue::Text),
+        Kind::Time => Err(ApiError::invalid(name, "cannot be filtered")),
+    }
+}
+
+fn text(name: &str, raw: &str) -> Result<String, ApiError> {
+    if raw.chars().count() > MAX_VALUE_CHARS {
+        return Err(ApiError::invalid(
             name,
             format!("must be at most {MAX_VALUE_CHARS} characters"),
-        )),
-        Kind::Text if has_control(raw, Strictness::Token) => Err(ApiError::invalid(
+        ));
+    }
+    if has_control(raw, Strictness::Token) {
+        return Err(ApiError::invalid(
             name,
             "must not contain control characters",
-        )),
-        Kind::Text => Ok(FieldValue::Text(raw.to_owned())),
+        ));
     }
+    Ok(raw.to_owned())
+}
+
+/// One `filter[field]=raw` as a [`Filter`] on `column`.
+fn filter<C: Column>(name: &str, column: C, raw: &str) -> Result<Filter<C>, ApiError> {
+    let (negated, raw) = match raw.strip_prefix('!') {
+        Some(rest) => (true, rest),
+        None => (false, raw),
+    };
+    let condition = if let Some(pattern) = raw.strip_prefix('~') {
+        if column.kind() != Kind::Text {
+            return Err(ApiError::invalid(name, "only text fields take ~ (like)"));
+        }
+        Condition::Like(format!("{}%", text(name, pattern)?))
+    } else if raw == "null" {
+        Condition::IsNull
+    } else if raw.contains(',') {
+        let items: Vec<&str> = raw.split(',').collect();
+        if items.len() > MAX_LIST_ITEMS {
+            return Err(ApiError::invalid(
+                name,
+                format!("lists take at most {MAX_LIST_ITEMS} values"),
+            ));
+        }
+        Condition::In(
+            items
+                .into_iter()
+                .map(|item| value(name, column.kind(), item))
+                .collect::<Result<_, _>>()?,
+        )
+    } else {
+        Condition::Eq(value(name, column.kind(), raw)?)
+    };
+    Ok(Filter {
+        column,
+        condition,
+        negated,
+    })
 }
 
 fn number(name: &str, raw: &str, max: u32) -> Result<u32, ApiError> {
@@ -68,8 +94,8 @@ fn number(name: &str, raw: &str, max: u32) -> Result<u32, ApiError> {
         .ok_or_else(|| ApiError::invalid(name, format!("must be an integer from 0 to {max}")))
 }
 
-/// Parses a raw query string against the fields a resource allows.
-pub fn parse(query: &str, filters: &[Field], sorts: &[Field]) -> Result<ListQuery, ApiError> {
+/// Parses a raw query string against the columns of `C`'s record type.
+pub fn parse<C: Column>(query: &str) -> Result<ListQuery<C>, ApiError> {
     let mut list = ListQuery::default();
     let mut seen = Vec::new();
     for (key, raw) in url::form_urlencoded::parse(query.as_bytes()) {
@@ -87,28 +113,31 @@ pub fn parse(query: &str, filters: &[Field], sorts: &[Field]) -> Result<ListQuer
                     Some(name) => (name, true),
                     None => (item, false),
                 };
-                let field = sorts.iter().find(|f| f.json == name).ok_or_else(|| {
+                let column = find(name, C::sortable).ok_or_else(|| {
                     ApiError::invalid(
                         "sort",
-                        format!("cannot sort by {name:?}; allowed: {}", names(sorts)),
+                        format!(
+                            "cannot sort by {name:?}; allowed: {}",
+                            names::<C>(C::sortable)
+                        ),
                     )
                 })?;
-                list.sort.push((field.column, desc));
+                list.sort.push((column, desc));
             }
         } else if let Some(name) = key
             .strip_prefix("filter[")
             .and_then(|k| k.strip_suffix(']'))
         {
-            let field = filters.iter().find(|f| f.json == name).ok_or_else(|| {
+            let column = find(name, C::filterable).ok_or_else(|| {
                 ApiError::invalid(
                     key.clone(),
-                    format!("cannot filter by {name:?}; allowed: {}", names(filters)),
+                    format!(
+                        "cannot filter by {name:?}; allowed: {}",
+                        names::<C>(C::filterable)
+                    ),
                 )
             })?;
-            list.filters.push(oauth_core::store::records::Filter {
-                column: field.column,
-                value: value(field, &raw)?,
-            });
+            list.filters.push(filter(&key, column, &raw)?);
         } else {
             return Err(ApiError::invalid(
                 key,
@@ -119,60 +148,119 @@ pub fn parse(query: &str, filters: &[Field], sorts: &[Field]) -> Result<ListQuer
     Ok(list)
 }
 
-fn names(fields: &[Field]) -> String {
-    fields.iter().map(|f| f.json).collect::<Vec<_>>().join(", ")
+fn find<C: Column>(json: &str, allowed: fn(C) -> bool) -> Option<C> {
+    C::ALL
+        .iter()
+        .copied()
+        .find(|c| allowed(*c) && c.json() == json)
+}
+
+/// The wire names of the columns `allowed` admits, comma-separated.
+pub fn names<C: Column>(allowed: fn(C) -> bool) -> String {
+    C::ALL
+        .iter()
+        .filter(|c| allowed(**c))
+        .map(|c| c.json())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
 mod tests {
+    use oauth_core::model::UserColumn;
+
     use super::*;
 
-    const FILTERS: [Field; 3] = [
-        field("realmId", "realm_id", Kind::Id),
-        field("name", "name", Kind::Text),
-        field("active", "active", Kind::Bool),
-    ];
-    const SORTS: [Field; 2] = [
-        field("name", "name", Kind::Text),
-        field("createdAt", "created_at", Kind::Text),
-    ];
+    fn eq(column: UserColumn, value: FieldValue) -> Filter<UserColumn> {
+        Filter {
+            column,
+            condition: Condition::Eq(value),
+            negated: false,
+        }
+    }
 
     #[test]
     fn a_full_query_parses() {
         let id = Uuid::from_u128(5);
-        let q = parse(
+        let q = parse::<UserColumn>(
             &format!("page%5Blimit%5D=10&page[offset]=20&filter[realmId]={id}&filter[name]=a%20b&filter[active]=false&sort=-createdAt,name"),
-            &FILTERS,
-            &SORTS,
         )
         .unwrap();
         assert_eq!((q.limit, q.offset), (10, 20));
-        assert_eq!(q.sort, [("created_at", true), ("name", false)]);
-        assert_eq!(q.filters.len(), 3);
-        assert_eq!(q.filters[0].value, FieldValue::Id(id));
-        assert_eq!(q.filters[1].value, FieldValue::Text("a b".into()));
-        assert_eq!(q.filters[2].value, FieldValue::Bool(false));
-        let empty = parse("", &FILTERS, &SORTS).unwrap();
+        assert_eq!(
+            q.sort,
+            [(UserColumn::CreatedAt, true), (UserColumn::Name, false)]
+        );
+        assert_eq!(
+            q.filters,
+            [
+                eq(UserColumn::RealmId, FieldValue::Id(id)),
+                eq(UserColumn::Name, FieldValue::Text("a b".into())),
+                eq(UserColumn::Active, FieldValue::Bool(false)),
+            ]
+        );
+        let empty = parse::<UserColumn>("").unwrap();
         assert_eq!((empty.limit, empty.offset), (50, 0));
     }
 
     #[test]
+    fn rapiq_operators_parse() {
+        let a = Uuid::from_u128(1);
+        let b = Uuid::from_u128(2);
+        let q = parse::<UserColumn>(&format!(
+            "filter[name]=~ad&filter[email]=!null&filter[id]=!{a},{b}&filter[active]=!true"
+        ))
+        .unwrap();
+        assert_eq!(
+            q.filters,
+            [
+                Filter {
+                    column: UserColumn::Name,
+                    condition: Condition::Like("ad%".into()),
+                    negated: false,
+                },
+                Filter {
+                    column: UserColumn::Email,
+                    condition: Condition::IsNull,
+                    negated: true,
+                },
+                Filter {
+                    column: UserColumn::Id,
+                    condition: Condition::In(vec![FieldValue::Id(a), FieldValue::Id(b)]),
+                    negated: true,
+                },
+                Filter {
+                    column: UserColumn::Active,
+                    condition: Condition::Eq(FieldValue::Bool(true)),
+                    negated: true,
+                },
+            ]
+        );
+    }
+
+    #[test]
     fn bad_queries_name_the_parameter() {
+        let many = format!("filter[name]={}", vec!["x"; MAX_LIST_ITEMS + 1].join(","));
         let cases = [
             ("page[limit]=1001", "page[limit]"),
             ("page[limit]=-1", "page[limit]"),
             ("page[offset]=x", "page[offset]"),
             ("filter[password]=x", "filter[password]"),
             ("filter[realmId]=nope", "filter[realmId]"),
+            ("filter[realmId]=~a", "filter[realmId]"),
             ("filter[active]=yes", "filter[active]"),
+            ("filter[createdAt]=1", "filter[createdAt]"),
             ("sort=secret", "sort"),
+            ("sort=email", "sort"),
             ("limit=5", "limit"),
             ("sort=name&sort=name", "sort"),
             ("filter[name]=a%00b", "filter[name]"),
-            ("filter[name]=%01", "filter[name]"),
+            ("filter[name]=~%01", "filter[name]"),
+            ("filter[name]=a,%01", "filter[name]"),
+            (many.as_str(), "filter[name]"),
         ];
         for (query, field) in cases {
-            match parse(query, &FILTERS, &SORTS) {
+            match parse::<UserColumn>(query) {
                 Err(ApiError::Invalid { field: f, .. }) => assert_eq!(f, field, "{query}"),
                 other => panic!("{query}: {other:?}"),
             }

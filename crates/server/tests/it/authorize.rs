@@ -843,8 +843,8 @@ async fn rp_initiated_logout_ends_the_session_and_its_grants(fx: crate::support:
     let mut logouts = 0;
     for _ in 0..100 {
         let query = oauth_core::store::records::ListQuery::by(
-            "name",
-            oauth_core::store::records::FieldValue::Text("logout".into()),
+            oauth_core::model::EventColumn::Name,
+            "logout",
         );
         let page: oauth_core::store::records::Page<oauth_core::model::Event> =
             fx.store.list_records(&query).unwrap();

@@ -454,10 +454,9 @@ async fn epoch(
 
 /// The ids of the bootstrap admin's role assignments and of its role's permissions.
 fn admin_grants(store: &(dyn Store + 'static), admin: uuid::Uuid) -> BTreeSet<String> {
-    use oauth_core::model::{RolePermission, UserRole};
-    use oauth_core::store::records::FieldValue;
+    use oauth_core::model::{RolePermission, RolePermissionColumn, UserRole, UserRoleColumn};
     let role = store.bootstrap_record().unwrap().unwrap().admin_role_id;
-    let mut query = ListQuery::by("user_id", FieldValue::Id(admin));
+    let mut query = ListQuery::by(UserRoleColumn::UserId, admin);
     query.limit = 1000;
     let mut own: BTreeSet<String> = Records::<UserRole>::list_records(store, &query)
         .unwrap()
@@ -466,7 +465,7 @@ fn admin_grants(store: &(dyn Store + 'static), admin: uuid::Uuid) -> BTreeSet<St
         .map(|a| a.id.to_string())
         .collect();
     if let Some(role) = role {
-        let mut query = ListQuery::by("role_id", FieldValue::Id(role));
+        let mut query = ListQuery::by(RolePermissionColumn::RoleId, role);
         query.limit = 1000;
         own.extend(
             Records::<RolePermission>::list_records(store, &query)
@@ -479,7 +478,7 @@ fn admin_grants(store: &(dyn Store + 'static), admin: uuid::Uuid) -> BTreeSet<St
     own
 }
 
-fn ids<T: oauth_core::store::records::Columns>(store: &(dyn Store + 'static)) -> Vec<String>
+fn ids<T: oauth_core::store::records::Record>(store: &(dyn Store + 'static)) -> Vec<String>
 where
     dyn Store: Records<T>,
 {

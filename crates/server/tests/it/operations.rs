@@ -484,12 +484,18 @@ fn private_keys_are_sealed_at_rest_and_a_wrong_key_fails_at_start() {
         .json()
         .unwrap();
     crate::support::verify(token["access_token"].as_str().unwrap(), &jwks);
+    // A key the admin API generates is stored sealed too.
+    let created = http
+        .post(format!("{}/keys", sealed.base))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .json(&serde_json::json!({ "algorithm": "ES256" }))
+        .send()
+        .unwrap();
+    assert_eq!(created.status(), 201);
     drop(sealed);
     let keys = stored(&path);
-    assert!(
-        !keys.is_empty() && keys.iter().all(|k| k.starts_with("enc:v1:")),
-        "{keys:?}"
-    );
+    assert_eq!(keys.len(), clear.len() + 1);
+    assert!(keys.iter().all(|k| k.starts_with("enc:v1:")), "{keys:?}");
     assert!(
         keys.iter()
             .all(|k| clear.iter().all(|c| !k.contains(c.as_str()))),

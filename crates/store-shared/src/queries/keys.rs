@@ -1,10 +1,11 @@
-//! `KeyStore`: signing keys per realm (private keys sealed at rest, see `store_shared::sealing`).
+//! `KeyStore`: signing keys per realm, private keys sealed at rest with the store's
+//! `oauth_core::keys::sealing::KeyEncryption` (`DbStore::sealing`).
 
 use super::prelude::*;
 
 impl KeyStore for DbStore {
     fn create_signing_key(&self, key: &SigningKey) -> StoreResult<()> {
-        let row = KeyRow::from_model(key)?;
+        let row = KeyRow::from_model(&self.sealing().seal_key(key)?)?;
         diesel::insert_into(schema::signing_keys::table)
             .values(&row)
             .execute(&mut *self.conn()?)
@@ -27,7 +28,9 @@ impl KeyStore for DbStore {
                 .load(conn),
         }
         .map_err(map_error)?;
-        rows.into_iter().map(KeyRow::into_model).collect()
+        rows.into_iter()
+            .map(|row| self.sealing().open_key(row.into_model()?))
+            .collect()
     }
     fn set_key_status(&self, id: Uuid, from: KeyStatus, to: KeyStatus) -> StoreResult<bool> {
         use schema::signing_keys::dsl;

@@ -1,7 +1,8 @@
 //! The diesel store, written once for both backends as ordinary Rust: `store-sqlite` and
 //! `store-postgres` each compile this directory as their module `queries` (a `#[path]` module),
 //! with their own `crate::schema` (the diesel tables), `crate::conv` (how a UUID is stored),
-//! `crate::DbStore` (the store type, with `conn()`), `crate::Backend` (the
+//! `crate::DbStore` (the store type, with `conn()` and `sealing()`, the
+//! `oauth_core::keys::sealing::KeyEncryption` its `KeyStore` seals private keys with), `crate::Backend` (the
 //! diesel backend) and `crate::WriteTransaction` (how a write transaction starts). It is not
 //! part of the `store-shared` crate's own module tree.
 //!
@@ -32,6 +33,11 @@ mod prelude {
         AuthorizationCode, BootstrapRecord, Client, ClientPermission, ClientScope, Consent, Event,
         Failures, KeyStatus, Permission, Realm, RealmBundle, RefreshToken, Role, RolePermission,
         ScopeRecord, Session, SigningKey, UnixTime, User, UserPermission, UserRole,
+    };
+    pub(super) use store_shared::__oauth_core::model::{
+        ClientColumn, ClientPermissionColumn, ClientScopeColumn, ConsentColumn, EventColumn,
+        KeyColumn, PermissionColumn, RealmColumn, RoleColumn, RolePermissionColumn, ScopeColumn,
+        SessionColumn, UserColumn, UserPermissionColumn, UserRoleColumn,
     };
     pub(super) use store_shared::__oauth_core::secret::{PasswordHash, PrivateKeyDer};
     pub(super) use store_shared::__oauth_core::store::records::{

@@ -41,7 +41,7 @@ impl RealmStore for DbStore {
         let keys = bundle
             .keys
             .iter()
-            .map(KeyRow::from_model)
+            .map(|k| KeyRow::from_model(&self.sealing().seal_key(k)?))
             .collect::<StoreResult<Vec<_>>>()?;
         let roles = bundle
             .roles

@@ -15,6 +15,9 @@ pub(super) struct KeyRow {
     pub(super) created_at: DateTime<Utc>,
 }
 
+/// A signing key's row carries the private key as stored: `KeyStore` seals it before
+/// `from_model` and opens it after `into_model` (with `DbStore::sealing`); the admin records of
+/// keys (`Records<SigningKey>`) keep the stored form.
 impl KeyRow {
     pub(super) fn from_model(k: &SigningKey) -> StoreResult<Self> {
         Ok(Self {
@@ -22,19 +25,15 @@ impl KeyRow {
             realm_id: conv::id(k.realm_id),
             algorithm: k.algorithm.as_str().to_owned(),
             status: k.status.as_str().to_owned(),
-            private_key: store_shared::sealing::seal(k.id.as_bytes(), k.private_key.secret())?,
+            private_key: k.private_key.secret().to_owned(),
             public_jwk: k.public_jwk.clone(),
             created_at: ts(k.created_at)?,
         })
     }
     pub(super) fn into_model(self) -> StoreResult<SigningKey> {
-        let id = conv::uuid(self.id)?;
         Ok(SigningKey {
-            private_key: PrivateKeyDer::new(store_shared::sealing::open(
-                id.as_bytes(),
-                self.private_key,
-            )?),
-            id,
+            private_key: PrivateKeyDer::new(self.private_key),
+            id: conv::uuid(self.id)?,
             realm_id: conv::uuid(self.realm_id)?,
             algorithm: store_shared::parse_algorithm(&self.algorithm)?,
             status: store_shared::parse_status(&self.status)?,

@@ -7,17 +7,17 @@
 
 use oauth_core::Store;
 use oauth_core::model::{
-    Client, ClientPermission, ClientScope, Permission, Role, RolePermission, ScopeRecord, User,
-    UserPermission, UserRole,
+    Client, ClientPermission, ClientPermissionColumn, ClientScope, ClientScopeColumn, Permission,
+    Role, RolePermission, RolePermissionColumn, ScopeRecord, User, UserPermission,
+    UserPermissionColumn, UserRole, UserRoleColumn,
 };
 use oauth_core::random::random_uuid;
-use oauth_core::store::records::{FieldValue, ListQuery, Records, list_all};
+use oauth_core::store::records::{ListQuery, Records, list_all};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::admin::query::{Kind, field};
-use crate::admin::{Ctx, Field, Ops, Principal, Resource, Saved};
+use crate::admin::{ColumnOf, Ctx, Ops, Principal, Resource, Saved};
 use crate::error::ApiError;
 
 /// The permission names a grant of `T` carries, which the granting caller must hold.
@@ -27,7 +27,7 @@ trait Carries {
 
 impl Carries for Role {
     fn carried(store: &dyn Store, role: &Role) -> Result<Vec<String>, ApiError> {
-        let query = ListQuery::by("role_id", FieldValue::Id(role.id));
+        let query = ListQuery::by(RolePermissionColumn::RoleId, role.id);
         let grants: Vec<RolePermission> = list_all(store, &query).map_err(ApiError::admin_store)?;
         let mut names = Vec::new();
         for grant in grants {
@@ -123,7 +123,7 @@ fn check_client_scope(ctx: &Ctx<'_>, client: &Client, scope: &ScopeRecord) -> Re
 }
 
 macro_rules! assignment_resource {
-    ($resource:ident, $model:ident, $path:literal, $entity:literal, $view:ident, $create:ident,
+    ($resource:ident, $model:ident, $column:ident, $path:literal, $entity:literal, $view:ident, $create:ident,
      $left:ident: $left_model:ident, $left_json:literal,
      $right:ident: $right_model:ident, $right_json:literal, $right_in_realm:expr) => {
         #[doc = concat!("A `", $path, "` assignment.")]
@@ -154,17 +154,7 @@ macro_rules! assignment_resource {
             type Update = $create;
             const PATH: &'static str = $path;
             const ENTITY: &'static str = $entity;
-            const REALM_COLUMN: Option<&'static str> = Some("realm_id");
-            const FILTERS: &'static [Field] = &[
-                field("id", "id", Kind::Id),
-                field("realmId", "realm_id", Kind::Id),
-                field($left_json, stringify!($left), Kind::Id),
-                field($right_json, stringify!($right), Kind::Id),
-            ];
-            const SORTS: &'static [Field] = &[
-                field($left_json, stringify!($left), Kind::Id),
-                field($right_json, stringify!($right), Kind::Id),
-            ];
+            const REALM_COLUMN: Option<ColumnOf<Self>> = Some(<$column>::RealmId);
             const OPS: Ops = Ops {
                 create: true,
                 update: false,
@@ -245,23 +235,23 @@ macro_rules! assignment_resource {
 }
 
 assignment_resource!(
-    UserRoles, UserRole, "user-roles", "user_role", UserRoleView, UserRoleCreate,
+    UserRoles, UserRole, UserRoleColumn, "user-roles", "user_role", UserRoleView, UserRoleCreate,
     user_id: User, "userId", role_id: Role, "roleId", true
 );
 assignment_resource!(
-    RolePermissions, RolePermission, "role-permissions", "role_permission", RolePermissionView,
+    RolePermissions, RolePermission, RolePermissionColumn, "role-permissions", "role_permission", RolePermissionView,
     RolePermissionCreate, role_id: Role, "roleId", permission_id: Permission, "permissionId", false
 );
 assignment_resource!(
-    UserPermissions, UserPermission, "user-permissions", "user_permission", UserPermissionView,
+    UserPermissions, UserPermission, UserPermissionColumn, "user-permissions", "user_permission", UserPermissionView,
     UserPermissionCreate, user_id: User, "userId", permission_id: Permission, "permissionId", false
 );
 assignment_resource!(
-    ClientPermissions, ClientPermission, "client-permissions", "client_permission",
+    ClientPermissions, ClientPermission, ClientPermissionColumn, "client-permissions", "client_permission",
     ClientPermissionView, ClientPermissionCreate, client_id: Client, "clientId",
     permission_id: Permission, "permissionId", false
 );
 assignment_resource!(
-    ClientScopes, ClientScope, "client-scopes", "client_scope", ClientScopeView,
+    ClientScopes, ClientScope, ClientScopeColumn, "client-scopes", "client_scope", ClientScopeView,
     ClientScopeCreate, client_id: Client, "clientId", scope_id: ScopeRecord, "scopeId", true
 );

@@ -22,9 +22,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::validate;
-use crate::admin::query::{Kind, field};
-use crate::admin::{Ctx, Field, Ops, Resource, Saved};
+use crate::admin::{Ctx, Ops, Resource, Saved};
 use crate::error::ApiError;
+use oauth_core::model::ClientColumn;
 
 /// Grant types a client may be limited to.
 pub const GRANT_TYPES: [&str; 4] = [
@@ -208,18 +208,7 @@ impl Resource for Clients {
     type Update = ClientUpdate;
     const PATH: &'static str = "clients";
     const ENTITY: &'static str = "client";
-    const REALM_COLUMN: Option<&'static str> = Some("realm_id");
-    const FILTERS: &'static [Field] = &[
-        field("id", "id", Kind::Id),
-        field("realmId", "realm_id", Kind::Id),
-        field("name", "name", Kind::Text),
-        field("active", "active", Kind::Bool),
-    ];
-    const SORTS: &'static [Field] = &[
-        field("name", "name", Kind::Text),
-        field("createdAt", "created_at", Kind::Text),
-        field("updatedAt", "updated_at", Kind::Text),
-    ];
+    const REALM_COLUMN: Option<ClientColumn> = Some(ClientColumn::RealmId);
     const OPS: Ops = Ops {
         create: true,
         update: true,

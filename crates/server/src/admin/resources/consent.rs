@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::session::NoBody;
-use crate::admin::query::{Kind, field};
-use crate::admin::{Field, Ops, Principal, PrincipalKind, Resource};
+use crate::admin::{Ops, Principal, PrincipalKind, Resource};
+use oauth_core::model::ConsentColumn;
 
 /// A user's consent to a client.
 #[derive(Debug, Serialize, ToSchema)]
@@ -37,20 +37,13 @@ impl Resource for Consents {
     type Update = NoBody;
     const PATH: &'static str = "consents";
     const ENTITY: &'static str = "consent";
-    const REALM_COLUMN: Option<&'static str> = Some("realm_id");
-    const FILTERS: &'static [Field] = &[
-        field("id", "id", Kind::Id),
-        field("realmId", "realm_id", Kind::Id),
-        field("userId", "user_id", Kind::Id),
-        field("clientId", "client_id", Kind::Id),
-    ];
-    const SORTS: &'static [Field] = &[field("createdAt", "created_at", Kind::Text)];
+    const REALM_COLUMN: Option<ConsentColumn> = Some(ConsentColumn::RealmId);
     const OPS: Ops = Ops {
         create: false,
         update: false,
         delete: true,
     };
-    const OWNER_COLUMN: Option<&'static str> = Some("user_id");
+    const OWNER_COLUMN: Option<ConsentColumn> = Some(ConsentColumn::UserId);
     const SELF_DELETE: bool = true;
 
     fn records(store: &dyn Store) -> &dyn Records<Consent> {

@@ -9,8 +9,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::session::NoBody;
-use crate::admin::query::{Kind, field};
-use crate::admin::{Field, Ops, Resource};
+use crate::admin::{Ops, Resource};
+use oauth_core::model::EventColumn;
 
 /// An audit event.
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,16 +46,7 @@ impl Resource for Events {
     type Update = NoBody;
     const PATH: &'static str = "events";
     const ENTITY: &'static str = "event";
-    const REALM_COLUMN: Option<&'static str> = Some("realm_id");
-    const FILTERS: &'static [Field] = &[
-        field("id", "id", Kind::Id),
-        field("realmId", "realm_id", Kind::Id),
-        field("name", "name", Kind::Text),
-        field("success", "success", Kind::Bool),
-        field("actorId", "actor_id", Kind::Text),
-        field("targetId", "target_id", Kind::Text),
-    ];
-    const SORTS: &'static [Field] = &[field("createdAt", "created_at", Kind::Text)];
+    const REALM_COLUMN: Option<EventColumn> = Some(EventColumn::RealmId);
     const OPS: Ops = Ops {
         create: false,
         update: false,

@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::admin::query::{Kind, field};
-use crate::admin::{Ctx, Field, Ops, Resource, Saved};
+use crate::admin::{Ctx, Ops, Resource, Saved};
 use crate::error::ApiError;
+use oauth_core::model::KeyColumn;
 
 /// A signing key's public part.
 #[derive(Debug, Serialize, ToSchema)]
@@ -91,14 +91,7 @@ impl Resource for Keys {
     type Update = KeyUpdate;
     const PATH: &'static str = "keys";
     const ENTITY: &'static str = "key";
-    const REALM_COLUMN: Option<&'static str> = Some("realm_id");
-    const FILTERS: &'static [Field] = &[
-        field("id", "id", Kind::Id),
-        field("realmId", "realm_id", Kind::Id),
-        field("algorithm", "algorithm", Kind::Text),
-        field("status", "status", Kind::Text),
-    ];
-    const SORTS: &'static [Field] = &[field("createdAt", "created_at", Kind::Text)];
+    const REALM_COLUMN: Option<KeyColumn> = Some(KeyColumn::RealmId);
     const OPS: Ops = Ops {
         create: true,
         update: true,
@@ -129,8 +122,9 @@ impl Resource for Keys {
         let status = status(body.status.as_deref().unwrap_or("passive"))?;
         let key = generate_signing_key(realm.id, algorithm, status, ctx.now, &mut ctx.rng)
             .map_err(ApiError::from)?;
-        Self::records(ctx.store)
-            .insert_record(&key)
+        // Through `KeyStore`, which seals the private key (records carry it as stored).
+        ctx.store
+            .create_signing_key(&key)
             .map_err(ApiError::admin_store)?;
         Ok(Saved::plain(key))
     }

@@ -3,17 +3,19 @@
 //! built-in scopes) cannot be deleted or renamed.
 
 use oauth_core::Store;
-use oauth_core::model::{ClientScope, Permission, Role, RolePermission, ScopeRecord};
+use oauth_core::model::{
+    ClientScope, ClientScopeColumn, Permission, Role, RoleColumn, RolePermission,
+    RolePermissionColumn, ScopeColumn, ScopeRecord,
+};
 use oauth_core::random::random_uuid;
 use oauth_core::scope::Scope;
-use oauth_core::store::records::{FieldValue, ListQuery, Records, list_all};
+use oauth_core::store::records::{ListQuery, Records, list_all};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::validate;
-use crate::admin::query::{Kind, field};
-use crate::admin::{Ctx, Field, Ops, Resource, Saved};
+use crate::admin::{ColumnOf, Ctx, Ops, Resource, Saved};
 use crate::error::ApiError;
 
 fn role_name(name: &str) -> Result<(), ApiError> {
@@ -47,7 +49,7 @@ fn find_scope(
 }
 
 macro_rules! named_resource {
-    ($resource:ident, $model:ident, $path:literal, $entity:literal, $view:ident, $create:ident,
+    ($resource:ident, $model:ident, $column:ident, $path:literal, $entity:literal, $view:ident, $create:ident,
      $update:ident, $check:ident, $find:ident, $what:literal) => {
         #[doc = concat!("A ", $what, ".")]
         #[derive(Debug, Serialize, ToSchema)]
@@ -89,14 +91,7 @@ macro_rules! named_resource {
             type Update = $update;
             const PATH: &'static str = $path;
             const ENTITY: &'static str = $entity;
-            const REALM_COLUMN: Option<&'static str> = Some("realm_id");
-            const FILTERS: &'static [Field] = &[
-                field("id", "id", Kind::Id),
-                field("realmId", "realm_id", Kind::Id),
-                field("name", "name", Kind::Text),
-                field("builtIn", "built_in", Kind::Bool),
-            ];
-            const SORTS: &'static [Field] = &[field("name", "name", Kind::Text)];
+            const REALM_COLUMN: Option<ColumnOf<Self>> = Some(<$column>::RealmId);
             const OPS: Ops = Ops {
                 create: true,
                 update: true,
@@ -216,7 +211,7 @@ trait Holders {
 impl Holders for Role {
     /// Deleting a role takes its permissions from everyone holding it: the caller must hold them.
     fn before_delete(ctx: &Ctx<'_>, id: Uuid) -> Result<(), ApiError> {
-        let query = ListQuery::by("role_id", FieldValue::Id(id));
+        let query = ListQuery::by(RolePermissionColumn::RoleId, id);
         let grants: Vec<RolePermission> =
             list_all(ctx.store, &query).map_err(ApiError::admin_store)?;
         for grant in grants {
@@ -238,18 +233,20 @@ impl Holders for Role {
 
 impl Holders for ScopeRecord {
     fn holders(store: &dyn Store, id: Uuid) -> Result<Vec<Uuid>, ApiError> {
-        let query = ListQuery::by("scope_id", FieldValue::Id(id));
+        let query = ListQuery::by(ClientScopeColumn::ScopeId, id);
         let assigned: Vec<ClientScope> = list_all(store, &query).map_err(ApiError::admin_store)?;
         Ok(assigned.into_iter().map(|a| a.client_id).collect())
     }
 }
 
 named_resource!(
-    Roles, Role, "roles", "role", RoleView, RoleCreate, RoleUpdate, role_name, find_role, "role"
+    Roles, Role, RoleColumn, "roles", "role", RoleView, RoleCreate, RoleUpdate, role_name,
+    find_role, "role"
 );
 named_resource!(
     Scopes,
     ScopeRecord,
+    ScopeColumn,
     "scopes",
     "scope",
     ScopeView,

@@ -14,9 +14,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::validate;
-use crate::admin::query::{Kind, field};
-use crate::admin::{Ctx, Field, Ops, Resource, Saved};
+use crate::admin::{Ctx, Ops, Resource, Saved};
 use crate::error::ApiError;
+use oauth_core::model::PermissionColumn;
 
 /// A permission.
 #[derive(Debug, Serialize, ToSchema)]
@@ -57,13 +57,7 @@ impl Resource for Permissions {
     type Update = PermissionUpdate;
     const PATH: &'static str = "permissions";
     const ENTITY: &'static str = "permission";
-    const REALM_COLUMN: Option<&'static str> = None;
-    const FILTERS: &'static [Field] = &[
-        field("id", "id", Kind::Id),
-        field("name", "name", Kind::Text),
-        field("builtIn", "built_in", Kind::Bool),
-    ];
-    const SORTS: &'static [Field] = &[field("name", "name", Kind::Text)];
+    const REALM_COLUMN: Option<PermissionColumn> = None;
     const OPS: Ops = Ops {
         create: true,
         update: true,

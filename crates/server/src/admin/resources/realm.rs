@@ -12,9 +12,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::validate;
-use crate::admin::query::{Kind, field};
-use crate::admin::{Ctx, Field, Ops, Resource, Saved};
+use crate::admin::{Ctx, Ops, Resource, Saved};
 use crate::error::ApiError;
+use oauth_core::model::RealmColumn;
 
 /// A realm.
 #[derive(Debug, Serialize, ToSchema)]
@@ -88,16 +88,7 @@ impl Resource for Realms {
     type Update = RealmUpdate;
     const PATH: &'static str = "realms";
     const ENTITY: &'static str = "realm";
-    const REALM_COLUMN: Option<&'static str> = Some("id");
-    const FILTERS: &'static [Field] = &[
-        field("id", "id", Kind::Id),
-        field("name", "name", Kind::Text),
-        field("builtIn", "built_in", Kind::Bool),
-    ];
-    const SORTS: &'static [Field] = &[
-        field("name", "name", Kind::Text),
-        field("createdAt", "created_at", Kind::Text),
-    ];
+    const REALM_COLUMN: Option<RealmColumn> = Some(RealmColumn::Id);
     const OPS: Ops = Ops {
         create: true,
         update: true,

@@ -9,9 +9,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::admin::query::{Kind, field};
-use crate::admin::{Ctx, Field, Ops, Resource};
+use crate::admin::{Ctx, Ops, Resource};
 use crate::error::ApiError;
+use oauth_core::model::SessionColumn;
 
 /// A login session (never its cookie).
 #[derive(Debug, Serialize, ToSchema)]
@@ -45,16 +45,7 @@ impl Resource for Sessions {
     type Update = NoBody;
     const PATH: &'static str = "sessions";
     const ENTITY: &'static str = "session";
-    const REALM_COLUMN: Option<&'static str> = Some("realm_id");
-    const FILTERS: &'static [Field] = &[
-        field("id", "id", Kind::Id),
-        field("realmId", "realm_id", Kind::Id),
-        field("userId", "user_id", Kind::Id),
-    ];
-    const SORTS: &'static [Field] = &[
-        field("createdAt", "created_at", Kind::Text),
-        field("expiresAt", "expires_at", Kind::Text),
-    ];
+    const REALM_COLUMN: Option<SessionColumn> = Some(SessionColumn::RealmId);
     const OPS: Ops = Ops {
         create: false,
         update: false,

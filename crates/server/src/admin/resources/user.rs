@@ -18,14 +18,14 @@ use uuid::Uuid;
 
 use super::validate;
 use crate::admin::openapi::Document;
-use crate::admin::query::{Kind, field};
 use crate::admin::{
-    Call, Ctx, Field, Ops, Principal, PrincipalKind, Resource, Saved, authorize, blocking,
-    no_store, resolve, view_json,
+    Call, Ctx, Ops, Principal, PrincipalKind, Resource, Saved, authorize, blocking, no_store,
+    resolve, view_json,
 };
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
+use oauth_core::model::UserColumn;
 
 /// A user (never with a password or its hash).
 #[derive(Debug, Serialize, ToSchema)]
@@ -134,19 +134,7 @@ impl Resource for Users {
     type Update = UserUpdate;
     const PATH: &'static str = "users";
     const ENTITY: &'static str = "user";
-    const REALM_COLUMN: Option<&'static str> = Some("realm_id");
-    const FILTERS: &'static [Field] = &[
-        field("id", "id", Kind::Id),
-        field("realmId", "realm_id", Kind::Id),
-        field("name", "name", Kind::Text),
-        field("email", "email", Kind::Text),
-        field("active", "active", Kind::Bool),
-    ];
-    const SORTS: &'static [Field] = &[
-        field("name", "name", Kind::Text),
-        field("createdAt", "created_at", Kind::Text),
-        field("updatedAt", "updated_at", Kind::Text),
-    ];
+    const REALM_COLUMN: Option<UserColumn> = Some(UserColumn::RealmId);
     const OPS: Ops = Ops {
         create: true,
         update: true,

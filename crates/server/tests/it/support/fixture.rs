@@ -47,7 +47,7 @@ fn build(tweak: impl FnOnce(&mut Settings), postgres: bool) -> Fixture {
         Some(db) => DatabaseUrl::Postgres(db.url()),
         None => DatabaseUrl::Sqlite(dir.path().join("portcullis.db")),
     };
-    let opened = open_pooled(&url, 4).unwrap();
+    let opened = open_pooled(&url, 4, Default::default()).unwrap();
     let store = opened.store;
     let mut rng = SeededEntropy::new(42);
     let cheap = Argon2Params {
