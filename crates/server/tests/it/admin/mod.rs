@@ -18,29 +18,6 @@ use serde_json::json;
 
 use crate::support::{Api, App, Fixture};
 
-/// Every response body a `call!` scenario saw, to scan for secrets afterwards.
-#[allow(dead_code)]
-pub(crate) type Seen = std::cell::RefCell<Vec<String>>;
-
-/// The request macro the admin tests used before [`Api`]: `call!(app, seen, method, uri, token
-/// [, body])` answers `(status, headers, body)`. New tests use [`Api`]; this stays while branches
-/// written against it are merged.
-#[allow(unused_macros)]
-macro_rules! call {
-    ($app:expr, $seen:expr, $method:ident, $uri:expr, $token:expr $(, $body:expr)?) => {{
-        let mut req = actix_web::test::TestRequest::$method().uri(&$uri);
-        if let Some(token) = $token {
-            req = req.insert_header(("authorization", format!("Bearer {token}")));
-        }
-        $( req = req.set_json($body); )?
-        let (status, headers, body) = $crate::support::send($app, req).await;
-        $seen.borrow_mut().push(body.to_string());
-        (status, headers, body)
-    }};
-}
-#[allow(unused_imports)]
-pub(crate) use call;
-
 /// The bootstrap admin's client of a fresh app over `fx`.
 async fn admin(fx: &Fixture) -> Api<impl App> {
     fx.api().await.admin().await
