@@ -5,19 +5,22 @@
 //! the sources, by reading files only (nothing is compiled or run). A span is a citation when it
 //! is a path (`a::b`, segments separated by `::`) whose first segment is a root:
 //!
-//! - a module of the server's integration binary (a file of `crates/server/tests/it/`);
+//! - a module of the server's integration binary (a file of `crates/server/tests/it/`, or a
+//!   directory there with a `mod.rs`);
 //! - `conformance`: a case of the store conformance suite, which must be a function in
 //!   `crates/oauth-core/src/testing/` and listed in one of its conformance macros;
 //! - a crate's library name (`oauth_core`, `portcullis_server`, `store_sqlite`, ...): the path from
 //!   that crate's `src/lib.rs`, or from a file of its `tests/`;
 //! - `…`: the path of the previous citation in the same document, with another last segment.
 //!
-//! Middle segments are modules (files, `#[path]` modules or inline `mod`s), items such as a type
-//! or a macro-generated `mod`, `*` (any) or `{a,b}` (each). The last names an item defined in the
-//! resolved file (`fn`, `mod`, `struct`, ...) or a module, `*` (every test of the module), or
-//! `name_on_*` (a test written once per backend: `fn name_on_sqlite`, `fn name_on_postgres`, ...,
-//! or a `fn name` a macro runs per backend). A path with a `tests` segment or an `_on_*` ending
-//! whose first segment is no root is refused: a test citation must say where the test is.
+//! Middle segments are modules (files, directories with a `mod.rs`, `#[path]` modules or inline
+//! `mod`s), items such as a type or a macro-generated `mod`, `*` (any) or `{a,b}` (each). The last
+//! names an item defined in the resolved file (`fn`, `mod`, `struct`, ...) or a module, `*` (every
+//! test of the module), or `name_on_*` (a test written once per backend: `fn name_on_sqlite`,
+//! `fn name_on_postgres`, ..., or a `fn name` a macro runs per backend); the tests that
+//! `both_backends!(name, ...)` generates are items of the file that invokes it. A path with a
+//! `tests` segment or an `_on_*` ending whose first segment is no root is refused: a test citation
+//! must say where the test is.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -214,6 +217,10 @@ impl Sources {
                 && let Some(stem) = path.file_stem()
             {
                 integration.insert(stem.to_string_lossy().into_owned());
+            } else if path.join("mod.rs").is_file()
+                && let Some(name) = path.file_name()
+            {
+                integration.insert(name.to_string_lossy().into_owned());
             }
         }
         integration.remove("main");
@@ -259,8 +266,11 @@ impl Sources {
         }
         if self.integration.contains(first) {
             let dir = self.root.join("crates/server/tests/it");
-            return check_in(&dir, &dir.join(format!("{first}.rs")), &path[1..])
-                .relative_to(&self.root);
+            let Some((child_dir, file)) = child_module(&dir, &dir.join("main.rs"), "", first)
+            else {
+                return Check::Missing(format!("no module {first} in {}", dir.display()));
+            };
+            return check_in(&child_dir, &file, &path[1..]).relative_to(&self.root);
         }
         if let Some(dir) = self.crates.get(first) {
             let Some(next) = path.get(1) else {
@@ -413,6 +423,20 @@ fn items(text: &str) -> Vec<(String, String)> {
             }
         }
     }
+    // `both_backends!(name, ...)` (crates/server/tests/it/support/mod.rs) defines
+    // `name_on_sqlite` and `name_on_postgres`.
+    for (start, _) in text.match_indices("both_backends!(") {
+        let inside = text[start + "both_backends!(".len()..]
+            .split(')')
+            .next()
+            .unwrap_or_default();
+        let names = inside.rsplit(':').next().unwrap_or_default();
+        for name in names.split(',').map(str::trim).filter(|n| is_ident(n)) {
+            for backend in ["sqlite", "postgres"] {
+                found.push(("fn".to_owned(), format!("{name}_on_{backend}")));
+            }
+        }
+    }
     // Re-exports: `pub use a::{b, c};` makes `b` and `c` items of this module too.
     for (start, _) in text.match_indices("pub use ") {
         let statement = text[start..].split(';').next().unwrap_or_default();
@@ -520,6 +544,25 @@ mod tests {
             let expected = expected.map(|e| e.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
             assert_eq!(parse_path(span), expected, "{span}");
         }
+    }
+
+    #[test]
+    fn both_backends_defines_a_test_per_backend() {
+        let text = "both_backends!(audited: one,\n two,\n);\nasync fn one(fx: Fixture) {}\n";
+        let tests: Vec<String> = items(text)
+            .into_iter()
+            .filter_map(|(kind, name)| (kind == "fn").then_some(name))
+            .collect();
+        assert_eq!(
+            tests,
+            [
+                "one",
+                "one_on_sqlite",
+                "one_on_postgres",
+                "two_on_sqlite",
+                "two_on_postgres"
+            ]
+        );
     }
 
     #[test]

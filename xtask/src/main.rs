@@ -1,7 +1,8 @@
 //! `cargo xtask`: the project's own automation.
 //!
-//! - `cargo xtask ci`: every gate CI runs: formatting, clippy with `-D warnings`, the migration
-//!   trees check, and the whole test suite on SQLite and PostgreSQL.
+//! - `cargo xtask ci`: every gate CI runs: formatting, clippy with `-D warnings` (which builds the
+//!   examples), the migration trees check, the examples of `crates/oauth-core/examples/` run, and
+//!   the whole test suite on SQLite and PostgreSQL.
 //! - `ci` also runs `cargo deny check licenses bans sources` (`deny.toml`; cargo-deny is installed
 //!   from crates.io when missing).
 //! - `cargo xtask deploy` (also a step of `ci`): checks docker-compose.yml, deploy/Dockerfile, the
@@ -122,6 +123,20 @@ fn ci() -> Result<(), String> {
             "--",
             "-D",
             "warnings",
+        ],
+    )?;
+    // Clippy built the examples (`--all-targets`); running them keeps what they show true.
+    run(
+        "examples",
+        "cargo",
+        &[
+            "run",
+            "--locked",
+            "--quiet",
+            "--package",
+            "oauth-core",
+            "--example",
+            "issue_token",
         ],
     )?;
     supply_chain()?;

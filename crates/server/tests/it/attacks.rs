@@ -9,31 +9,9 @@ use oauth_core::random::SeededEntropy;
 use oauth_core::secret::Password;
 use serde_json::{Value, json};
 
-use crate::support::{Fixture, basic, fixture, fixture_postgres, form, now, send};
+use crate::support::{Fixture, basic, form, now, send};
 
-/// Runs an attack on SQLite and on PostgreSQL.
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[actix_web::test]
-                async fn $name() {
-                    super::$name(super::fixture()).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[actix_web::test]
-                async fn $name() {
-                    super::$name(super::fixture_postgres()).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_stores!(
+crate::support::both_backends!(
     a_relying_partys_openid_token_cannot_drive_the_admin_api,
     a_third_party_client_never_gets_the_admin_scope,
     a_stolen_token_cannot_change_its_users_password_without_the_current_one,

@@ -143,15 +143,7 @@ fn pkce_query<'a>(state: &'a str, challenge: &'a str) -> Vec<(&'a str, &'a str)>
     ]
 }
 
-#[actix_web::test]
-async fn login_consent_code_and_single_sign_on_on_sqlite() {
-    login_consent_code_and_single_sign_on(fixture()).await;
-}
-
-#[actix_web::test]
-async fn login_consent_code_and_single_sign_on_on_postgres() {
-    login_consent_code_and_single_sign_on(crate::support::fixture_postgres()).await;
-}
+crate::support::both_backends!(login_consent_code_and_single_sign_on);
 
 async fn login_consent_code_and_single_sign_on(fx: crate::support::Fixture) {
     let (id, secret) = web_client(&fx, false);
@@ -701,18 +693,7 @@ async fn the_authorization_request_may_be_posted_and_realms_have_their_own_endpo
     );
 }
 
-#[actix_web::test]
-async fn rp_initiated_logout_ends_the_session_and_its_grants_on_sqlite() {
-    rp_initiated_logout_ends_the_session_and_its_grants(fixture().with_audit()).await;
-}
-
-#[actix_web::test]
-async fn rp_initiated_logout_ends_the_session_and_its_grants_on_postgres() {
-    rp_initiated_logout_ends_the_session_and_its_grants(
-        crate::support::fixture_postgres().with_audit(),
-    )
-    .await;
-}
+crate::support::both_backends!(audited: rp_initiated_logout_ends_the_session_and_its_grants);
 
 async fn rp_initiated_logout_ends_the_session_and_its_grants(fx: crate::support::Fixture) {
     let new = NewClient {
@@ -885,15 +866,7 @@ async fn rp_initiated_logout_ends_the_session_and_its_grants(fx: crate::support:
     );
 }
 
-#[actix_web::test]
-async fn a_stolen_id_token_cannot_end_its_owners_session_on_sqlite() {
-    a_stolen_id_token_cannot_end_its_owners_session(fixture()).await;
-}
-
-#[actix_web::test]
-async fn a_stolen_id_token_cannot_end_its_owners_session_on_postgres() {
-    a_stolen_id_token_cannot_end_its_owners_session(crate::support::fixture_postgres()).await;
-}
+crate::support::both_backends!(a_stolen_id_token_cannot_end_its_owners_session);
 
 /// Attacker: holds the admin's ID token (relying parties receive it and log it; it is no secret)
 /// and opens the logout link with it as the hint from a browser of their own, without the admin's

@@ -6,7 +6,7 @@
 use actix_web::test;
 use base64::Engine;
 
-use crate::support::{Fixture, fixture, fixture_postgres, form, send, urlencode};
+use crate::support::{Fixture, form, send, urlencode};
 
 /// The two hostile characters tried in every field.
 const BAD: [&str; 2] = ["a\u{0}b", "\u{1}"];
@@ -274,7 +274,7 @@ fn cases(admin: &str) -> Vec<(String, test::TestRequest, String)> {
     out
 }
 
-async fn every_field_refuses_control_characters(fx: Fixture) {
+async fn control_characters_are_400_naming_the_field(fx: Fixture) {
     let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
     let admin = admin_token(&app).await;
     let cases = cases(&admin);
@@ -310,12 +310,4 @@ async fn every_field_refuses_control_characters(fx: Fixture) {
     assert_eq!(send(&app, ok).await.0, 200);
 }
 
-#[actix_web::test]
-async fn control_characters_are_400_naming_the_field_on_sqlite() {
-    every_field_refuses_control_characters(fixture()).await;
-}
-
-#[actix_web::test]
-async fn control_characters_are_400_naming_the_field_on_postgres() {
-    every_field_refuses_control_characters(fixture_postgres()).await;
-}
+crate::support::both_backends!(control_characters_are_400_naming_the_field);

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::blackbox::{Db, Server, cli};
+use crate::support::{Db, Server, cli};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 

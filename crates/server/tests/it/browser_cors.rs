@@ -9,8 +9,8 @@ use std::net::TcpListener;
 
 use serde_json::{Value, json};
 
-use crate::blackbox::{Db, Server, cli};
 use crate::browser::Driver;
+use crate::support::{Db, Server, cli};
 
 /// A web server for the app's page: answers every request with the same small HTML page.
 fn page_server() -> u16 {

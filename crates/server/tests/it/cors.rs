@@ -11,30 +11,9 @@ use oauth_core::cors::CorsPolicy;
 use oauth_core::provision::NewClient;
 use portcullis_server::cors::CorsSettings;
 
-use crate::support::{Fixture, fixture, fixture_postgres, send};
+use crate::support::{Fixture, send};
 
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[actix_web::test]
-                async fn $name() {
-                    super::$name(super::fixture()).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[actix_web::test]
-                async fn $name() {
-                    super::$name(super::fixture_postgres()).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_stores!(
+crate::support::both_backends!(
     a_public_spas_origin_reads_its_realms_protocol_endpoints,
     an_unregistered_origin_reads_nothing,
     a_confidential_clients_redirect_origin_gains_nothing,

@@ -5,7 +5,7 @@
 use actix_web::test::{self, TestRequest};
 use serde_json::json;
 
-use crate::support::{Fixture, fixture, fixture_postgres, form, send};
+use crate::support::{Fixture, form, send};
 
 async fn every_error_carries_authups_fields(fx: Fixture) {
     let app = test::init_service(portcullis_server::app(fx.state.clone())).await;
@@ -115,12 +115,4 @@ async fn every_error_carries_authups_fields(fx: Fixture) {
     }
 }
 
-#[actix_web::test]
-async fn every_error_carries_authups_fields_on_sqlite() {
-    every_error_carries_authups_fields(fixture()).await;
-}
-
-#[actix_web::test]
-async fn every_error_carries_authups_fields_on_postgres() {
-    every_error_carries_authups_fields(fixture_postgres()).await;
-}
+crate::support::both_backends!(every_error_carries_authups_fields);

@@ -12,9 +12,7 @@ use std::time::{Duration, Instant};
 use diesel::sql_types::BigInt;
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
 
-use crate::blackbox::{Db, Server, cli, http, jwks, kids};
-use crate::nodes::Cluster;
-use crate::support::verify;
+use crate::support::{Cluster, Db, Server, cli, http, jwks, kids, verify};
 
 /// A confidential client and a user, made through the CLI.
 struct Client {
@@ -251,8 +249,7 @@ const LOAD: [(&str, &str); 2] = [
     ("PORTCULLIS_RATE_LIMIT__ENABLED", "false"),
 ];
 
-fn duplicate_refreshes(db: Db) {
-    let dir = tempfile::tempdir().unwrap();
+fn concurrent_duplicate_refreshes_have_one_winner(db: Db, dir: tempfile::TempDir) {
     let server = Server::start_with(&db, dir.path(), &LOAD);
     let client = setup(&db, dir.path());
     for _ in 0..3 {
@@ -280,16 +277,7 @@ fn duplicate_refreshes(db: Db) {
     assert_eq!(families_are_whole(&db), (0, 3));
 }
 
-#[test]
-fn concurrent_duplicate_refreshes_have_one_winner_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    duplicate_refreshes(Db::sqlite(dir.path()));
-}
-
-#[test]
-fn concurrent_duplicate_refreshes_have_one_winner_on_postgres() {
-    duplicate_refreshes(Db::postgres());
-}
+crate::support::both_backends!(process: concurrent_duplicate_refreshes_have_one_winner);
 
 #[test]
 fn a_database_restart_during_a_refresh_storm_leaves_every_family_whole() {

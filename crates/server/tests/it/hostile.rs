@@ -324,8 +324,8 @@ async fn hostile_requests_get_no_5xx(fx: Fixture, count: usize) {
 fn the_real_parser_refuses_garbage_and_keeps_serving() {
     use std::io::{Read, Write};
     let dir = tempfile::tempdir().unwrap();
-    let db = crate::blackbox::Db::sqlite(dir.path());
-    let server = crate::blackbox::Server::start(&db, dir.path());
+    let db = crate::support::Db::sqlite(dir.path());
+    let server = crate::support::Server::start(&db, dir.path());
     let addr = server.base.trim_start_matches("http://").to_owned();
     let cases: Vec<Vec<u8>> = vec![
         format!("GET /health/live HTTP/1.1\r\nHost: x\r\nX-Huge: {}\r\n\r\n", "h".repeat(128 * 1024)).into_bytes(),

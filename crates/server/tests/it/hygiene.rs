@@ -1,4 +1,4 @@
-//! Secret hygiene across the whole suite. Every real server the tests start (`blackbox::Server`)
+//! Secret hygiene across the whole suite. Every real server the tests start (`support::Server`)
 //! is reached through a [`Tap`], a TCP relay that keeps every byte of every request and response;
 //! every in-process response goes through `support::send`. From what the tests sent (passwords,
 //! client secrets, refresh tokens in forms, JSON and Basic headers), what the server answered

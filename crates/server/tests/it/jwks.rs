@@ -197,12 +197,4 @@ async fn one_key_is_served_bare_by_its_kid(fx: crate::support::Fixture) {
     assert_eq!((status, &by_id), (200, &acme_set));
 }
 
-#[actix_web::test]
-async fn one_key_is_served_bare_by_its_kid_on_sqlite() {
-    one_key_is_served_bare_by_its_kid(fixture()).await;
-}
-
-#[actix_web::test]
-async fn one_key_is_served_bare_by_its_kid_on_postgres() {
-    one_key_is_served_bare_by_its_kid(crate::support::fixture_postgres()).await;
-}
+crate::support::both_backends!(one_key_is_served_bare_by_its_kid);

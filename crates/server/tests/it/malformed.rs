@@ -3,7 +3,7 @@
 
 use actix_web::test;
 
-use crate::support::{Fixture, fixture, fixture_postgres, form, send};
+use crate::support::{Fixture, form, send};
 
 fn raw(content_type: Option<&str>, body: Vec<u8>) -> test::TestRequest {
     let req = test::TestRequest::post().uri("/token").set_payload(body);
@@ -15,15 +15,7 @@ fn raw(content_type: Option<&str>, body: Vec<u8>) -> test::TestRequest {
 
 const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
 
-#[actix_web::test]
-async fn malformed_requests_get_precise_4xx_errors_on_sqlite() {
-    malformed_requests_get_precise_4xx_errors(fixture()).await;
-}
-
-#[actix_web::test]
-async fn malformed_requests_get_precise_4xx_errors_on_postgres() {
-    malformed_requests_get_precise_4xx_errors(fixture_postgres()).await;
-}
+crate::support::both_backends!(malformed_requests_get_precise_4xx_errors);
 
 async fn malformed_requests_get_precise_4xx_errors(fx: Fixture) {
     let app = test::init_service(portcullis_server::app(fx.state.clone())).await;

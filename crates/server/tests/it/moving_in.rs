@@ -7,7 +7,7 @@ use actix_web::test;
 use oauth_core::model::User;
 use oauth_core::secret::PasswordHash;
 
-use crate::support::{Fixture, fixture, fixture_postgres, form, now, send};
+use crate::support::{Fixture, form, now, send};
 
 /// A user `carol` in master whose hash is bcrypt (cost 4, as Authup stores `$2b$`/`$2y$`).
 fn bcrypt_user(fx: &Fixture, password: &str) -> User {
@@ -68,15 +68,7 @@ async fn a_bcrypt_user_logs_in_and_is_rehashed_to_argon2id(fx: Fixture) {
     assert_eq!(status, 400);
 }
 
-#[actix_web::test]
-async fn a_bcrypt_user_logs_in_and_is_rehashed_to_argon2id_on_sqlite() {
-    a_bcrypt_user_logs_in_and_is_rehashed_to_argon2id(fixture()).await;
-}
-
-#[actix_web::test]
-async fn a_bcrypt_user_logs_in_and_is_rehashed_to_argon2id_on_postgres() {
-    a_bcrypt_user_logs_in_and_is_rehashed_to_argon2id(fixture_postgres()).await;
-}
+crate::support::both_backends!(a_bcrypt_user_logs_in_and_is_rehashed_to_argon2id);
 
 /// An admin's bearer header.
 async fn admin_bearer<S, B>(app: &S) -> String
@@ -143,12 +135,4 @@ async fn a_client_keeps_the_secret_it_moves_in_with(fx: Fixture) {
     }
 }
 
-#[actix_web::test]
-async fn a_client_keeps_the_secret_it_moves_in_with_on_sqlite() {
-    a_client_keeps_the_secret_it_moves_in_with(fixture()).await;
-}
-
-#[actix_web::test]
-async fn a_client_keeps_the_secret_it_moves_in_with_on_postgres() {
-    a_client_keeps_the_secret_it_moves_in_with(fixture_postgres()).await;
-}
+crate::support::both_backends!(a_client_keeps_the_secret_it_moves_in_with);

@@ -6,8 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::blackbox::{Db, Server, cli, http, jwks};
-use crate::support::{hidden_inputs, verify};
+use crate::support::{Cluster, Db, Server, cli, hidden_inputs, http, jwks, verify};
 
 fn post_form(
     base: &str,
@@ -213,111 +212,6 @@ fn two_nodes_share_everything_through_postgres() {
         }
     }
     drop(b);
-}
-
-/// A PostgreSQL cluster of the test's own (initdb into a temporary directory, trust auth, a free
-/// port), so stopping it disturbs nothing else.
-pub(crate) struct Cluster {
-    dir: tempfile::TempDir,
-    port: u16,
-}
-
-fn as_postgres(program: &str) -> std::process::Command {
-    let bin = std::fs::read_dir("/usr/lib/postgresql")
-        .expect("PostgreSQL server binaries under /usr/lib/postgresql")
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("bin").join(program))
-        .filter(|p| p.exists())
-        .max()
-        .unwrap_or_else(|| panic!("no {program} under /usr/lib/postgresql/*/bin"));
-    let root = std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .unwrap()
-        .stdout
-        == b"0\n";
-    if root {
-        let mut cmd = std::process::Command::new("runuser");
-        cmd.args(["-u", "postgres", "--"]).arg(bin);
-        cmd
-    } else {
-        std::process::Command::new(bin)
-    }
-}
-
-impl Cluster {
-    pub(crate) fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let _ = std::process::Command::new("chown")
-            .args(["postgres:postgres"])
-            .arg(dir.path())
-            .status();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let data = dir.path().join("data");
-        let out = as_postgres("initdb")
-            .args(["-A", "trust", "-U", "postgres", "-D"])
-            .arg(&data)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "initdb: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let cluster = Self { dir, port };
-        cluster.start();
-        cluster
-    }
-
-    fn ctl(&self, action: &str) {
-        let data = self.dir.path().join("data");
-        let log = self.dir.path().join("pg.log");
-        let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1",
-            self.port,
-            self.dir.path().display()
-        );
-        let out = as_postgres("pg_ctl")
-            .args(["-w", "-D"])
-            .arg(&data)
-            .args(["-l"])
-            .arg(&log)
-            .args(["-o", &options, "-m", "fast", action])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "pg_ctl {action}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    pub(crate) fn start(&self) {
-        self.ctl("start");
-    }
-
-    pub(crate) fn stop(&self) {
-        self.ctl("stop");
-    }
-
-    pub(crate) fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let data = self.dir.path().join("data");
-        let _ = as_postgres("pg_ctl")
-            .args(["-D"])
-            .arg(&data)
-            .args(["-m", "immediate", "stop"])
-            .output();
-    }
 }
 
 #[test]

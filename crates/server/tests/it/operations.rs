@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::test;
 
-use crate::blackbox::{Db, Server};
-use crate::support::{fixture, form, send};
+use crate::support::{Db, Server, fixture, form, send};
 
 #[actix_web::test]
 async fn metrics_count_requests_tokens_and_failures() {
@@ -204,7 +203,7 @@ async fn a_key_rotation_never_shows_a_client_a_signature_it_cannot_verify() {
         body["access_token"].as_str().unwrap().to_owned()
     };
     let kid = |jwt: &str| crate::support::verify_header_kid(jwt);
-    let kids = crate::blackbox::kids;
+    let kids = crate::support::kids;
 
     let jwks0 = jwks().await;
     let token0 = token().await;
@@ -265,7 +264,7 @@ async fn a_key_rotation_never_shows_a_client_a_signature_it_cannot_verify() {
 
 /// A client `svc` with its secret, created through the CLI.
 fn service_client(db: &Db, dir: &std::path::Path) -> (String, String) {
-    let created = crate::blackbox::cli(db, dir, &["client", "create", "--name", "svc"], None);
+    let created = crate::support::cli(db, dir, &["client", "create", "--name", "svc"], None);
     (
         created["id"].as_str().unwrap().to_owned(),
         created["secret"].as_str().unwrap().to_owned(),
@@ -536,7 +535,7 @@ fn private_keys_are_sealed_at_rest_and_a_wrong_key_fails_at_start() {
 /// hold, before, during and after the switch, without fetching it again on an unknown `kid`.
 #[core::prelude::v1::test]
 fn a_key_rotation_under_load_never_shows_a_client_an_unverifiable_token() {
-    use crate::blackbox::{cli, http, jwks};
+    use crate::support::{cli, http, jwks};
     let dir = tempfile::tempdir().unwrap();
     let db = Db::sqlite(dir.path());
     let server = Server::start_with(
@@ -562,7 +561,7 @@ fn a_key_rotation_under_load_never_shows_a_client_an_unverifiable_token() {
     let base = server.base.clone();
     let stop = AtomicBool::new(false);
     let kid_of = crate::support::verify_header_kid;
-    let before = crate::blackbox::kids(&jwks(&base));
+    let before = crate::support::kids(&jwks(&base));
 
     let seen: Vec<(usize, std::collections::BTreeSet<String>)> = std::thread::scope(|s| {
         let clients: Vec<_> =

@@ -12,15 +12,7 @@ fn post(path: &str, pairs: &[(&str, &str)], auth: &str) -> test::TestRequest {
         .insert_header(("authorization", auth.to_owned()))
 }
 
-#[actix_web::test]
-async fn introspection_and_revocation_on_sqlite() {
-    introspection_and_revocation(fixture()).await;
-}
-
-#[actix_web::test]
-async fn introspection_and_revocation_on_postgres() {
-    introspection_and_revocation(crate::support::fixture_postgres()).await;
-}
+crate::support::both_backends!(introspection_and_revocation);
 
 /// Gives a client the `token_introspect` permission.
 fn grant_introspection(fx: &crate::support::Fixture, client_id: &str) {
@@ -210,18 +202,7 @@ async fn introspection_and_revocation(fx: crate::support::Fixture) {
     assert_eq!(send(&app, introspect(refresh2)).await.2["active"], true);
 }
 
-#[actix_web::test]
-async fn refresh_token_reuse_also_kills_the_access_tokens_of_the_grant_on_sqlite() {
-    refresh_token_reuse_also_kills_the_access_tokens_of_the_grant(fixture()).await;
-}
-
-#[actix_web::test]
-async fn refresh_token_reuse_also_kills_the_access_tokens_of_the_grant_on_postgres() {
-    refresh_token_reuse_also_kills_the_access_tokens_of_the_grant(
-        crate::support::fixture_postgres(),
-    )
-    .await;
-}
+crate::support::both_backends!(refresh_token_reuse_also_kills_the_access_tokens_of_the_grant);
 
 async fn refresh_token_reuse_also_kills_the_access_tokens_of_the_grant(
     fx: crate::support::Fixture,

@@ -352,15 +352,7 @@ async fn one_accounts_typos_never_block_another_account(fx: crate::support::Fixt
     assert_eq!(status, 200, "{body}");
 }
 
-#[actix_web::test]
-async fn one_accounts_typos_never_block_another_account_on_sqlite() {
-    one_accounts_typos_never_block_another_account(fixture()).await;
-}
-
-#[actix_web::test]
-async fn one_accounts_typos_never_block_another_account_on_postgres() {
-    one_accounts_typos_never_block_another_account(crate::support::fixture_postgres()).await;
-}
+crate::support::both_backends!(one_accounts_typos_never_block_another_account);
 
 /// An attacker fires twenty guesses at once at admin: no more than the five free ones are
 /// hashed and answered `invalid_grant`; the others are `429` before any hashing.

@@ -12,7 +12,7 @@ use oauth_core::secret::PasswordHash;
 use portcullis_server::state::{DatabaseUrl, open_store};
 use serde_json::{Value, json};
 
-use crate::blackbox::{Db, Server, cli, http};
+use crate::support::{Db, Server, cli, http};
 
 const BIN: &str = env!("CARGO_BIN_EXE_portcullis");
 
@@ -298,8 +298,8 @@ fn a_database_moves_whole(source: Db, target: Db) {
         assert_eq!(a, b, "{path}");
     }
     assert_eq!(
-        crate::blackbox::jwks(&src.base),
-        crate::blackbox::jwks(&dst.base)
+        crate::support::jwks(&src.base),
+        crate::support::jwks(&dst.base)
     );
 
     // The client keeps its secret; the bcrypt user logs in and is rehashed to Argon2id.

@@ -3,17 +3,9 @@
 use actix_web::test;
 use oauth_core::provision::NewClient;
 
-use crate::support::{basic, fixture, form, send};
+use crate::support::{basic, form, send};
 
-#[actix_web::test]
-async fn userinfo_answers_the_claims_of_the_tokens_scope_on_sqlite() {
-    userinfo_answers_the_claims_of_the_tokens_scope(fixture()).await;
-}
-
-#[actix_web::test]
-async fn userinfo_answers_the_claims_of_the_tokens_scope_on_postgres() {
-    userinfo_answers_the_claims_of_the_tokens_scope(crate::support::fixture_postgres()).await;
-}
+crate::support::both_backends!(userinfo_answers_the_claims_of_the_tokens_scope);
 
 async fn userinfo_answers_the_claims_of_the_tokens_scope(fx: crate::support::Fixture) {
     fx.realm("acme");
