@@ -34,7 +34,7 @@ pub(crate) enum Kind {
 /// Secrets learnt, how many responses each appeared in, and what broke the rules.
 #[derive(Default, Clone)]
 pub(crate) struct Ledger {
-    secrets: BTreeMap<String, (Kind, usize)>,
+    secrets: BTreeMap<String, (Kind, usize, Forms)>,
     responses: usize,
     logs: usize,
     violations: Vec<String>,
@@ -43,21 +43,38 @@ pub(crate) struct Ledger {
 /// Shortest value taken for a secret (shorter ones would match by chance).
 const MIN_SECRET: usize = 8;
 
-/// Whether `text` holds `secret` as is, percent-encoded or JSON-escaped.
-fn holds(text: &str, secret: &str) -> bool {
-    if text.contains(secret) {
-        return true;
+/// A secret's percent-encoded and JSON-escaped forms, computed once when it is learnt (the
+/// ledger checks every response of the binary against every secret).
+#[derive(Clone)]
+pub(crate) struct Forms {
+    encoded: String,
+    escaped: String,
+}
+
+impl Forms {
+    fn of(secret: &str) -> Self {
+        let encoded =
+            percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        let escaped = serde_json::to_string(secret).unwrap_or_default();
+        Self {
+            encoded,
+            escaped: escaped.trim_matches('"').to_owned(),
+        }
     }
-    let encoded = percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
-        .to_string();
-    let escaped = serde_json::to_string(secret).unwrap_or_default();
-    text.contains(&encoded) || text.contains(escaped.trim_matches('"'))
+}
+
+/// Whether `text` holds `secret` as is, percent-encoded or JSON-escaped.
+fn holds(text: &str, secret: &str, forms: &Forms) -> bool {
+    text.contains(secret) || text.contains(&forms.encoded) || text.contains(&forms.escaped)
 }
 
 impl Ledger {
     pub(crate) fn learn(&mut self, kind: Kind, value: &str) {
         if value.len() >= MIN_SECRET {
-            self.secrets.entry(value.to_owned()).or_insert((kind, 0));
+            self.secrets
+                .entry(value.to_owned())
+                .or_insert_with(|| (kind, 0, Forms::of(value)));
         }
     }
 
@@ -100,8 +117,8 @@ impl Ledger {
             self.learn(Kind::ClientSecret, &value);
         }
         self.responses += 1;
-        for (secret, (kind, seen)) in &mut self.secrets {
-            let hits = usize::from(holds(raw, secret));
+        for (secret, (kind, seen, forms)) in &mut self.secrets {
+            let hits = usize::from(holds(raw, secret, forms));
             *seen += hits;
             let allowed = match kind {
                 Kind::Password | Kind::PrivateKey => 0,
@@ -119,8 +136,8 @@ impl Ledger {
     pub(crate) fn check_log(&mut self, whose: &str, text: &str) {
         for (i, line) in text.lines().enumerate() {
             self.logs += 1;
-            for (secret, (kind, _)) in &self.secrets {
-                if holds(line, secret) {
+            for (secret, (kind, _, forms)) in &self.secrets {
+                if holds(line, secret, forms) {
                     self.violations.push(format!(
                         "{kind:?} in {whose} line {}: {}",
                         i + 1,
@@ -174,7 +191,7 @@ impl Ledger {
     /// How many secrets of each kind, responses and log lines were checked.
     pub(crate) fn summary(&self) -> String {
         let mut kinds: BTreeMap<Kind, usize> = BTreeMap::new();
-        for (kind, _) in self.secrets.values() {
+        for (kind, _, _) in self.secrets.values() {
             *kinds.entry(*kind).or_default() += 1;
         }
         format!(
@@ -403,7 +420,7 @@ fn the_ledger_finds_each_kind_of_leak() {
     let d = ledger
         .secrets
         .iter()
-        .find(|(s, (k, _))| *k == Kind::PrivateKey && s.len() == 43)
+        .find(|(s, (k, _, _))| *k == Kind::PrivateKey && s.len() == 43)
         .map(|(s, _)| s.clone())
         .expect("the JWK d of a P-256 key");
     assert_eq!(leaks(&ledger, &format!("key {{\"d\":\"{d}\"}}"), true), 1);
